@@ -1,0 +1,24 @@
+import { type AppDependencies, defaultDependencies } from '../../shared/app/dependencies';
+import { createHttpHandler } from '../../shared/http/handler';
+
+const startedAt = Date.now();
+
+/** GET /health: liveness, the model profile, and each model's state in this container. */
+export function createHandler(deps: AppDependencies) {
+  return createHttpHandler(
+    {
+      name: 'health',
+      handle: async () => ({
+        body: {
+          status: 'ok',
+          profile: deps.runtime.profile,
+          models: deps.runtime.status(),
+          uptime_s: Math.round((Date.now() - startedAt) / 1000),
+        },
+      }),
+    },
+    { logger: deps.logger, corsOrigin: deps.config.corsOrigin },
+  );
+}
+
+export const handler = createHandler(defaultDependencies());

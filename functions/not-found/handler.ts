@@ -1,0 +1,25 @@
+import { type AppDependencies, defaultDependencies } from '../../shared/app/dependencies';
+import { MethodNotAllowedError, NotFoundError } from '../../shared/http/errors';
+import { createHttpHandler } from '../../shared/http/handler';
+import { allowedMethods, ROUTES } from '../../shared/http/routes';
+
+/** The catch-all route: JSON 405 for a known path with another method, JSON 404 for anything else. */
+export function createHandler(deps: AppDependencies) {
+  return createHttpHandler(
+    {
+      name: 'not-found',
+      handle: async ({ event }) => {
+        const path = event.rawPath;
+        const method = event.requestContext.http.method;
+        const allowed = allowedMethods(path);
+        if (allowed.length > 0) throw new MethodNotAllowedError(method, path, allowed);
+        throw new NotFoundError(
+          `No route for ${method} ${path}; routes: ${ROUTES.map((r) => `${r.method} ${r.path}`).join(', ')}`,
+        );
+      },
+    },
+    { logger: deps.logger, corsOrigin: deps.config.corsOrigin },
+  );
+}
+
+export const handler = createHandler(defaultDependencies());

@@ -1,0 +1,85 @@
+/**
+ * Starts the suite under serverless-offline (the same handlers, bundled by esbuild as for a deployment) and
+ * waits until it answers. Used by `npm start`, the end-to-end tests and the benchmark.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import net from 'node:net';
+import path from 'node:path';
+
+export interface LocalServer {
+  readonly url: string;
+  readonly process: ChildProcess;
+  stop(): Promise<void>;
+}
+
+export const PROJECT_ROOT = path.resolve(import.meta.dirname, '..');
+
+/** A free TCP port on 127.0.0.1, as the kernel hands one out. */
+export async function freePort(): Promise<number> {
+  const server = net.createServer();
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as net.AddressInfo;
+  server.close();
+  await once(server, 'close');
+  return port;
+}
+
+async function waitUntilHealthy(url: string, child: ChildProcess, timeoutMs: number, output: () => string) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null)
+      throw new Error(`local server exited with code ${child.exitCode}:\n${output()}`);
+    try {
+      const response = await fetch(`${url}/health`, { signal: AbortSignal.timeout(2_000) });
+      if (response.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  throw new Error(`local server did not answer ${url}/health within ${timeoutMs} ms:\n${output()}`);
+}
+
+export async function startLocalServer(
+  options: { port?: number; env?: NodeJS.ProcessEnv; stdio?: 'inherit' | 'pipe'; timeoutMs?: number } = {},
+): Promise<LocalServer> {
+  const port = options.port ?? (await freePort());
+  const lambdaPort = await freePort();
+  const osls = path.join(PROJECT_ROOT, 'node_modules', 'osls', 'bin', 'serverless.js');
+  const child = spawn(process.execPath, [osls, 'offline', 'start'], {
+    cwd: PROJECT_ROOT,
+    env: { ...process.env, ...options.env, PORT: String(port), LAMBDA_PORT: String(lambdaPort) },
+    stdio: options.stdio === 'inherit' ? 'inherit' : ['ignore', 'pipe', 'pipe'],
+    detached: process.platform !== 'win32',
+  });
+  let output = '';
+  const keep = (chunk: Buffer) => {
+    output = (output + chunk.toString()).slice(-20_000);
+  };
+  child.stdout?.on('data', keep);
+  child.stderr?.on('data', keep);
+  const url = `http://127.0.0.1:${port}`;
+  const stop = async () => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const exited = once(child, 'exit');
+    try {
+      // serverless-offline runs handlers in worker threads of one process group: end the whole group.
+      if (child.pid && process.platform !== 'win32') process.kill(-child.pid, 'SIGTERM');
+      else child.kill('SIGTERM');
+    } catch {
+      return;
+    }
+    const killTimer = setTimeout(() => child.pid && process.kill(-child.pid, 'SIGKILL'), 5_000);
+    await exited;
+    clearTimeout(killTimer);
+  };
+  try {
+    await waitUntilHealthy(url, child, options.timeoutMs ?? 90_000, () => output);
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return { url, process: child, stop };
+}

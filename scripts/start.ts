@@ -1,0 +1,20 @@
+/**
+ * `npm start`: serves every route on 127.0.0.1:$PORT (default 3000) under serverless-offline. With the auto or
+ * tiny profile it first writes the tiny models, so a fresh clone serves without any download.
+ */
+import { loadConfig } from '../shared/config/environment';
+import { startLocalServer } from './local-server';
+import { generateTinyModels } from './tiny-models/generate';
+
+const config = loadConfig();
+if (config.modelProfile !== 'standard') await generateTinyModels(config.modelRoot);
+
+const port = Number(process.env.PORT ?? 3000);
+const server = await startLocalServer({ port, stdio: 'inherit' });
+console.log(`\ngenai-endpoints listening on ${server.url} (model profile: ${config.modelProfile})\n`);
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    server.stop().finally(() => process.exit(0));
+  });
+}
+server.process.once('exit', (code) => process.exit(code ?? 0));

@@ -1,0 +1,53 @@
+/**
+ * Writes the tiny models named by the catalog under a model root, each folder replaced atomically so that a
+ * reader never sees a half-written model.
+ */
+import { randomUUID } from 'node:crypto';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { MODEL_CATALOG, MODEL_KEYS, type ModelKey } from '../../shared/models/catalog';
+import { type ModelFiles, TINY_MODELS } from './models';
+
+export interface GeneratedModel {
+  readonly key: ModelKey;
+  readonly id: string;
+  readonly dir: string;
+  readonly bytes: number;
+  readonly ms: number;
+}
+
+async function writeFolderAtomically(dir: string, files: ModelFiles): Promise<number> {
+  const staging = `${dir}.staging-${randomUUID()}`;
+  let bytes = 0;
+  for (const [relative, content] of Object.entries(files)) {
+    const target = path.join(staging, relative);
+    await fs.mkdir(path.dirname(target), { recursive: true });
+    const data = content instanceof Uint8Array ? content : JSON.stringify(content, null, 1);
+    await fs.writeFile(target, data);
+    bytes += typeof data === 'string' ? Buffer.byteLength(data) : data.byteLength;
+  }
+  const retired = `${dir}.retired-${randomUUID()}`;
+  await fs.rename(dir, retired).catch((error: NodeJS.ErrnoException) => {
+    if (error.code !== 'ENOENT') throw error;
+  });
+  await fs.rename(staging, dir);
+  await fs.rm(retired, { recursive: true, force: true });
+  return bytes;
+}
+
+/** Generates the tiny model for each key (all by default) under `modelRoot`. */
+export async function generateTinyModels(
+  modelRoot: string,
+  keys: readonly ModelKey[] = MODEL_KEYS,
+): Promise<GeneratedModel[]> {
+  const generated: GeneratedModel[] = [];
+  for (const key of keys) {
+    const started = performance.now();
+    const { id, generator } = MODEL_CATALOG[key].tiny;
+    const dir = path.join(modelRoot, id);
+    await fs.mkdir(path.dirname(dir), { recursive: true });
+    const bytes = await writeFolderAtomically(dir, TINY_MODELS[generator]());
+    generated.push({ key, id, dir, bytes, ms: performance.now() - started });
+  }
+  return generated;
+}

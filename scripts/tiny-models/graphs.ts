@@ -1,0 +1,215 @@
+/**
+ * Tiny random-weight ONNX graphs with the exact input/output contracts transformers.js uses for the real exports
+ * (optimum layout): decoder-only with KV cache, encoder-only, and a merged seq2seq decoder.
+ */
+import {
+  attend,
+  causalBias,
+  layerNorm,
+  maskBias,
+  mergeHeads,
+  positionsFromPast,
+  selfAttentionBlock,
+  splitHeads,
+} from './blocks';
+import { DType, Graph } from './onnx-graph';
+
+export interface TransformerSize {
+  /** vocabulary size */
+  V: number;
+  /** hidden size */
+  H: number;
+  /** attention heads */
+  nh: number;
+  /** layers */
+  L: number;
+  /** position embeddings (the context window) */
+  P: number;
+  seed: number;
+}
+
+/**
+ * GPT-2 `model.onnx`: `input_ids`, `attention_mask`, `position_ids`, `past_key_values.{l}.{key,value}` ->
+ * `logits`, `present.{l}.{key,value}`. Cache dims for heads and head size must be fixed integers:
+ * transformers.js reads them to build the empty cache.
+ */
+export function gpt2DecoderGraph(size: TransformerSize, boostIds: readonly number[] = []): Uint8Array {
+  const { V, H, nh, L, P, seed } = size;
+  const g = new Graph('gpt2', { seed });
+  const hd = H / nh;
+  const B = 'batch_size';
+  const S = 'sequence_length';
+  g.input('input_ids', DType.INT64, [B, S]);
+  g.input('attention_mask', DType.INT64, [B, 'total_sequence_length']);
+  g.input('position_ids', DType.INT64, [B, S]);
+  for (let l = 0; l < L; l++) {
+    for (const kv of ['key', 'value'])
+      g.input(`past_key_values.${l}.${kv}`, DType.FLOAT, [B, nh, 'past_sequence_length', hd]);
+  }
+  g.output('logits', DType.FLOAT, [B, S, V]);
+  for (let l = 0; l < L; l++) {
+    for (const kv of ['key', 'value'])
+      g.output(`present.${l}.${kv}`, DType.FLOAT, [B, nh, 'total_sequence_length', hd]);
+  }
+
+  let h = g.op('Add', [
+    g.op('Gather', [g.random('wte', [V, H]), 'input_ids']),
+    g.op('Gather', [g.random('wpe', [P, H]), 'position_ids']),
+  ]);
+  const bias = g.op('Add', [
+    maskBias(g, 'attention_mask'),
+    causalBias(g, 'past_key_values.0.key', 'input_ids'),
+  ]);
+  for (let l = 0; l < L; l++) {
+    const x = layerNorm(g, h, `h.${l}.1`, H);
+    const project = (w: string) =>
+      splitHeads(g, g.op('MatMul', [x, g.random(`h.${l}.${w}`, [H, H])]), nh, hd);
+    const k = g.op('Concat', [`past_key_values.${l}.key`, project('k')], { axis: 2 }, `present.${l}.key`);
+    const v = g.op('Concat', [`past_key_values.${l}.value`, project('v')], { axis: 2 }, `present.${l}.value`);
+    const ctx = attend(g, project('q'), k, v, hd, bias);
+    h = g.op('Add', [h, g.op('MatMul', [mergeHeads(g, ctx, H), g.random(`h.${l}.o`, [H, H])])]);
+  }
+  // A logit bias towards merged (word-like) tokens keeps greedy output of a random model readable.
+  const logitBias = new Float32Array(V);
+  for (const id of boostIds) logitBias[id] = 4;
+  const logits = g.op('MatMul', [layerNorm(g, h, 'ln_f', H), g.random('lm_head', [H, V], 2.0)]);
+  g.op('Add', [logits, g.initializer('lm_bias', [V], logitBias)], {}, 'logits');
+  return g.toBytes();
+}
+
+/**
+ * BERT-family encoder `model.onnx` (or BART's `encoder_model.onnx`): `input_ids`, `attention_mask`
+ * (+ `token_type_ids`) -> `last_hidden_state`, or `logits` [B, numLabels] with a classification head on [CLS].
+ */
+export function encoderGraph(
+  size: TransformerSize,
+  options: { tokenTypes?: boolean; numLabels?: number } = {},
+): Uint8Array {
+  const { V, H, nh, L, P, seed } = size;
+  const g = new Graph('encoder', { seed });
+  const B = 'batch_size';
+  const S = 'sequence_length';
+  g.input('input_ids', DType.INT64, [B, S]);
+  g.input('attention_mask', DType.INT64, [B, S]);
+  if (options.tokenTypes) g.input('token_type_ids', DType.INT64, [B, S]);
+  if (options.numLabels) g.output('logits', DType.FLOAT, [B, options.numLabels]);
+  else g.output('last_hidden_state', DType.FLOAT, [B, S, H]);
+
+  const seqLen = g.op('Gather', [g.op('Shape', ['input_ids']), g.int64Scalar(1)]);
+  const positions = g.op('Range', [g.int64Scalar(0), seqLen, g.int64Scalar(1)]);
+  let h = g.op('Add', [
+    g.op('Gather', [g.random('wte', [V, H]), 'input_ids']),
+    g.op('Gather', [g.random('wpe', [P, H]), positions]),
+  ]);
+  if (options.tokenTypes) h = g.op('Add', [h, g.op('Gather', [g.random('wtt', [2, H]), 'token_type_ids'])]);
+  const bias = maskBias(g, 'attention_mask');
+  for (let l = 0; l < L; l++) {
+    h = layerNorm(g, selfAttentionBlock(g, h, { prefix: `layer.${l}`, H, nh, bias }), `layer.${l}`, H);
+  }
+  if (!options.numLabels) {
+    g.op('Identity', [h], {}, 'last_hidden_state');
+    return g.toBytes();
+  }
+  const cls = g.op('Gather', [h, g.int64Scalar(0)], { axis: 1 });
+  const pre = g.op('Relu', [g.op('MatMul', [cls, g.random('pre_classifier', [H, H])])]);
+  const logits = g.op('MatMul', [pre, g.random('classifier.w', [H, options.numLabels], 2.0)]);
+  g.op('Add', [logits, g.random('classifier.b', [options.numLabels])], {}, 'logits');
+  return g.toBytes();
+}
+
+/**
+ * BART `decoder_model_merged.onnx` (optimum's merged decoder): cross-attention K/V come from the cache when
+ * `use_cache_branch` is true, else are projected from `encoder_hidden_states`, through an `If` node.
+ */
+export function seq2seqMergedDecoderGraph(size: TransformerSize): Uint8Array {
+  const { V, H, nh, L, P, seed } = size;
+  const g = new Graph('seq2seq_decoder_merged', { seed });
+  const hd = H / nh;
+  const B = 'batch_size';
+  const encShape = [B, nh, 'encoder_sequence_length_out', hd];
+  g.input('encoder_attention_mask', DType.INT64, [B, 'encoder_sequence_length']);
+  g.input('input_ids', DType.INT64, [B, 'decoder_sequence_length']);
+  g.input('encoder_hidden_states', DType.FLOAT, [B, 'encoder_sequence_length', H]);
+  for (let l = 0; l < L; l++) {
+    for (const kv of ['key', 'value']) {
+      g.input(`past_key_values.${l}.decoder.${kv}`, DType.FLOAT, [B, nh, 'past_decoder_sequence_length', hd]);
+    }
+    for (const kv of ['key', 'value']) g.input(`past_key_values.${l}.encoder.${kv}`, DType.FLOAT, encShape);
+  }
+  g.input('use_cache_branch', DType.BOOL, [1]);
+  g.output('logits', DType.FLOAT, [B, 'decoder_sequence_length', V]);
+  for (let l = 0; l < L; l++) {
+    for (const kv of ['key', 'value']) {
+      g.output(`present.${l}.decoder.${kv}`, DType.FLOAT, [B, nh, 'present_decoder_sequence_length', hd]);
+    }
+    for (const kv of ['key', 'value']) g.output(`present.${l}.encoder.${kv}`, DType.FLOAT, encShape);
+  }
+
+  const useCache = g.subgraph('use_cache');
+  const noCache = g.subgraph('no_cache');
+  const encoderOutputs: string[] = [];
+  for (let l = 0; l < L; l++) {
+    for (const kv of ['key', 'value']) {
+      encoderOutputs.push(`present.${l}.encoder.${kv}`);
+      useCache.output(useCache.op('Identity', [`past_key_values.${l}.encoder.${kv}`]), DType.FLOAT, encShape);
+      const w = g.random(`l${l}.cross.${kv}`, [H, H]);
+      noCache.output(
+        splitHeads(noCache, noCache.op('MatMul', ['encoder_hidden_states', w]), nh, hd),
+        DType.FLOAT,
+        encShape,
+      );
+    }
+  }
+  g.opMulti(
+    'If',
+    ['use_cache_branch'],
+    { then_branch: useCache.asAttribute(), else_branch: noCache.asAttribute() },
+    encoderOutputs,
+  );
+
+  const positions = positionsFromPast(g, 'past_key_values.0.decoder.key', 'input_ids');
+  let h = g.op('Add', [
+    g.op('Gather', [g.random('embed_tokens', [V, H]), 'input_ids']),
+    g.op('Gather', [g.random('embed_positions', [P, H]), positions]),
+  ]);
+  const encoderBias = maskBias(g, 'encoder_attention_mask');
+  for (let l = 0; l < L; l++) {
+    const project = (w: string, src: string) =>
+      splitHeads(g, g.op('MatMul', [src, g.random(`l${l}.${w}`, [H, H])]), nh, hd);
+    const k = g.op(
+      'Concat',
+      [`past_key_values.${l}.decoder.key`, project('k', h)],
+      { axis: 2 },
+      `present.${l}.decoder.key`,
+    );
+    const v = g.op(
+      'Concat',
+      [`past_key_values.${l}.decoder.value`, project('v', h)],
+      { axis: 2 },
+      `present.${l}.decoder.value`,
+    );
+    const selfCtx = mergeHeads(g, attend(g, project('q', h), k, v, hd), H);
+    h = layerNorm(
+      g,
+      g.op('Add', [h, g.op('MatMul', [selfCtx, g.random(`l${l}.o`, [H, H])])]),
+      `l${l}.self`,
+      H,
+    );
+    const crossCtx = attend(
+      g,
+      project('xq', h),
+      `present.${l}.encoder.key`,
+      `present.${l}.encoder.value`,
+      hd,
+      encoderBias,
+    );
+    h = layerNorm(
+      g,
+      g.op('Add', [h, g.op('MatMul', [mergeHeads(g, crossCtx, H), g.random(`l${l}.xo`, [H, H])])]),
+      `l${l}.cross`,
+      H,
+    );
+  }
+  g.op('MatMul', [h, g.random('lm_head', [H, V], 2.0)], {}, 'logits');
+  return g.toBytes();
+}

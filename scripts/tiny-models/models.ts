@@ -1,0 +1,143 @@
+/**
+ * The tiny model folders: config, tokenizer and ONNX files laid out exactly as transformers.js expects a hub
+ * model (`<root>/<id>/config.json`, `<root>/<id>/onnx/model.onnx`, ...).
+ */
+import { encoderGraph, gpt2DecoderGraph, seq2seqMergedDecoderGraph } from './graphs';
+import { byteLevelBpe, wordPiece } from './tokenizers';
+
+/** A model folder's files by relative path: JSON objects are serialized, bytes written as they are. */
+export type ModelFiles = Record<string, Record<string, unknown> | Uint8Array>;
+
+export type TinyModelName = 'gpt2' | 'distilbert' | 'bert' | 'bart';
+
+function gpt2(): ModelFiles {
+  const tok = byteLevelBpe({ specials: ['<|endoftext|>'], specialsLast: true });
+  const eos = tok.vocab['<|endoftext|>'] as number;
+  const size = { V: tok.vocabSize, H: 32, nh: 4, L: 2, P: 128, seed: 1 };
+  return {
+    'config.json': {
+      model_type: 'gpt2',
+      architectures: ['GPT2LMHeadModel'],
+      vocab_size: size.V,
+      n_embd: size.H,
+      n_head: size.nh,
+      n_layer: size.L,
+      n_positions: size.P,
+      n_ctx: size.P,
+      bos_token_id: eos,
+      eos_token_id: eos,
+    },
+    'generation_config.json': { bos_token_id: eos, eos_token_id: eos },
+    'tokenizer.json': tok.json,
+    'tokenizer_config.json': {
+      tokenizer_class: 'GPT2Tokenizer',
+      bos_token: '<|endoftext|>',
+      eos_token: '<|endoftext|>',
+      unk_token: '<|endoftext|>',
+      model_max_length: size.P,
+      add_prefix_space: false,
+      clean_up_tokenization_spaces: false,
+    },
+    'onnx/model.onnx': gpt2DecoderGraph(size, tok.mergedIds),
+  };
+}
+
+function distilbert(): ModelFiles {
+  const tok = wordPiece();
+  const size = { V: tok.vocabSize, H: 32, nh: 4, L: 1, P: 64, seed: 2 };
+  return {
+    'config.json': {
+      model_type: 'distilbert',
+      architectures: ['DistilBertForSequenceClassification'],
+      vocab_size: size.V,
+      dim: size.H,
+      n_heads: size.nh,
+      n_layers: size.L,
+      hidden_dim: 4 * size.H,
+      max_position_embeddings: size.P,
+      pad_token_id: 0,
+      id2label: { 0: 'NEGATIVE', 1: 'POSITIVE' },
+      label2id: { NEGATIVE: 0, POSITIVE: 1 },
+    },
+    'tokenizer.json': tok.json,
+    'tokenizer_config.json': {
+      tokenizer_class: 'DistilBertTokenizer',
+      ...tok.config,
+      model_max_length: size.P,
+    },
+    'onnx/model.onnx': encoderGraph(size, { numLabels: 2 }),
+  };
+}
+
+function bert(): ModelFiles {
+  const tok = wordPiece();
+  const size = { V: tok.vocabSize, H: 32, nh: 4, L: 1, P: 64, seed: 3 };
+  return {
+    'config.json': {
+      model_type: 'bert',
+      architectures: ['BertModel'],
+      vocab_size: size.V,
+      hidden_size: size.H,
+      num_attention_heads: size.nh,
+      num_hidden_layers: size.L,
+      intermediate_size: 4 * size.H,
+      max_position_embeddings: size.P,
+      type_vocab_size: 2,
+      pad_token_id: 0,
+    },
+    'tokenizer.json': tok.json,
+    'tokenizer_config.json': { tokenizer_class: 'BertTokenizer', ...tok.config, model_max_length: size.P },
+    'onnx/model.onnx': encoderGraph(size, { tokenTypes: true }),
+  };
+}
+
+function bart(): ModelFiles {
+  const tok = byteLevelBpe({
+    specials: ['<s>', '<pad>', '</s>', '<unk>'],
+    specialsLast: false,
+    postProcessor: {
+      type: 'RobertaProcessing',
+      sep: ['</s>', 2],
+      cls: ['<s>', 0],
+      trim_offsets: true,
+      add_prefix_space: false,
+    },
+  });
+  const size = { V: tok.vocabSize, H: 32, nh: 4, L: 1, P: 130, seed: 4 };
+  const ids = { pad_token_id: 1, bos_token_id: 0, eos_token_id: 2, decoder_start_token_id: 2 };
+  return {
+    'config.json': {
+      model_type: 'bart',
+      architectures: ['BartForConditionalGeneration'],
+      is_encoder_decoder: true,
+      vocab_size: size.V,
+      d_model: size.H,
+      encoder_layers: size.L,
+      decoder_layers: size.L,
+      encoder_attention_heads: size.nh,
+      decoder_attention_heads: size.nh,
+      encoder_ffn_dim: 4 * size.H,
+      decoder_ffn_dim: 4 * size.H,
+      max_position_embeddings: size.P,
+      forced_eos_token_id: 2,
+      ...ids,
+    },
+    'generation_config.json': { ...ids, forced_bos_token_id: 0, forced_eos_token_id: 2 },
+    'tokenizer.json': tok.json,
+    'tokenizer_config.json': {
+      tokenizer_class: 'BartTokenizer',
+      bos_token: '<s>',
+      eos_token: '</s>',
+      sep_token: '</s>',
+      cls_token: '<s>',
+      unk_token: '<unk>',
+      pad_token: '<pad>',
+      model_max_length: 128,
+      add_prefix_space: false,
+    },
+    'onnx/encoder_model.onnx': encoderGraph({ ...size, seed: 4 }),
+    'onnx/decoder_model_merged.onnx': seq2seqMergedDecoderGraph({ ...size, seed: 5 }),
+  };
+}
+
+export const TINY_MODELS: Record<TinyModelName, () => ModelFiles> = { gpt2, distilbert, bert, bart };

@@ -1,0 +1,199 @@
+/**
+ * Builders for tokenizer.json files in the Hugging Face tokenizers format: byte-level BPE (GPT-2, BART) trained
+ * on a small corpus, and BERT WordPiece. Real tokenizers, tiny vocabularies.
+ */
+
+export const TRAINING_CORPUS = `the quick brown fox jumps over the lazy dog. hello world, this is a tiny model for testing.
+once upon a time there was a small test that ran offline. the model is random but the pipeline is real.
+we generate the weights and the tokenizer ourselves and load them from a local folder.
+this product is great and i love it. the service was terrible and the food was bad.
+summaries of long documents are made of sentences, and every sentence ends with a period.`;
+
+type Vocab = Record<string, number>;
+
+export interface TokenizerFiles {
+  readonly json: Record<string, unknown>;
+  readonly vocab: Vocab;
+  readonly vocabSize: number;
+}
+
+export interface ByteLevelTokenizer extends TokenizerFiles {
+  /** Ids of multi-byte merged tokens, useful to bias tiny models towards word-like output. */
+  readonly mergedIds: number[];
+}
+
+/** GPT-2's reversible byte -> printable unicode mapping. */
+function bytesToUnicode(): Map<number, string> {
+  const printable: number[] = [];
+  for (let i = 33; i <= 126; i++) printable.push(i);
+  for (let i = 161; i <= 172; i++) printable.push(i);
+  for (let i = 174; i <= 255; i++) printable.push(i);
+  const codes = [...printable];
+  let extra = 0;
+  for (let b = 0; b < 256; b++) {
+    if (!printable.includes(b)) {
+      printable.push(b);
+      codes.push(256 + extra++);
+    }
+  }
+  return new Map(printable.map((b, i) => [b, String.fromCharCode(codes[i] ?? 0)]));
+}
+
+/** Learns `numMerges` BPE merges GPT-2 style (words carry their leading space as 'Ġ'). */
+function trainMerges(corpus: string, numMerges: number, byteMap: Map<number, string>): string[] {
+  const encoder = new TextEncoder();
+  const wordCounts = new Map<string, number>();
+  for (const word of corpus.match(/ ?[a-z]+| ?[^\sa-z]+|\s+/g) ?? []) {
+    const key = [...encoder.encode(word)].map((b) => byteMap.get(b)).join('\u0001');
+    wordCounts.set(key, (wordCounts.get(key) ?? 0) + 1);
+  }
+  let sequences = [...wordCounts].map(([key, count]) => ({ symbols: key.split('\u0001'), count }));
+  const merges: string[] = [];
+  for (let m = 0; m < numMerges; m++) {
+    const pairCounts = new Map<string, number>();
+    for (const { symbols, count } of sequences) {
+      for (let i = 0; i < symbols.length - 1; i++) {
+        const pair = `${symbols[i]} ${symbols[i + 1]}`;
+        pairCounts.set(pair, (pairCounts.get(pair) ?? 0) + count);
+      }
+    }
+    let best: string | undefined;
+    let bestCount = 1;
+    for (const [pair, count] of pairCounts) {
+      if (count > bestCount) {
+        best = pair;
+        bestCount = count;
+      }
+    }
+    if (!best) break;
+    merges.push(best);
+    const [a, b] = best.split(' ');
+    sequences = sequences.map(({ symbols, count }) => {
+      const merged: string[] = [];
+      for (let i = 0; i < symbols.length; i++) {
+        const current = symbols[i] as string;
+        if (i < symbols.length - 1 && current === a && symbols[i + 1] === b) {
+          merged.push(current + b);
+          i++;
+        } else merged.push(current);
+      }
+      return { symbols: merged, count };
+    });
+  }
+  return merges;
+}
+
+const addedToken = (id: number, content: string) => ({
+  id,
+  content,
+  single_word: false,
+  lstrip: false,
+  rstrip: false,
+  normalized: false,
+  special: true,
+});
+
+/**
+ * A byte-level BPE tokenizer. `specials` take ids 0..k-1 (BART's `<s> <pad> </s> <unk>`), or the last ids when
+ * `specialsLast` (GPT-2's `<|endoftext|>`).
+ */
+export function byteLevelBpe(options: {
+  numMerges?: number;
+  specials: string[];
+  specialsLast: boolean;
+  postProcessor?: Record<string, unknown>;
+}): ByteLevelTokenizer {
+  const byteMap = bytesToUnicode();
+  const merges = trainMerges(TRAINING_CORPUS, options.numMerges ?? 120, byteMap);
+  const tokens = [...new Set([...byteMap.values(), ...merges.map((m) => m.replace(' ', ''))])];
+  const all = options.specialsLast ? [...tokens, ...options.specials] : [...options.specials, ...tokens];
+  const vocab: Vocab = Object.fromEntries(all.map((t, i) => [t, i]));
+  const idOf = (token: string) => vocab[token] as number;
+  const json = {
+    version: '1.0',
+    truncation: null,
+    padding: null,
+    added_tokens: options.specials.map((s) => addedToken(idOf(s), s)),
+    normalizer: null,
+    pre_tokenizer: { type: 'ByteLevel', add_prefix_space: false, trim_offsets: true, use_regex: true },
+    post_processor: options.postProcessor ?? {
+      type: 'ByteLevel',
+      add_prefix_space: true,
+      trim_offsets: false,
+      use_regex: true,
+    },
+    decoder: { type: 'ByteLevel', add_prefix_space: true, trim_offsets: true, use_regex: true },
+    model: {
+      type: 'BPE',
+      dropout: null,
+      unk_token: null,
+      continuing_subword_prefix: '',
+      end_of_word_suffix: '',
+      fuse_unk: false,
+      byte_fallback: false,
+      vocab,
+      merges,
+    },
+  };
+  return { json, vocab, vocabSize: all.length, mergedIds: merges.map((m) => idOf(m.replace(' ', ''))) };
+}
+
+export interface WordPieceTokenizer extends TokenizerFiles {
+  readonly config: Record<string, unknown>;
+}
+
+/** A BERT-style uncased WordPiece tokenizer: specials, single characters, '##' characters and corpus words. */
+export function wordPiece(): WordPieceTokenizer {
+  const specials = ['[PAD]', '[UNK]', '[CLS]', '[SEP]', '[MASK]'];
+  const chars = [..."abcdefghijklmnopqrstuvwxyz0123456789.,!?'-"];
+  const words = [...new Set(TRAINING_CORPUS.toLowerCase().match(/[a-z]+/g))].filter((w) => w.length > 1);
+  const all = [...specials, ...chars, ...chars.map((c) => `##${c}`), ...words];
+  const vocab: Vocab = Object.fromEntries(all.map((t, i) => [t, i]));
+  const special = (id: string) => ({ SpecialToken: { id, type_id: 0 } });
+  const json = {
+    version: '1.0',
+    truncation: null,
+    padding: null,
+    added_tokens: specials.map((s) => addedToken(vocab[s] as number, s)),
+    normalizer: {
+      type: 'BertNormalizer',
+      clean_text: true,
+      handle_chinese_chars: true,
+      strip_accents: null,
+      lowercase: true,
+    },
+    pre_tokenizer: { type: 'BertPreTokenizer' },
+    post_processor: {
+      type: 'TemplateProcessing',
+      single: [special('[CLS]'), { Sequence: { id: 'A', type_id: 0 } }, special('[SEP]')],
+      pair: [
+        special('[CLS]'),
+        { Sequence: { id: 'A', type_id: 0 } },
+        special('[SEP]'),
+        { Sequence: { id: 'B', type_id: 1 } },
+        { SpecialToken: { id: '[SEP]', type_id: 1 } },
+      ],
+      special_tokens: Object.fromEntries(
+        ['[CLS]', '[SEP]'].map((t) => [t, { id: t, ids: [vocab[t]], tokens: [t] }]),
+      ),
+    },
+    decoder: { type: 'WordPiece', prefix: '##', cleanup: true },
+    model: {
+      type: 'WordPiece',
+      unk_token: '[UNK]',
+      continuing_subword_prefix: '##',
+      max_input_chars_per_word: 100,
+      vocab,
+    },
+  };
+  const config = {
+    do_lower_case: true,
+    cls_token: '[CLS]',
+    sep_token: '[SEP]',
+    pad_token: '[PAD]',
+    unk_token: '[UNK]',
+    mask_token: '[MASK]',
+    clean_up_tokenization_spaces: true,
+  };
+  return { json, config, vocab, vocabSize: all.length };
+}

@@ -1,0 +1,90 @@
+/**
+ * Text generation on a causal language model. Token counts are exact: the service tokenizes, generates and
+ * decodes itself with the pipeline's own tokenizer and model.
+ */
+import { random, type Tensor } from '@huggingface/transformers';
+import { RequestValidationError } from '../http/errors';
+import { createExclusive } from '../models/exclusive';
+import { elapsedMs, type ModelInfo, modelInfo } from '../models/model-info';
+import type { ModelRuntime } from '../models/model-runtime';
+import type { GenerateTextRequest } from './schema';
+
+export interface GenerateTextResult {
+  generated_text: string;
+  completion: string;
+  model: ModelInfo;
+  usage: { prompt_tokens: number; completion_tokens: number };
+  /** The seed sampling used (sampled requests only): send it back to reproduce the output. */
+  seed?: number;
+  finish_reason: 'length' | 'eos';
+  timing_ms: number;
+}
+
+export interface TextGenerationService {
+  generate(request: GenerateTextRequest): Promise<GenerateTextResult>;
+}
+
+const randomSeed = () => Math.floor(Math.random() * 2 ** 32);
+
+export function createTextGenerationService(deps: { runtime: ModelRuntime }): TextGenerationService {
+  const sampling = createExclusive();
+
+  return {
+    async generate(request) {
+      const model = await deps.runtime.load('text-generation');
+      const started = performance.now();
+      const { tokenizer, model: lm } = model.pipeline;
+      const inputs = tokenizer(request.prompt);
+      const promptTokens = (inputs.input_ids as Tensor).dims.at(-1) ?? 0;
+      const config = lm.config as {
+        max_position_embeddings?: number;
+        n_positions?: number;
+        eos_token_id?: number | number[];
+      };
+      const contextWindow = Number(config.max_position_embeddings ?? config.n_positions ?? 1024);
+      if (promptTokens + request.max_new_tokens > contextWindow) {
+        throw new RequestValidationError([
+          {
+            path: 'prompt',
+            message:
+              `prompt is ${promptTokens} tokens; with max_new_tokens ${request.max_new_tokens} it exceeds the ` +
+              `model's context window of ${contextWindow} tokens (at most ${Math.max(0, contextWindow - request.max_new_tokens)} prompt tokens)`,
+          },
+        ]);
+      }
+      const seed = request.do_sample ? (request.seed ?? randomSeed()) : undefined;
+      const run = () =>
+        lm.generate({
+          ...inputs,
+          max_new_tokens: request.max_new_tokens,
+          do_sample: request.do_sample,
+          temperature: request.temperature,
+          top_k: request.top_k,
+          top_p: request.top_p,
+          repetition_penalty: request.repetition_penalty,
+        }) as Promise<Tensor>;
+      const output =
+        seed === undefined
+          ? await run()
+          : await sampling(async () => {
+              random.seed(seed);
+              return run();
+            });
+      const ids = (output.tolist() as bigint[][])[0] ?? [];
+      const newIds = ids.slice(promptTokens);
+      const eos = lm.generation_config?.eos_token_id ?? config.eos_token_id;
+      const eosIds = new Set((Array.isArray(eos) ? eos : [eos]).filter((x) => x !== undefined).map(Number));
+      const lastId = newIds.at(-1);
+      const completion = tokenizer.decode(newIds, { skip_special_tokens: true });
+      return {
+        generated_text: request.prompt + completion,
+        completion,
+        model: modelInfo(model),
+        usage: { prompt_tokens: promptTokens, completion_tokens: newIds.length },
+        ...(seed === undefined ? {} : { seed }),
+        finish_reason: lastId !== undefined && eosIds.has(Number(lastId)) ? 'eos' : 'length',
+        timing_ms: elapsedMs(started),
+      };
+    },
+  };
+}

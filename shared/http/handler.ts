@@ -1,0 +1,106 @@
+/**
+ * Builds a Lambda handler for one HTTP route: request id, CORS, structured access logs, JSON body parsing,
+ * schema validation and error mapping, so that a route's own code is only its service call.
+ */
+import type { Logger } from '@aws-lambda-powertools/logger';
+import middy, { type MiddlewareObj } from '@middy/core';
+import httpCors from '@middy/http-cors';
+import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
+import type { z } from 'zod';
+import { errorResponse } from './error-response';
+import { DEFAULT_MAX_BODY_BYTES, parseJsonBody } from './json-body';
+import { requestIdOf } from './request-id';
+import { type HttpResponse, jsonResponse } from './response';
+import { validate } from './validate';
+
+export interface HttpOptions {
+  readonly logger: Logger;
+  readonly corsOrigin?: string;
+  readonly maxBodyBytes?: number;
+}
+
+export interface RouteRequest<Body> {
+  readonly body: Body;
+  readonly event: APIGatewayProxyEventV2;
+  readonly requestId: string;
+  readonly logger: Logger;
+}
+
+/** A route answers a body (200) or a full response. */
+export type RouteResult = HttpResponse | { readonly body: unknown; readonly statusCode?: number };
+
+export interface RouteDefinition<S extends z.ZodType> {
+  readonly name: string;
+  /** Schema of the JSON body; routes without a body leave it out. */
+  readonly body?: S;
+  readonly handle: (request: RouteRequest<z.output<S>>) => Promise<RouteResult>;
+}
+
+export type HttpHandler = (event: APIGatewayProxyEventV2, context: Context) => Promise<HttpResponse>;
+
+type Internal = {
+  startedAt: number;
+};
+
+function requestContext(logger: Logger, route: string): MiddlewareObj<APIGatewayProxyEventV2, HttpResponse> {
+  const finish = (request: {
+    event: APIGatewayProxyEventV2;
+    context: Context;
+    response: HttpResponse | null;
+    internal: Internal;
+  }) => {
+    const requestId = requestIdOf(request.event, request.context);
+    const { startedAt } = request.internal;
+    if (request.response)
+      request.response.headers = { ...request.response.headers, 'x-request-id': requestId };
+    logger.info('request', {
+      route,
+      method: request.event.requestContext?.http?.method,
+      path: request.event.rawPath,
+      status: request.response?.statusCode,
+      durationMs: Math.round(performance.now() - startedAt),
+    });
+    logger.removeKeys(['requestId']);
+  };
+  return {
+    before: (request) => {
+      (request.internal as Internal).startedAt = performance.now();
+      logger.appendKeys({ requestId: requestIdOf(request.event, request.context) });
+    },
+    after: (request) => finish(request as never),
+    onError: (request) => finish(request as never),
+  };
+}
+
+function errorMapping(logger: Logger): MiddlewareObj<APIGatewayProxyEventV2, HttpResponse> {
+  return {
+    onError: (request) => {
+      request.response = errorResponse(request.error, requestIdOf(request.event, request.context), logger);
+    },
+  };
+}
+
+export function createHttpHandler<S extends z.ZodType>(
+  route: RouteDefinition<S>,
+  options: HttpOptions,
+): HttpHandler {
+  const { logger } = options;
+  const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  const handler = middy<APIGatewayProxyEventV2, HttpResponse, Error, Context, Internal>()
+    .use(httpCors({ origin: options.corsOrigin ?? '*', methods: 'GET,POST,DELETE,OPTIONS' }))
+    .use(requestContext(logger, route.name))
+    .use(errorMapping(logger))
+    .handler(async (event, context) => {
+      const body = route.body ? validate(route.body, parseJsonBody(event, maxBodyBytes)) : undefined;
+      const result = await route.handle({
+        body: body as z.output<S>,
+        event,
+        requestId: requestIdOf(event, context),
+        logger,
+      });
+      return 'headers' in result && typeof result.statusCode === 'number'
+        ? (result as HttpResponse)
+        : jsonResponse(result.statusCode ?? 200, result.body);
+    });
+  return handler as unknown as HttpHandler;
+}

@@ -1,0 +1,24 @@
+/** Every HTTP route the suite serves; serverless.yml declares the same set (a test keeps them in step). */
+export interface RouteSpec {
+  readonly method: 'GET' | 'POST' | 'DELETE';
+  readonly path: string;
+  readonly functionName: string;
+}
+
+export const ROUTES: readonly RouteSpec[] = [
+  { method: 'GET', path: '/health', functionName: 'health' },
+  { method: 'POST', path: '/hello-llm', functionName: 'helloLlm' },
+  { method: 'POST', path: '/summarize', functionName: 'summarize' },
+  { method: 'POST', path: '/sentiment', functionName: 'sentiment' },
+];
+
+/** Methods served on `path`, matching `{param}` segments against any single segment. */
+export function allowedMethods(path: string): string[] {
+  const segments = path.split('/');
+  return ROUTES.filter((route) => {
+    const pattern = route.path.split('/');
+    return (
+      pattern.length === segments.length && pattern.every((p, i) => p.startsWith('{') || p === segments[i])
+    );
+  }).map((route) => route.method);
+}
