@@ -41,7 +41,10 @@ export function createDependencies(
     retryAfterSeconds: config.retryAfterSeconds,
     createPipeline:
       overrides.createPipeline ??
-      createTransformersPipelineFactory({ remoteTimeoutMs: config.remoteTimeoutMs }),
+      createTransformersPipelineFactory({
+        remoteTimeoutMs: config.remoteTimeoutMs,
+        ...(config.modelHubUrl ? { remoteHost: config.modelHubUrl } : {}),
+      }),
     logger,
   });
   return {

@@ -19,6 +19,7 @@ const EnvironmentSchema = z.object({
   MODEL_ROOT: z.string().min(1).optional(),
   MODEL_CACHE_DIR: z.string().min(1).optional(),
   MODEL_ALLOW_REMOTE: booleanFlag.optional(),
+  MODEL_HUB_URL: z.url().optional(),
   MODEL_REMOTE_TIMEOUT_MS: positiveInt.default(15_000),
   MODEL_RETRY_AFTER_SECONDS: positiveInt.default(30),
   MODEL_WARMUP: booleanFlag.optional(),
@@ -37,6 +38,8 @@ export interface AppConfig {
   readonly modelCacheDir: string;
   readonly allowRemoteModels: boolean;
   readonly remoteTimeoutMs: number;
+  /** The model hub, or a mirror of it, that remote loads and `models:fetch` download from. */
+  readonly modelHubUrl: string | undefined;
   readonly retryAfterSeconds: number;
   /** Load a function's model at cold start rather than on its first request. */
   readonly warmUp: boolean;
@@ -68,6 +71,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     modelCacheDir: path.resolve(e.MODEL_CACHE_DIR ?? (runningOnLambda ? '/tmp/models' : modelRoot)),
     allowRemoteModels: e.MODEL_ALLOW_REMOTE ?? !runningOnLambda,
     remoteTimeoutMs: e.MODEL_REMOTE_TIMEOUT_MS,
+    modelHubUrl: e.MODEL_HUB_URL,
     retryAfterSeconds: e.MODEL_RETRY_AFTER_SECONDS,
     warmUp: e.MODEL_WARMUP ?? runningOnLambda,
     maxBodyBytes: e.MAX_BODY_BYTES,

@@ -1,0 +1,84 @@
+/** Starts the suite under serverless-offline on a free 127.0.0.1 port and calls every route over HTTP. */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type LocalServer, startLocalServer } from '../../scripts/local-server';
+
+let server: LocalServer;
+beforeAll(async () => {
+  server = await startLocalServer();
+}, 120_000);
+afterAll(() => server?.stop());
+
+const post = (
+  path: string,
+  body: unknown,
+  headers: Record<string, string> = { 'content-type': 'application/json' },
+) =>
+  fetch(`${server.url}${path}`, {
+    method: 'POST',
+    headers,
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
+
+async function expectJsonError(response: Response, status: number, type: string) {
+  expect(response.status).toBe(status);
+  expect(response.headers.get('content-type')).toMatch(/application\/json/);
+  const body = (await response.json()) as { error: { type: string; requestId: string; message: string } };
+  expect(body.error.type).toBe(type);
+  expect(body.error.requestId).toBe(response.headers.get('x-request-id'));
+  expect(JSON.stringify(body)).not.toMatch(/\n\s+at /);
+}
+
+describe('local server', () => {
+  it('GET /health', async () => {
+    const response = await fetch(`${server.url}/health`);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('x-request-id')).toBeTruthy();
+    expect(await response.json()).toMatchObject({ status: 'ok', profile: 'tiny' });
+  });
+
+  it('POST /hello-llm', async () => {
+    const response = await post('/hello-llm', { prompt: 'the quick brown fox', max_new_tokens: 5 });
+    expect(response.status).toBe(200);
+    const body = (await response.json()) as { generated_text: string; model: { profile: string } };
+    expect(body.generated_text.startsWith('the quick brown fox')).toBe(true);
+    expect(body.model.profile).toBe('tiny');
+  });
+
+  it('POST /summarize', async () => {
+    const response = await post('/summarize', {
+      text: 'The fox jumps over the dog. The dog sleeps.',
+      max_length: 10,
+      min_length: 1,
+    });
+    expect(response.status).toBe(200);
+    expect(await response.json()).toMatchObject({ chunks: 1, model: { id: 'tiny-random/bart' } });
+  });
+
+  it('POST /sentiment, one text and a batch', async () => {
+    const one = await post('/sentiment', { text: 'i love it' });
+    const batch = await post('/sentiment', { texts: ['i love it', 'the food was bad'] });
+    expect(one.status).toBe(200);
+    expect(((await batch.json()) as { results: unknown[] }).results).toHaveLength(2);
+  });
+
+  it('answers bad requests with JSON errors', async () => {
+    await expectJsonError(
+      await post('/hello-llm', '{"prompt":', { 'content-type': 'application/json' }),
+      400,
+      'bad_request',
+    );
+    await expectJsonError(
+      await post('/sentiment', 'text=hi', { 'content-type': 'text/plain' }),
+      415,
+      'unsupported_media_type',
+    );
+    await expectJsonError(await post('/sentiment', { text: 'x'.repeat(300_000) }), 413, 'payload_too_large');
+    await expectJsonError(
+      await post('/hello-llm', { prompt: 'hi', max_new_tokens: 0 }),
+      422,
+      'validation_error',
+    );
+    await expectJsonError(await fetch(`${server.url}/no-such-route`), 404, 'not_found');
+    await expectJsonError(await fetch(`${server.url}/summarize`), 405, 'method_not_allowed');
+  });
+});

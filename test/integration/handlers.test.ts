@@ -1,0 +1,296 @@
+/** Each route's handler invoked with real API Gateway HTTP API (payload 2.0) events, on the tiny models. */
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { createHandler as health } from '../../functions/health/handler';
+import { createHandler as helloLlm } from '../../functions/hello-llm/handler';
+import { createHandler as notFound } from '../../functions/not-found/handler';
+import { createHandler as sentiment } from '../../functions/sentiment/handler';
+import { createHandler as summarize } from '../../functions/summarize/handler';
+import type { AppDependencies } from '../../shared/app/dependencies';
+import { testDependencies } from '../helpers/dependencies';
+import { httpEvent, invoke } from '../helpers/events';
+
+const deps: AppDependencies = testDependencies();
+afterAll(() => deps.runtime.dispose());
+
+type ErrorBody = {
+  error: { type: string; message: string; details?: { path: string }[]; requestId: string };
+};
+
+describe('every route', () => {
+  it('sets x-request-id and CORS headers, and echoes a client request id', async () => {
+    const response = await invoke(
+      health(deps),
+      httpEvent('GET', '/health', { headers: { origin: 'https://app.example', 'x-request-id': 'trace-42' } }),
+    );
+    expect(response.statusCode).toBe(200);
+    expect(response.headers['x-request-id']).toBe('trace-42');
+    expect(response.headers['access-control-allow-origin']).toBe('*');
+  });
+});
+
+describe('POST /hello-llm', () => {
+  const handler = helloLlm(deps);
+
+  it('generates text with exact token usage and names the model', async () => {
+    const response = await invoke(
+      handler,
+      httpEvent('POST', '/hello-llm', { body: { prompt: 'the quick brown fox', max_new_tokens: 7 } }),
+    );
+    expect(response.statusCode).toBe(200);
+    const body = response.body as Record<string, unknown> & {
+      usage: { prompt_tokens: number; completion_tokens: number };
+    };
+    expect(body.generated_text).toBe(`the quick brown fox${body.completion}`);
+    expect(body.model).toEqual({ id: 'tiny-random/gpt2', profile: 'tiny' });
+    expect(body.usage.prompt_tokens).toBeGreaterThan(0);
+    expect(body.usage.completion_tokens).toBeGreaterThan(0);
+    expect(body.usage.completion_tokens).toBeLessThanOrEqual(7);
+    expect(typeof body.timing_ms).toBe('number');
+  });
+
+  it('is deterministic for a seed when sampling, and differs across seeds', async () => {
+    const ask = (seed: number) =>
+      invoke(
+        handler,
+        httpEvent('POST', '/hello-llm', {
+          body: { prompt: 'hello world', do_sample: true, temperature: 1.5, seed, max_new_tokens: 12 },
+        }),
+      );
+    const [a, b, c] = await Promise.all([ask(11), ask(11), ask(12)]);
+    expect(a.body.completion).toBe(b.body.completion);
+    expect(a.body.seed).toBe(11);
+    expect(c.body.completion).not.toBe(a.body.completion);
+  });
+
+  it('reports the seed it drew for an unseeded sampled request, which reproduces the output', async () => {
+    const first = await invoke(
+      handler,
+      httpEvent('POST', '/hello-llm', { body: { prompt: 'once upon a time', do_sample: true } }),
+    );
+    const seed = first.body.seed as number;
+    expect(Number.isInteger(seed)).toBe(true);
+    const again = await invoke(
+      handler,
+      httpEvent('POST', '/hello-llm', { body: { prompt: 'once upon a time', do_sample: true, seed } }),
+    );
+    expect(again.body.completion).toBe(first.body.completion);
+  });
+
+  it('answers 422 naming the context window when the prompt is too long', async () => {
+    const prompt = 'the quick brown fox jumps over the lazy dog. '.repeat(40);
+    const response = await invoke<ErrorBody>(handler, httpEvent('POST', '/hello-llm', { body: { prompt } }));
+    expect(response.statusCode).toBe(422);
+    expect(response.body.error.details?.[0]?.path).toBe('prompt');
+    expect(response.body.error.message).toMatch(/context window of 128 tokens/);
+  });
+
+  it('answers 422 listing each invalid field', async () => {
+    const response = await invoke<ErrorBody>(
+      handler,
+      httpEvent('POST', '/hello-llm', {
+        body: { prompt: '', max_new_tokens: 999, temperature: 0, extra: 1 },
+      }),
+    );
+    expect(response.statusCode).toBe(422);
+    expect(response.body.error.type).toBe('validation_error');
+    expect(response.body.error.details?.map((d) => d.path).sort()).toEqual([
+      '',
+      'max_new_tokens',
+      'prompt',
+      'temperature',
+    ]);
+  });
+
+  it('answers 400 for malformed JSON, 415 for another media type and 413 above the size limit', async () => {
+    const malformed = await invoke<ErrorBody>(
+      handler,
+      httpEvent('POST', '/hello-llm', {
+        rawBody: '{"prompt":',
+        headers: { 'content-type': 'application/json' },
+      }),
+    );
+    const wrongType = await invoke<ErrorBody>(
+      handler,
+      httpEvent('POST', '/hello-llm', {
+        rawBody: 'prompt=hi',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      }),
+    );
+    const small = helloLlm({ ...deps, config: { ...deps.config, maxBodyBytes: 64 } });
+    const tooLarge = await invoke<ErrorBody>(
+      small,
+      httpEvent('POST', '/hello-llm', { body: { prompt: 'x'.repeat(100) } }),
+    );
+    expect([malformed.statusCode, wrongType.statusCode, tooLarge.statusCode]).toEqual([400, 415, 413]);
+    expect(malformed.body.error.type).toBe('bad_request');
+    expect(wrongType.body.error.type).toBe('unsupported_media_type');
+    expect(tooLarge.body.error.type).toBe('payload_too_large');
+    for (const r of [malformed, wrongType, tooLarge])
+      expect(r.body.error.requestId).toBe(r.headers['x-request-id']);
+  });
+
+  it('accepts a base64-encoded body as API Gateway sends it', async () => {
+    const rawBody = Buffer.from(JSON.stringify({ prompt: 'hello', max_new_tokens: 2 })).toString('base64');
+    const response = await invoke(
+      handler,
+      httpEvent('POST', '/hello-llm', {
+        rawBody,
+        isBase64Encoded: true,
+        headers: { 'content-type': 'application/json' },
+      }),
+    );
+    expect(response.statusCode).toBe(200);
+  });
+});
+
+describe('POST /summarize', () => {
+  const handler = summarize(deps);
+
+  it('summarizes short text in one chunk', async () => {
+    const response = await invoke(
+      handler,
+      httpEvent('POST', '/summarize', {
+        body: {
+          text: 'The quick brown fox jumps over the lazy dog. Hello world.',
+          max_length: 12,
+          min_length: 2,
+        },
+      }),
+    );
+    expect(response.statusCode).toBe(200);
+    expect(response.body).toMatchObject({
+      chunks: 1,
+      rounds: 1,
+      model: { id: 'tiny-random/bart', profile: 'tiny' },
+    });
+    expect(typeof response.body.summary).toBe('string');
+  });
+
+  it('chunks text longer than the encoder context on sentence boundaries and merges the parts', async () => {
+    const text = Array.from(
+      { length: 30 },
+      (_, i) => `Sentence ${i} tells the quick brown fox to jump over the lazy dog.`,
+    ).join(' ');
+    const response = await invoke(
+      handler,
+      httpEvent('POST', '/summarize', { body: { text, max_length: 8, min_length: 1 } }),
+    );
+    expect(response.statusCode).toBe(200);
+    expect(response.body.chunks as number).toBeGreaterThan(1);
+    expect(response.body.rounds as number).toBeGreaterThanOrEqual(1);
+    expect((response.body.usage as { input_tokens: number }).input_tokens).toBeGreaterThan(128);
+  });
+
+  it('refuses min_length above max_length, and beam search it cannot run', async () => {
+    const response = await invoke<ErrorBody>(
+      handler,
+      httpEvent('POST', '/summarize', {
+        body: { text: 'Some text.', max_length: 10, min_length: 20, num_beams: 4 },
+      }),
+    );
+    expect(response.statusCode).toBe(422);
+    expect(response.body.error.details?.map((d) => d.path).sort()).toEqual(['min_length', 'num_beams']);
+  });
+});
+
+describe('POST /sentiment', () => {
+  const handler = sentiment(deps);
+
+  it('classifies one text with every label score', async () => {
+    const response = await invoke(handler, httpEvent('POST', '/sentiment', { body: { text: 'i love it' } }));
+    expect(response.statusCode).toBe(200);
+    const body = response.body as {
+      label: string;
+      score: number;
+      scores: { label: string; score: number }[];
+    };
+    expect(['POSITIVE', 'NEGATIVE']).toContain(body.label);
+    expect(body.scores[0]).toEqual({ label: body.label, score: body.score });
+    expect(body.scores.map((s) => s.label).sort()).toEqual(['NEGATIVE', 'POSITIVE']);
+  });
+
+  it('classifies a batch in order, matching single-text results', async () => {
+    const texts = ['i love it', 'the food was bad', 'hello world', 'a tiny test'];
+    const batch = await invoke(handler, httpEvent('POST', '/sentiment', { body: { texts } }));
+    const singles = await Promise.all(
+      texts.map((text) => invoke(handler, httpEvent('POST', '/sentiment', { body: { text } }))),
+    );
+    const results = batch.body.results as { label: string; score: number }[];
+    expect(results).toHaveLength(4);
+    results.forEach((result, i) => {
+      expect(result.label).toBe(singles[i]?.body.label);
+      expect(result.score).toBeCloseTo(singles[i]?.body.score as number, 4);
+    });
+  });
+
+  it('refuses both text and texts, an empty batch and a batch over 64', async () => {
+    const both = await invoke(
+      handler,
+      httpEvent('POST', '/sentiment', { body: { text: 'a', texts: ['b'] } }),
+    );
+    const empty = await invoke(handler, httpEvent('POST', '/sentiment', { body: { texts: [] } }));
+    const many = await invoke(
+      handler,
+      httpEvent('POST', '/sentiment', { body: { texts: Array(65).fill('x') } }),
+    );
+    expect([both.statusCode, empty.statusCode, many.statusCode]).toEqual([422, 422, 422]);
+  });
+});
+
+describe('GET /health', () => {
+  it('reports the profile and each model state', async () => {
+    const response = await invoke(health(deps), httpEvent('GET', '/health'));
+    expect(response.body.status).toBe('ok');
+    expect(response.body.profile).toBe('tiny');
+    const models = response.body.models as { key: string; state: string }[];
+    expect(models.map((m) => m.key)).toEqual(['text-generation', 'summarization', 'sentiment', 'embeddings']);
+    expect(models.find((m) => m.key === 'sentiment')?.state).toBe('ready');
+    expect(models.find((m) => m.key === 'embeddings')?.state).toBe('not_loaded');
+  });
+});
+
+describe('a model that cannot be served', () => {
+  it('answers 503 model_unavailable with Retry-After, then serves once the model appears', async () => {
+    const empty = mkdtempSync(path.join(os.tmpdir(), 'no-models-'));
+    const broken = testDependencies({ MODEL_ROOT: empty, MODEL_RETRY_AFTER_SECONDS: '5' });
+    const handler = sentiment(broken);
+    const response = await invoke<ErrorBody>(
+      handler,
+      httpEvent('POST', '/sentiment', { body: { text: 'hi' } }),
+    );
+    expect(response.statusCode).toBe(503);
+    expect(response.headers['retry-after']).toBe('5');
+    expect(response.body.error.type).toBe('model_unavailable');
+    expect(response.body.error.message).toMatch(/npm run models:tiny/);
+    const state = (await invoke(health(broken), httpEvent('GET', '/health'))).body.models as {
+      key: string;
+      state: string;
+    }[];
+    expect(state.find((m) => m.key === 'sentiment')?.state).toBe('failed');
+
+    const { generateTinyModels } = await import('../../scripts/tiny-models/generate');
+    await generateTinyModels(empty, ['sentiment']);
+    const retried = await invoke(handler, httpEvent('POST', '/sentiment', { body: { text: 'hi' } }));
+    expect(retried.statusCode).toBe(200);
+    await broken.runtime.dispose();
+  });
+});
+
+describe('unknown routes', () => {
+  const handler = notFound(deps);
+
+  it('answers JSON 404 for an unknown path', async () => {
+    const response = await invoke<ErrorBody>(handler, httpEvent('GET', '/nope'));
+    expect(response.statusCode).toBe(404);
+    expect(response.body.error.type).toBe('not_found');
+  });
+
+  it('answers JSON 405 with Allow for a known path and another method', async () => {
+    const response = await invoke<ErrorBody>(handler, httpEvent('DELETE', '/sentiment'));
+    expect(response.statusCode).toBe(405);
+    expect(response.headers.allow).toBe('POST');
+  });
+});
