@@ -1,0 +1,222 @@
+/**
+ * `npm run layer:build`: assembles the Lambda layers under layers/.build and checks the 250 MB limit.
+ *
+ * - `runtime/nodejs/node_modules`: transformers.js, onnxruntime-node and sharp with their production
+ *   dependencies, for linux-x64 only (other platforms' binaries, browser bundles, maps and typings pruned).
+ * - `models-<key>/models/<id>`: one layer per model that ships in a layer (catalog `source: 'layer'`), mounted
+ *   at /opt/models. Large models (`source: 's3'`) are not layered; they are copied from S3 at cold start.
+ *
+ * Options: --models-root DIR (default MODEL_ROOT or ./models), --profile standard|tiny (which catalog models
+ * to pack; tiny for a demo deployment), --strict (fail when a model is missing), --verify (load the packed
+ * runtime in a child process and run a model through it).
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { MODEL_CATALOG, MODEL_KEYS, type ModelKey } from '../shared/models/catalog';
+
+export const LAMBDA_UNZIPPED_LIMIT_BYTES = 250 * 1024 * 1024;
+const PROJECT_ROOT = path.resolve(import.meta.dirname, '..');
+export const LAYER_BUILD_DIR = path.join(PROJECT_ROOT, 'layers', '.build');
+
+/** Packages the functions leave out of their bundles (serverless.yml `custom.esbuild.exclude`). */
+const RUNTIME_ROOTS = ['@huggingface/transformers', 'onnxruntime-node', 'sharp'];
+/** Browser-only: transformers.js's Node build bundles what it needs of it. */
+const SKIPPED_PACKAGES = new Set(['onnxruntime-web']);
+
+const PRUNED = [
+  /\/onnxruntime-node\/bin\/napi-v\d+\/(?:darwin|win32)(?:\/|$)/,
+  /\/onnxruntime-node\/bin\/napi-v\d+\/linux\/arm64(?:\/|$)/,
+  /\/@huggingface\/transformers\/dist\/(?:transformers\.(?:web\.)?(?:min\.)?js|ort-wasm[^/]*)$/,
+  /\/@huggingface\/transformers\/(?:types|src)(?:\/|$)/,
+  /\.(?:map|d\.ts|d\.mts|d\.cts|md)$/,
+];
+
+interface PackageManifest {
+  dependencies?: Record<string, string>;
+  optionalDependencies?: Record<string, string>;
+}
+
+/** Resolves `name` the way Node does from `fromDir`: the nearest node_modules up the tree. */
+function resolvePackageDir(name: string, fromDir: string): string | undefined {
+  for (let dir = fromDir; ; dir = path.dirname(dir)) {
+    const candidate = path.join(dir, 'node_modules', name);
+    if (existsSync(path.join(candidate, 'package.json'))) return candidate;
+    if (dir === path.dirname(dir)) return undefined;
+  }
+}
+
+/** The installed production dependency closure of the runtime roots (optional ones only when installed). */
+export function runtimeClosure(projectRoot = PROJECT_ROOT): string[] {
+  const found = new Set<string>();
+  const visit = (name: string, fromDir: string, optional: boolean) => {
+    if (SKIPPED_PACKAGES.has(name)) return;
+    const dir = resolvePackageDir(name, fromDir);
+    if (!dir) {
+      if (optional) return;
+      throw new Error(`runtime dependency '${name}' is not installed: run npm ci`);
+    }
+    if (found.has(dir)) return;
+    found.add(dir);
+    const manifest = JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')) as PackageManifest;
+    for (const dep of Object.keys(manifest.dependencies ?? {})) visit(dep, dir, false);
+    for (const dep of Object.keys(manifest.optionalDependencies ?? {})) visit(dep, dir, true);
+  };
+  for (const root of RUNTIME_ROOTS) visit(root, projectRoot, false);
+  return [...found].sort();
+}
+
+export async function directorySize(dir: string): Promise<number> {
+  let total = 0;
+  for (const entry of await fs.readdir(dir, { withFileTypes: true, recursive: true })) {
+    if (entry.isFile()) total += (await fs.stat(path.join(entry.parentPath, entry.name))).size;
+  }
+  return total;
+}
+
+async function buildRuntimeLayer(outDir: string): Promise<string[]> {
+  const nodeModules = path.join(PROJECT_ROOT, 'node_modules');
+  const target = path.join(outDir, 'nodejs', 'node_modules');
+  const packages = runtimeClosure();
+  const linuxSharp = packages.some((dir) => dir.endsWith(path.join('@img', 'sharp-linux-x64')));
+  if (!linuxSharp) {
+    throw new Error(
+      'sharp has no linux-x64 binary installed: run `npm install --os=linux --cpu=x64 sharp` first',
+    );
+  }
+  for (const dir of packages) {
+    const relative = path.relative(nodeModules, dir);
+    await fs.cp(dir, path.join(target, relative), {
+      recursive: true,
+      filter: (source) => !PRUNED.some((pattern) => pattern.test(source.split(path.sep).join('/'))),
+    });
+  }
+  return packages.map((dir) => path.relative(nodeModules, dir));
+}
+
+interface ModelLayer {
+  readonly key: ModelKey;
+  readonly id: string;
+  readonly dir: string;
+  readonly present: boolean;
+}
+
+async function buildModelLayers(
+  outDir: string,
+  modelsRoot: string,
+  profile: 'standard' | 'tiny',
+): Promise<ModelLayer[]> {
+  const layers: ModelLayer[] = [];
+  for (const key of MODEL_KEYS) {
+    const entry = MODEL_CATALOG[key];
+    if (entry.standard.source !== 'layer') continue;
+    const id = entry[profile].id;
+    const dir = path.join(outDir, `models-${key}`);
+    const source = path.join(modelsRoot, id);
+    const present = existsSync(path.join(source, 'config.json'));
+    await fs.mkdir(path.join(dir, 'models'), { recursive: true });
+    if (present) await fs.cp(source, path.join(dir, 'models', id), { recursive: true });
+    await fs.writeFile(
+      path.join(dir, 'models', `${key}.manifest.json`),
+      JSON.stringify({ key, id, profile, present, builtAt: new Date().toISOString() }, null, 2),
+    );
+    layers.push({ key, id, dir, present });
+  }
+  return layers;
+}
+
+/**
+ * Runs a model through the packed runtime in a child process, from a copy outside the project so that
+ * nothing can resolve from the project's own node_modules: a package the pruning broke fails here.
+ */
+async function verifyRuntimeLayer(runtimeDir: string, modelDir: string): Promise<void> {
+  const sandbox = await fs.mkdtemp(path.join(os.tmpdir(), 'layer-verify-'));
+  try {
+    await fs.cp(runtimeDir, sandbox, { recursive: true });
+    const probe = path.join(sandbox, 'nodejs', 'verify-layer.mjs');
+    await fs.writeFile(
+      probe,
+      `import { pipeline } from '@huggingface/transformers';
+import sharp from 'sharp';
+const run = await pipeline('text-classification', ${JSON.stringify(modelDir)}, { dtype: 'fp32', local_files_only: true });
+const [out] = await run('the layer works');
+if (!out?.label) throw new Error('no label from the packed runtime');
+const png = await sharp({ create: { width: 2, height: 2, channels: 3, background: '#000' } }).png().toBuffer();
+console.log('verified packed runtime: ' + JSON.stringify(out) + ', sharp png ' + png.length + ' bytes');
+`,
+    );
+    execFileSync(process.execPath, [probe], { stdio: 'inherit', cwd: sandbox });
+  } finally {
+    await fs.rm(sandbox, { recursive: true, force: true });
+  }
+}
+
+const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+
+export async function buildLayers(options: {
+  modelsRoot: string;
+  profile: 'standard' | 'tiny';
+  strict: boolean;
+  verify: boolean;
+}): Promise<{ ok: boolean; runtimeBytes: number; modelLayers: (ModelLayer & { bytes: number })[] }> {
+  await fs.rm(LAYER_BUILD_DIR, { recursive: true, force: true });
+  const runtimeDir = path.join(LAYER_BUILD_DIR, 'runtime');
+  const packages = await buildRuntimeLayer(runtimeDir);
+  const models = await buildModelLayers(LAYER_BUILD_DIR, options.modelsRoot, options.profile);
+  const runtimeBytes = await directorySize(runtimeDir);
+  const modelLayers = await Promise.all(
+    models.map(async (m) => ({ ...m, bytes: await directorySize(m.dir) })),
+  );
+
+  console.log(
+    `runtime layer: ${packages.length} packages, ${mb(runtimeBytes)} unzipped (${runtimeBytes} bytes)`,
+  );
+  let ok = true;
+  for (const layer of modelLayers) {
+    const total = runtimeBytes + layer.bytes;
+    const fits = total <= LAMBDA_UNZIPPED_LIMIT_BYTES;
+    ok &&= fits;
+    const state = layer.present ? '' : ` (MISSING: run npm run models:fetch)`;
+    console.log(
+      `models-${layer.key}: ${layer.id} ${mb(layer.bytes)}${state}; runtime + model = ${mb(total)} of ${mb(LAMBDA_UNZIPPED_LIMIT_BYTES)} ${fits ? 'ok' : 'OVER THE LIMIT'}`,
+    );
+    if (!layer.present && options.strict) ok = false;
+  }
+  if (options.verify) {
+    const sentiment = modelLayers.find((l) => l.key === 'sentiment' && l.present);
+    const tinyDir = path.join(options.modelsRoot, MODEL_CATALOG.sentiment.tiny.id);
+    const modelDir = sentiment ? path.join(sentiment.dir, 'models', sentiment.id) : tinyDir;
+    await verifyRuntimeLayer(runtimeDir, modelDir);
+  }
+  return { ok, runtimeBytes, modelLayers };
+}
+
+if (import.meta.filename === process.argv[1]) {
+  const { values } = parseArgs({
+    options: {
+      'models-root': { type: 'string', default: process.env.MODEL_ROOT ?? 'models' },
+      profile: { type: 'string', default: 'standard' },
+      strict: { type: 'boolean', default: false },
+      verify: { type: 'boolean', default: false },
+    },
+  });
+  if (values.profile !== 'standard' && values.profile !== 'tiny') {
+    console.error(`--profile must be standard or tiny, got ${values.profile}`);
+    process.exit(2);
+  }
+  const result = await buildLayers({
+    modelsRoot: path.resolve(values['models-root']),
+    profile: values.profile,
+    strict: values.strict,
+    verify: values.verify,
+  });
+  if (!result.ok) {
+    console.error(
+      'layer build failed: a function would exceed the Lambda size limit, or a model is missing (--strict)',
+    );
+    process.exit(1);
+  }
+}
