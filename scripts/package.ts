@@ -11,7 +11,16 @@ import { buildLayers, LAMBDA_UNZIPPED_LIMIT_BYTES } from '../layers/build';
 import { PROJECT_ROOT } from './local-server';
 import { startOfflineCloudFormation } from './offline-cloudformation';
 
-const run = promisify(execFile);
+async function runInherited(
+  command: string,
+  args: string[],
+  options: { cwd: string; env: NodeJS.ProcessEnv },
+) {
+  const child = spawn(command, args, { ...options, stdio: 'inherit' });
+  const [code] = (await once(child, 'exit')) as [number | null];
+  if (code !== 0)
+    throw new Error(`${path.basename(args[0] ?? command)} ${args.slice(1).join(' ')} exited with ${code}`);
+}
 
 const layerResult = await buildLayers({
   modelsRoot: path.resolve(process.env.MODEL_ROOT ?? 'models'),
@@ -23,12 +32,11 @@ const layerResult = await buildLayers({
 const stage = process.env.STAGE ?? 'dev';
 const cloudFormation = await startOfflineCloudFormation(`genai-endpoints-${stage}`);
 try {
-  await run(
+  await runInherited(
     process.execPath,
     [path.join(PROJECT_ROOT, 'node_modules/osls/bin/serverless.js'), 'package', '--stage', stage],
     {
       cwd: PROJECT_ROOT,
-      stdio: 'inherit',
       env: {
         ...process.env,
         AWS_ACCESS_KEY_ID: 'AKIAPACKAGEONLY00000',
