@@ -2,10 +2,10 @@
  * `npm run package`: builds the layers, then runs the framework's `package` (offline: fake credentials, no
  * AWS call) and checks each function's unzipped code plus its layers against the 250 MB Lambda limit.
  */
-import { execFile } from 'node:child_process';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { parse } from 'yaml';
 import { buildLayers, LAMBDA_UNZIPPED_LIMIT_BYTES } from '../layers/build';
 import { PROJECT_ROOT } from './local-server';
