@@ -6,10 +6,10 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { parse } from 'yaml';
 import { buildLayers, LAMBDA_UNZIPPED_LIMIT_BYTES } from '../layers/build';
 import { PROJECT_ROOT } from './local-server';
 import { startOfflineCloudFormation } from './offline-cloudformation';
+import { readServerlessConfig, refName } from './serverless-config';
 
 async function runInherited(
   command: string,
@@ -69,9 +69,7 @@ function unzippedSize(file: string): number {
   return total;
 }
 
-const config = parse(readFileSync(path.join(PROJECT_ROOT, 'serverless.yml'), 'utf8'), {
-  customTags: [{ tag: '!Ref', resolve: (v: string) => v }],
-}) as { functions: Record<string, { layers?: string[] }> };
+const config = readServerlessConfig();
 const layerBytes: Record<string, number> = {
   ModelRuntimeLambdaLayer: layerResult.runtimeBytes,
   ...Object.fromEntries(
@@ -85,7 +83,7 @@ const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 let over = false;
 for (const [name, fn] of Object.entries(config.functions)) {
   const code = unzippedSize(path.join(PROJECT_ROOT, '.serverless', `${name}.zip`));
-  const layers = fn.layers ?? ['ModelRuntimeLambdaLayer'];
+  const layers = (fn.layers ?? config.provider.layers ?? []).map(refName);
   const total = code + layers.reduce((sum, layer) => sum + (layerBytes[layer] ?? 0), 0);
   over ||= total > LAMBDA_UNZIPPED_LIMIT_BYTES;
   console.log(

@@ -12,6 +12,8 @@ import {
 import type { ModelKey } from '../models/catalog';
 import { createModelRuntime, type ModelRuntime } from '../models/model-runtime';
 import { createTransformersPipelineFactory, type PipelineFactory } from '../models/pipeline-factory';
+import { createS3ModelStore } from '../models/s3-model-store';
+import { createS3Client } from '../storage/s3-client';
 import {
   createSummarizationService,
   type SummarizationService,
@@ -39,6 +41,9 @@ export function createDependencies(
     cacheDir: config.modelCacheDir,
     allowRemote: config.allowRemoteModels,
     retryAfterSeconds: config.retryAfterSeconds,
+    ...(config.modelS3Uri
+      ? { modelStore: createS3ModelStore({ client: createS3Client(config.s3), uri: config.modelS3Uri }) }
+      : {}),
     createPipeline:
       overrides.createPipeline ??
       createTransformersPipelineFactory({

@@ -20,6 +20,12 @@ const EnvironmentSchema = z.object({
   MODEL_CACHE_DIR: z.string().min(1).optional(),
   MODEL_ALLOW_REMOTE: booleanFlag.optional(),
   MODEL_HUB_URL: z.url().optional(),
+  MODEL_S3_URI: z
+    .string()
+    .regex(/^s3:\/\/[a-z0-9][a-z0-9.-]+[a-z0-9](\/.*)?$/, 'must look like s3://bucket/prefix')
+    .optional(),
+  S3_ENDPOINT: z.url().optional(),
+  S3_FORCE_PATH_STYLE: booleanFlag.optional(),
   MODEL_REMOTE_TIMEOUT_MS: positiveInt.default(15_000),
   MODEL_RETRY_AFTER_SECONDS: positiveInt.default(30),
   MODEL_WARMUP: booleanFlag.optional(),
@@ -37,6 +43,9 @@ export interface AppConfig {
   /** Where models downloaded at run time are written (must be writable: /tmp on Lambda). */
   readonly modelCacheDir: string;
   readonly allowRemoteModels: boolean;
+  /** `s3://bucket/prefix` holding standard models by id (large ones that no layer can carry). */
+  readonly modelS3Uri: string | undefined;
+  readonly s3: { readonly endpoint?: string; readonly forcePathStyle?: boolean };
   readonly remoteTimeoutMs: number;
   /** The model hub, or a mirror of it, that remote loads and `models:fetch` download from. */
   readonly modelHubUrl: string | undefined;
@@ -70,6 +79,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     modelRoot,
     modelCacheDir: path.resolve(e.MODEL_CACHE_DIR ?? (runningOnLambda ? '/tmp/models' : modelRoot)),
     allowRemoteModels: e.MODEL_ALLOW_REMOTE ?? !runningOnLambda,
+    modelS3Uri: e.MODEL_S3_URI,
+    s3: {
+      ...(e.S3_ENDPOINT ? { endpoint: e.S3_ENDPOINT } : {}),
+      ...(e.S3_FORCE_PATH_STYLE === undefined ? {} : { forcePathStyle: e.S3_FORCE_PATH_STYLE }),
+    },
     remoteTimeoutMs: e.MODEL_REMOTE_TIMEOUT_MS,
     modelHubUrl: e.MODEL_HUB_URL,
     retryAfterSeconds: e.MODEL_RETRY_AFTER_SECONDS,

@@ -1,23 +1,10 @@
 /** serverless.yml and the route table must describe the same API, and every handler must exist. */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { parse } from 'yaml';
+import { readServerlessConfig, refName } from '../../scripts/serverless-config';
 import { ROUTES } from '../../shared/http/routes';
 
-interface FunctionSpec {
-  handler: string;
-  memorySize?: number;
-  timeout?: number;
-  events?: { httpApi?: string }[];
-}
-
-const config = parse(readFileSync('serverless.yml', 'utf8'), {
-  customTags: [{ tag: '!Ref', resolve: (v: string) => v }],
-}) as {
-  provider: { runtime: string };
-  functions: Record<string, FunctionSpec>;
-  custom: { esbuild: { exclude: string[] } };
-};
+const config = readServerlessConfig();
 
 describe('serverless.yml', () => {
   it('declares exactly the routes of the route table, plus the catch-all', () => {
@@ -36,6 +23,19 @@ describe('serverless.yml', () => {
       expect(fn.memorySize).toBeGreaterThan(0);
       expect(fn.timeout).toBeLessThanOrEqual(29);
     }
+  });
+
+  it('gives every function the runtime layer, and model functions their model layer or bucket', () => {
+    for (const [name, fn] of Object.entries(config.functions)) {
+      const layers = (fn.layers ?? config.provider.layers ?? []).map(refName);
+      expect(layers, name).toContain('ModelRuntimeLambdaLayer');
+    }
+    expect(config.functions.sentiment?.layers?.map(refName)).toContain('ModelsSentimentLambdaLayer');
+    expect(config.functions.helloLlm?.layers?.map(refName)).toContain('ModelsTextGenerationLambdaLayer');
+    expect(config.functions.summarize?.environment?.MODEL_S3_URI).toEqual({
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: a CloudFormation !Sub expression, not JavaScript
+      Sub: 's3://${ModelBucket}/models',
+    });
   });
 
   it('runs on nodejs22.x and leaves the model runtime to the layer', () => {
