@@ -50,7 +50,14 @@ export async function startLocalServer(
   const osls = path.join(PROJECT_ROOT, 'node_modules', 'osls', 'bin', 'serverless.js');
   const child = spawn(process.execPath, [osls, 'offline', 'start'], {
     cwd: PROJECT_ROOT,
-    env: { ...process.env, ...options.env, PORT: String(port), LAMBDA_PORT: String(lambdaPort) },
+    env: {
+      // Deployed, the summarizer reads large models from the stack's bucket; locally only if you say so.
+      MODEL_S3_URI: '',
+      ...process.env,
+      ...options.env,
+      PORT: String(port),
+      LAMBDA_PORT: String(lambdaPort),
+    },
     stdio: options.stdio === 'inherit' ? 'inherit' : ['ignore', 'pipe', 'pipe'],
     detached: process.platform !== 'win32',
   });

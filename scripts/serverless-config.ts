@@ -15,7 +15,7 @@ export interface ServerlessFunction {
 export interface ServerlessConfig {
   provider: { runtime: string; layers?: string[] };
   functions: Record<string, ServerlessFunction>;
-  custom: { esbuild: { exclude: string[] } };
+  custom: { esbuild: { exclude: string[] }; modelS3Uri?: unknown };
 }
 
 const cloudFormationTags = ['!Ref', '!Sub', '!GetAtt'].map((tag) => ({

@@ -1,4 +1,5 @@
 import { type AppDependencies, defaultDependencies } from '../../shared/app/dependencies';
+import { containerHandler } from '../../shared/http/container-handler';
 import { createHttpHandler } from '../../shared/http/handler';
 
 const startedAt = Date.now();
@@ -21,4 +22,4 @@ export function createHandler(deps: AppDependencies) {
   );
 }
 
-export const handler = createHandler(defaultDependencies());
+export const handler = containerHandler(() => createHandler(defaultDependencies()));

@@ -1,5 +1,6 @@
 import { type AppDependencies, defaultDependencies, warmUp } from '../../shared/app/dependencies';
 import { GenerateTextRequest } from '../../shared/generation/schema';
+import { containerHandler } from '../../shared/http/container-handler';
 import { createHttpHandler } from '../../shared/http/handler';
 
 /** POST /hello-llm: text generation from a prompt. */
@@ -14,6 +15,8 @@ export function createHandler(deps: AppDependencies) {
   );
 }
 
-const deps = defaultDependencies();
-warmUp(deps, 'text-generation');
-export const handler = createHandler(deps);
+export const handler = containerHandler(() => {
+  const deps = defaultDependencies();
+  warmUp(deps, 'text-generation');
+  return createHandler(deps);
+});

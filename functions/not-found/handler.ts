@@ -1,4 +1,5 @@
 import { type AppDependencies, defaultDependencies } from '../../shared/app/dependencies';
+import { containerHandler } from '../../shared/http/container-handler';
 import { MethodNotAllowedError, NotFoundError } from '../../shared/http/errors';
 import { createHttpHandler } from '../../shared/http/handler';
 import { allowedMethods, ROUTES } from '../../shared/http/routes';
@@ -22,4 +23,4 @@ export function createHandler(deps: AppDependencies) {
   );
 }
 
-export const handler = createHandler(defaultDependencies());
+export const handler = containerHandler(() => createHandler(defaultDependencies()));

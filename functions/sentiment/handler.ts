@@ -1,5 +1,6 @@
 import { type AppDependencies, defaultDependencies, warmUp } from '../../shared/app/dependencies';
 import { SentimentRequest } from '../../shared/classification/schema';
+import { containerHandler } from '../../shared/http/container-handler';
 import { createHttpHandler } from '../../shared/http/handler';
 
 /** POST /sentiment: `{text}` answers one result, `{texts}` a list in the same order. */
@@ -18,6 +19,8 @@ export function createHandler(deps: AppDependencies) {
   );
 }
 
-const deps = defaultDependencies();
-warmUp(deps, 'sentiment');
-export const handler = createHandler(deps);
+export const handler = containerHandler(() => {
+  const deps = defaultDependencies();
+  warmUp(deps, 'sentiment');
+  return createHandler(deps);
+});

@@ -1,4 +1,5 @@
 import { type AppDependencies, defaultDependencies, warmUp } from '../../shared/app/dependencies';
+import { containerHandler } from '../../shared/http/container-handler';
 import { createHttpHandler } from '../../shared/http/handler';
 import { SummarizeRequest } from '../../shared/summarization/schema';
 
@@ -14,6 +15,8 @@ export function createHandler(deps: AppDependencies) {
   );
 }
 
-const deps = defaultDependencies();
-warmUp(deps, 'summarization');
-export const handler = createHandler(deps);
+export const handler = containerHandler(() => {
+  const deps = defaultDependencies();
+  warmUp(deps, 'summarization');
+  return createHandler(deps);
+});

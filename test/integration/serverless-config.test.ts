@@ -32,10 +32,10 @@ describe('serverless.yml', () => {
     }
     expect(config.functions.sentiment?.layers?.map(refName)).toContain('ModelsSentimentLambdaLayer');
     expect(config.functions.helloLlm?.layers?.map(refName)).toContain('ModelsTextGenerationLambdaLayer');
-    expect(config.functions.summarize?.environment?.MODEL_S3_URI).toEqual({
-      // biome-ignore lint/suspicious/noTemplateCurlyInString: a CloudFormation !Sub expression, not JavaScript
-      Sub: 's3://${ModelBucket}/models',
-    });
+    expect(config.functions.summarize?.environment?.MODEL_S3_URI).toBe(
+      '${env:MODEL_S3_URI, self:custom.modelS3Uri}',
+    );
+    expect(config.custom.modelS3Uri).toEqual({ Sub: 's3://${ModelBucket}/models' });
   });
 
   it('runs on nodejs22.x and leaves the model runtime to the layer', () => {
