@@ -2,8 +2,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, type S3Client } from '@aws-sdk/client-s3';
 import S3rver from 's3rver';
+import { createS3Client } from '../../shared/storage/s3-client';
 
 export interface LocalS3 {
   readonly endpoint: string;
@@ -17,12 +18,8 @@ export async function startLocalS3(bucket = 'test-bucket'): Promise<LocalS3> {
   const server = new S3rver({ port: 0, address: '127.0.0.1', silent: true, directory });
   const { port } = (await server.run()) as { port: number };
   const endpoint = `http://127.0.0.1:${port}`;
-  process.env.AWS_ACCESS_KEY_ID ??= 'S3RVER';
-  process.env.AWS_SECRET_ACCESS_KEY ??= 'S3RVER';
-  const client = new S3Client({
+  const client = createS3Client({
     endpoint,
-    forcePathStyle: true,
-    region: 'us-east-1',
     credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
   });
   await client.send(new CreateBucketCommand({ Bucket: bucket }));

@@ -294,3 +294,24 @@ describe('unknown routes', () => {
     expect(response.headers.allow).toBe('POST');
   });
 });
+
+describe('a function whose configuration is invalid', () => {
+  it('answers every request with a JSON 500 that names no internals', async () => {
+    const { containerHandler } = await import('../../shared/http/container-handler');
+    const { loadConfig } = await import('../../shared/config/environment');
+    const handler = containerHandler(() => {
+      loadConfig({ MODEL_PROFILE: 'huge' });
+      throw new Error('unreachable');
+    });
+    const response = await invoke<ErrorBody>(
+      handler,
+      httpEvent('GET', '/health', { headers: { 'x-request-id': 'cfg-1' } }),
+    );
+    expect(response.statusCode).toBe(500);
+    expect(response.body.error).toEqual({
+      type: 'configuration_error',
+      message: 'The service is misconfigured; see its logs',
+      requestId: 'cfg-1',
+    });
+  });
+});

@@ -1,0 +1,110 @@
+/**
+ * `npm run models:fetch [-- keys...] [--upload s3://bucket/prefix]`: downloads the standard models for a
+ * deployment into MODEL_ROOT (./models), where `layer:build` packs the small ones; `--upload` copies the
+ * large ones (catalog `source: 's3'`) to the stack's model bucket. Needs access to the model hub (or a
+ * mirror in MODEL_HUB_URL); without it, it fails within MODEL_REMOTE_TIMEOUT_MS instead of hanging.
+ */
+import { createReadStream, readdirSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { loadConfig } from '../shared/config/environment';
+import { MODEL_CATALOG, MODEL_KEYS, type ModelKey } from '../shared/models/catalog';
+import { createTransformersPipelineFactory } from '../shared/models/pipeline-factory';
+import { createS3Client, parseS3Uri } from '../shared/storage/s3-client';
+
+/** Uploads a model folder to `<uri>/<id>/...`, config.json last so that a reader never sees half a model. */
+export async function uploadModel(
+  client: S3Client,
+  uri: string,
+  modelRoot: string,
+  id: string,
+): Promise<number> {
+  const { bucket, prefix } = parseS3Uri(uri);
+  const dir = path.join(modelRoot, id);
+  const files = readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((entry) => entry.isFile())
+    .map((entry) => path.relative(dir, path.join(entry.parentPath, entry.name)).split(path.sep).join('/'))
+    .sort((a, b) => Number(a === 'config.json') - Number(b === 'config.json'));
+  for (const file of files) {
+    const full = path.join(dir, file);
+    await client.send(
+      new PutObjectCommand({
+        Bucket: bucket,
+        Key: `${prefix ? `${prefix}/` : ''}${id}/${file}`,
+        Body: createReadStream(full),
+        ContentLength: statSync(full).size,
+      }),
+    );
+  }
+  return files.length;
+}
+
+export async function fetchStandardModels(options: {
+  keys: readonly ModelKey[];
+  modelRoot: string;
+  remoteTimeoutMs: number;
+  hubUrl?: string;
+}): Promise<void> {
+  const createPipeline = createTransformersPipelineFactory({
+    remoteTimeoutMs: options.remoteTimeoutMs,
+    ...(options.hubUrl ? { remoteHost: options.hubUrl } : {}),
+  });
+  for (const key of options.keys) {
+    const { task, standard } = MODEL_CATALOG[key];
+    const started = performance.now();
+    const loaded = await createPipeline({
+      task,
+      location: standard.id,
+      revision: standard.revision,
+      dtype: standard.dtype,
+      cacheDir: options.modelRoot,
+      remote: true,
+    });
+    await loaded.dispose();
+    console.log(
+      `${standard.id} (${standard.dtype}) ready in ${((performance.now() - started) / 1000).toFixed(1)} s`,
+    );
+  }
+}
+
+if (import.meta.filename === process.argv[1]) {
+  const { values, positionals } = parseArgs({
+    options: { upload: { type: 'string' } },
+    allowPositionals: true,
+  });
+  const unknown = positionals.filter((p) => !(MODEL_KEYS as readonly string[]).includes(p));
+  if (unknown.length > 0) {
+    console.error(`unknown model key(s): ${unknown.join(', ')}; known: ${MODEL_KEYS.join(', ')}`);
+    process.exit(2);
+  }
+  const keys = positionals.length > 0 ? (positionals as ModelKey[]) : MODEL_KEYS;
+  const config = loadConfig();
+  const hub = config.modelHubUrl ?? 'https://huggingface.co/';
+  try {
+    await fetchStandardModels({
+      keys,
+      modelRoot: config.modelRoot,
+      remoteTimeoutMs: config.remoteTimeoutMs,
+      ...(config.modelHubUrl ? { hubUrl: config.modelHubUrl } : {}),
+    });
+  } catch (error) {
+    const cause =
+      error instanceof Error
+        ? `${error.message}${error.cause ? ` (${String(error.cause)})` : ''}`
+        : String(error);
+    console.error(
+      `models:fetch could not download from ${hub}: ${cause}\n` +
+        'Run it on a machine with internet access, or point MODEL_HUB_URL at a mirror of the hub.',
+    );
+    process.exit(1);
+  }
+  if (values.upload) {
+    const client = createS3Client(config.s3);
+    for (const key of keys.filter((k) => MODEL_CATALOG[k].standard.source === 's3')) {
+      const { id } = MODEL_CATALOG[key].standard;
+      const count = await uploadModel(client, values.upload, config.modelRoot, id);
+      console.log(`uploaded ${id}: ${count} files to ${values.upload.replace(/\/$/, '')}/${id}/`);
+    }
+  }
+}

@@ -1,0 +1,79 @@
+/** models:fetch fails fast and clearly without a hub, and its upload round-trips through the S3 model store. */
+import { execFile } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { uploadModel } from '../../scripts/fetch-models';
+import { MODEL_CATALOG } from '../../shared/models/catalog';
+import { createS3ModelStore } from '../../shared/models/s3-model-store';
+import { type LocalS3, startLocalS3 } from '../helpers/s3-server';
+
+const run = promisify(execFile);
+const tsx = path.resolve('node_modules/tsx/dist/cli.mjs');
+
+describe('npm run models:fetch', () => {
+  let hub: http.Server;
+  beforeAll(async () => {
+    hub = http.createServer(() => undefined); // accepts connections, never answers
+    hub.listen(0, '127.0.0.1');
+    await once(hub, 'listening');
+  });
+  afterAll(() => {
+    hub.closeAllConnections();
+    hub.close();
+  });
+
+  it('fails within the remote timeout with a message that says what to do', async () => {
+    const { port } = hub.address() as AddressInfo;
+    const started = Date.now();
+    const result = await run(process.execPath, [tsx, 'scripts/fetch-models.ts', 'sentiment'], {
+      env: {
+        ...process.env,
+        MODEL_ROOT: mkdtempSync(path.join(os.tmpdir(), 'fetch-')),
+        MODEL_HUB_URL: `http://127.0.0.1:${port}/`,
+        MODEL_REMOTE_TIMEOUT_MS: '500',
+      },
+    }).catch((error: { code: number; stderr: string }) => error);
+    expect((result as { code: number }).code).toBe(1);
+    expect((result as { stderr: string }).stderr).toMatch(/could not download from http:\/\/127\.0\.0\.1/);
+    expect((result as { stderr: string }).stderr).toMatch(/MODEL_HUB_URL/);
+    expect(Date.now() - started).toBeLessThan(15_000);
+  });
+
+  it('refuses an unknown model key', async () => {
+    const result = await run(process.execPath, [tsx, 'scripts/fetch-models.ts', 'no-such-model']).catch(
+      (error: { code: number; stderr: string }) => error,
+    );
+    expect((result as { code: number }).code).toBe(2);
+  });
+});
+
+describe('uploadModel', () => {
+  let s3: LocalS3;
+  beforeAll(async () => {
+    s3 = await startLocalS3('upload-bucket');
+  });
+  afterAll(() => s3?.stop());
+
+  it('uploads a model folder that the S3 model store then copies back byte for byte', async () => {
+    const root = process.env.MODEL_ROOT as string;
+    const { id } = MODEL_CATALOG.summarization.tiny;
+    const count = await uploadModel(s3.client, `s3://${s3.bucket}/models`, root, id);
+    expect(count).toBeGreaterThanOrEqual(5);
+
+    const target = path.join(mkdtempSync(path.join(os.tmpdir(), 'roundtrip-')), id);
+    const store = createS3ModelStore({ client: s3.client, uri: `s3://${s3.bucket}/models` });
+    expect(await store.download(id, target)).toBe(count);
+    for (const file of ['config.json', 'onnx/decoder_model_merged.onnx']) {
+      const copied = readFileSync(path.join(target, file));
+      const original = readFileSync(path.join(root, id, file));
+      expect([file, copied.length]).toEqual([file, original.length]);
+      expect(copied.equals(original)).toBe(true);
+    }
+  });
+});
