@@ -33,7 +33,10 @@ export interface TransformerSize {
  * `logits`, `present.{l}.{key,value}`. Cache dims for heads and head size must be fixed integers:
  * transformers.js reads them to build the empty cache.
  */
-export function gpt2DecoderGraph(size: TransformerSize, boostIds: readonly number[] = []): Uint8Array {
+export function gpt2DecoderGraph(
+  size: TransformerSize,
+  logitBias: Float32Array = new Float32Array(size.V),
+): Uint8Array {
   const { V, H, nh, L, P, seed } = size;
   const g = new Graph('gpt2', { seed });
   const hd = H / nh;
@@ -69,9 +72,7 @@ export function gpt2DecoderGraph(size: TransformerSize, boostIds: readonly numbe
     const ctx = attend(g, project('q'), k, v, hd, bias);
     h = g.op('Add', [h, g.op('MatMul', [mergeHeads(g, ctx, H), g.random(`h.${l}.o`, [H, H])])]);
   }
-  // A logit bias towards merged (word-like) tokens keeps greedy output of a random model readable.
-  const logitBias = new Float32Array(V);
-  for (const id of boostIds) logitBias[id] = 4;
+  // A logit bias (see readableLogitBias) keeps the output of a random model readable.
   const logits = g.op('MatMul', [layerNorm(g, h, 'ln_f', H), g.random('lm_head', [H, V], 2.0)]);
   g.op('Add', [logits, g.initializer('lm_bias', [V], logitBias)], {}, 'logits');
   return g.toBytes();
@@ -121,7 +122,10 @@ export function encoderGraph(
  * BART `decoder_model_merged.onnx` (optimum's merged decoder): cross-attention K/V come from the cache when
  * `use_cache_branch` is true, else are projected from `encoder_hidden_states`, through an `If` node.
  */
-export function seq2seqMergedDecoderGraph(size: TransformerSize): Uint8Array {
+export function seq2seqMergedDecoderGraph(
+  size: TransformerSize,
+  logitBias: Float32Array = new Float32Array(size.V),
+): Uint8Array {
   const { V, H, nh, L, P, seed } = size;
   const g = new Graph('seq2seq_decoder_merged', { seed });
   const hd = H / nh;
@@ -210,6 +214,7 @@ export function seq2seqMergedDecoderGraph(size: TransformerSize): Uint8Array {
       H,
     );
   }
-  g.op('MatMul', [h, g.random('lm_head', [H, V], 2.0)], {}, 'logits');
+  const logits = g.op('MatMul', [h, g.random('lm_head', [H, V], 2.0)]);
+  g.op('Add', [logits, g.initializer('lm_bias', [V], logitBias)], {}, 'logits');
   return g.toBytes();
 }

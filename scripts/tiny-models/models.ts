@@ -3,7 +3,7 @@
  * model (`<root>/<id>/config.json`, `<root>/<id>/onnx/model.onnx`, ...).
  */
 import { encoderGraph, gpt2DecoderGraph, seq2seqMergedDecoderGraph } from './graphs';
-import { byteLevelBpe, wordPiece } from './tokenizers';
+import { byteLevelBpe, readableLogitBias, wordPiece } from './tokenizers';
 
 /** A model folder's files by relative path: JSON objects are serialized, bytes written as they are. */
 export type ModelFiles = Record<string, Record<string, unknown> | Uint8Array>;
@@ -38,7 +38,7 @@ function gpt2(): ModelFiles {
       add_prefix_space: false,
       clean_up_tokenization_spaces: false,
     },
-    'onnx/model.onnx': gpt2DecoderGraph(size, tok.mergedIds),
+    'onnx/model.onnx': gpt2DecoderGraph(size, readableLogitBias(tok)),
   };
 }
 
@@ -136,7 +136,7 @@ function bart(): ModelFiles {
       add_prefix_space: false,
     },
     'onnx/encoder_model.onnx': encoderGraph({ ...size, seed: 4 }),
-    'onnx/decoder_model_merged.onnx': seq2seqMergedDecoderGraph({ ...size, seed: 5 }),
+    'onnx/decoder_model_merged.onnx': seq2seqMergedDecoderGraph({ ...size, seed: 5 }, readableLogitBias(tok)),
   };
 }
 

@@ -20,6 +20,8 @@ export interface TokenizerFiles {
 export interface ByteLevelTokenizer extends TokenizerFiles {
   /** Ids of multi-byte merged tokens, useful to bias tiny models towards word-like output. */
   readonly mergedIds: number[];
+  /** Ids of single-byte tokens outside printable ASCII (control bytes, UTF-8 fragments). */
+  readonly unprintableIds: number[];
 }
 
 /** GPT-2's reversible byte -> printable unicode mapping. */
@@ -135,7 +137,27 @@ export function byteLevelBpe(options: {
       merges,
     },
   };
-  return { json, vocab, vocabSize: all.length, mergedIds: merges.map((m) => idOf(m.replace(' ', ''))) };
+  const unprintableIds = [...byteMap]
+    .filter(([byte]) => byte < 0x20 || byte > 0x7e)
+    .map(([, token]) => idOf(token));
+  return {
+    json,
+    vocab,
+    vocabSize: all.length,
+    mergedIds: merges.map((m) => idOf(m.replace(' ', ''))),
+    unprintableIds,
+  };
+}
+
+/**
+ * A logit bias that makes greedy decoding of a random model read like words: merged tokens up, unprintable
+ * bytes (which decode to U+FFFD or control characters) effectively never.
+ */
+export function readableLogitBias(tokenizer: ByteLevelTokenizer): Float32Array {
+  const bias = new Float32Array(tokenizer.vocabSize);
+  for (const id of tokenizer.mergedIds) bias[id] = 4;
+  for (const id of tokenizer.unprintableIds) bias[id] = -100;
+  return bias;
 }
 
 export interface WordPieceTokenizer extends TokenizerFiles {

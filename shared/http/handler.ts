@@ -87,7 +87,14 @@ export function createHttpHandler<S extends z.ZodType>(
   const { logger } = options;
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const handler = middy<APIGatewayProxyEventV2, HttpResponse, Error, Context, Internal>()
-    .use(httpCors({ origin: options.corsOrigin ?? '*', methods: 'GET,POST,DELETE,OPTIONS' }))
+    .use(
+      httpCors({
+        origin: options.corsOrigin ?? '*',
+        methods: 'GET,POST,DELETE,OPTIONS',
+        headers: 'Content-Type,Authorization,X-Request-Id',
+        exposeHeaders: 'X-Request-Id,Retry-After',
+      }),
+    )
     .use(requestContext(logger, route.name))
     .use(errorMapping(logger))
     .handler(async (event, context) => {
