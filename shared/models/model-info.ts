@@ -7,6 +7,9 @@ export interface ModelInfo {
   readonly profile: ServedProfile;
 }
 
-export const modelInfo = (model: LoadedModel<ModelKey>): ModelInfo => ({ id: model.id, profile: model.profile });
+export const modelInfo = (model: LoadedModel<ModelKey>): ModelInfo => ({
+  id: model.id,
+  profile: model.profile,
+});
 
 export const elapsedMs = (startedAt: number): number => Math.round((performance.now() - startedAt) * 10) / 10;

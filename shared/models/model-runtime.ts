@@ -75,7 +75,11 @@ export function createModelRuntime(options: ModelRuntimeOptions): ModelRuntime {
   /** What a load would try first, judged from the files and settings alone (no load, no network). */
   function plan(key: ModelKey): Pick<ModelStatus, 'id' | 'profile' | 'source'> {
     const { standard, tiny } = MODEL_CATALOG[key];
-    const tinyPlan = { id: tiny.id, profile: 'tiny' as const, source: localDir(tiny.id) ? ('local' as const) : ('missing' as const) };
+    const tinyPlan = {
+      id: tiny.id,
+      profile: 'tiny' as const,
+      source: localDir(tiny.id) ? ('local' as const) : ('missing' as const),
+    };
     if (options.profile === 'tiny') return tinyPlan;
     const standardSource: ModelSourceState = localDir(standard.id)
       ? 'local'
@@ -95,7 +99,13 @@ export function createModelRuntime(options: ModelRuntimeOptions): ModelRuntime {
 
   async function loadLocal(key: ModelKey, ref: ModelRef, dir: string) {
     const task = MODEL_CATALOG[key].task;
-    return options.createPipeline({ task, location: dir, revision: ref.revision, dtype: ref.dtype, remote: false });
+    return options.createPipeline({
+      task,
+      location: dir,
+      revision: ref.revision,
+      dtype: ref.dtype,
+      remote: false,
+    });
   }
 
   async function loadStandard(key: ModelKey): Promise<Resolved> {
@@ -139,7 +149,9 @@ export function createModelRuntime(options: ModelRuntimeOptions): ModelRuntime {
     const ref = MODEL_CATALOG[key].tiny;
     const dir = path.join(options.modelRoot, ref.id);
     if (!hasModelFolder(dir)) {
-      throw new Error(`tiny model '${ref.id}' is not under MODEL_ROOT (${options.modelRoot}): run \`npm run models:tiny\``);
+      throw new Error(
+        `tiny model '${ref.id}' is not under MODEL_ROOT (${options.modelRoot}): run \`npm run models:tiny\``,
+      );
     }
     return { ref, pipeline: await loadLocal(key, ref, dir) };
   }
@@ -152,10 +164,13 @@ export function createModelRuntime(options: ModelRuntimeOptions): ModelRuntime {
       try {
         loaded = await loadStandard(key);
       } catch (error) {
-        logger.warn(`MODEL PROFILE auto: standard model for '${key}' unavailable, serving the TINY random-weight model`, {
-          modelKey: key,
-          reason: (error as Error).message,
-        });
+        logger.warn(
+          `MODEL PROFILE auto: standard model for '${key}' unavailable, serving the TINY random-weight model`,
+          {
+            modelKey: key,
+            reason: (error as Error).message,
+          },
+        );
         profile = 'tiny';
         loaded = await loadTiny(key);
       }
@@ -173,7 +188,13 @@ export function createModelRuntime(options: ModelRuntimeOptions): ModelRuntime {
       states.set(key, { key, state: 'loading' });
       pending = resolveAndLoad(key).then(
         (model) => {
-          states.set(key, { key, state: 'ready', id: model.id, profile: model.profile, loadMs: model.loadMs });
+          states.set(key, {
+            key,
+            state: 'ready',
+            id: model.id,
+            profile: model.profile,
+            loadMs: model.loadMs,
+          });
           return model;
         },
         (error: unknown) => {
@@ -181,10 +202,13 @@ export function createModelRuntime(options: ModelRuntimeOptions): ModelRuntime {
           const reason = error instanceof Error ? error.message : String(error);
           states.set(key, { key, state: 'failed', error: reason });
           logger.error('model load failed', { modelKey: key, error: error as Error });
-          throw new ModelUnavailableError(`Model for '${key}' is unavailable (profile ${options.profile}): ${reason}`, {
-            retryAfterSeconds: options.retryAfterSeconds,
-            cause: error,
-          });
+          throw new ModelUnavailableError(
+            `Model for '${key}' is unavailable (profile ${options.profile}): ${reason}`,
+            {
+              retryAfterSeconds: options.retryAfterSeconds,
+              cause: error,
+            },
+          );
         },
       );
       loads.set(key, pending);

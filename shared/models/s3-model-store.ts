@@ -28,8 +28,12 @@ export function createS3ModelStore(deps: { client: S3Client; uri: string }): Mod
     async download(id, targetDir) {
       const base = keyPrefix(id);
       const keys: string[] = [];
-      for await (const page of paginateListObjectsV2({ client: deps.client }, { Bucket: bucket, Prefix: base })) {
-        for (const object of page.Contents ?? []) if (object.Key && !object.Key.endsWith('/')) keys.push(object.Key);
+      for await (const page of paginateListObjectsV2(
+        { client: deps.client },
+        { Bucket: bucket, Prefix: base },
+      )) {
+        for (const object of page.Contents ?? [])
+          if (object.Key && !object.Key.endsWith('/')) keys.push(object.Key);
       }
       if (!keys.includes(`${base}config.json`)) {
         throw new Error(
@@ -40,7 +44,8 @@ export function createS3ModelStore(deps: { client: S3Client; uri: string }): Mod
       try {
         for (const key of keys) {
           const file = path.join(staging, ...key.slice(base.length).split('/'));
-          if (!file.startsWith(staging + path.sep)) throw new Error(`refusing S3 key outside the model folder: ${key}`);
+          if (!file.startsWith(staging + path.sep))
+            throw new Error(`refusing S3 key outside the model folder: ${key}`);
           await fs.mkdir(path.dirname(file), { recursive: true });
           const { Body } = await deps.client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
           if (!(Body instanceof Readable)) throw new Error(`S3 returned no body for ${key}`);
