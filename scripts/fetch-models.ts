@@ -9,9 +9,10 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { loadConfig } from '../shared/config/environment';
-import { MODEL_CATALOG, MODEL_KEYS, type ModelKey } from '../shared/models/catalog';
+import { MODEL_CATALOG, type ModelKey } from '../shared/models/catalog';
 import { createTransformersPipelineFactory } from '../shared/models/pipeline-factory';
 import { createS3Client, parseS3Uri } from '../shared/storage/s3-client';
+import { modelKeysFromArguments } from './model-keys-argument';
 
 /** Uploads a model folder to `<uri>/<id>/...`, config.json last so that a reader never sees half a model. */
 export async function uploadModel(
@@ -73,12 +74,7 @@ if (import.meta.filename === process.argv[1]) {
     options: { upload: { type: 'string' } },
     allowPositionals: true,
   });
-  const unknown = positionals.filter((p) => !(MODEL_KEYS as readonly string[]).includes(p));
-  if (unknown.length > 0) {
-    console.error(`unknown model key(s): ${unknown.join(', ')}; known: ${MODEL_KEYS.join(', ')}`);
-    process.exit(2);
-  }
-  const keys = positionals.length > 0 ? (positionals as ModelKey[]) : MODEL_KEYS;
+  const keys = modelKeysFromArguments(positionals);
   const config = loadConfig();
   const hub = config.modelHubUrl ?? 'https://huggingface.co/';
   try {
