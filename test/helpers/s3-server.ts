@@ -1,5 +1,14 @@
-/** A real S3-compatible server (s3rver) on a free 127.0.0.1 port, with a bucket, and a client for it. */
+/**
+ * A real S3-compatible server (s3rver) on a free 127.0.0.1 port, with a bucket, and a client for it.
+ *
+ * s3rver predates S3's conditional writes and ignores If-Match / If-None-Match on PutObject. A small gate in
+ * front of it applies them as S3 documents (412 PreconditionFailed when the ETag differs or the object
+ * exists), checking and writing under one lock per key, so optimistic-concurrency code is tested for real.
+ */
+import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { CreateBucketCommand, type S3Client } from '@aws-sdk/client-s3';
@@ -10,14 +19,63 @@ export interface LocalS3 {
   readonly endpoint: string;
   readonly client: S3Client;
   readonly bucket: string;
+  /** Conditional PUTs refused with 412 so far. */
+  readonly refusedWrites: () => number;
   stop(): Promise<void>;
 }
 
+interface S3rverStore {
+  getMetadata(bucket: string, key: string): Promise<{ etag?: string } | null>;
+  existsObject(bucket: string, key: string): Promise<boolean>;
+}
+
+const preconditionFailed = (response: http.ServerResponse, key: string) => {
+  response.writeHead(412, { 'content-type': 'application/xml' });
+  response.end(
+    `<?xml version="1.0" encoding="UTF-8"?><Error><Code>PreconditionFailed</Code>` +
+      `<Message>At least one of the pre-conditions you specified did not hold</Message><Key>${key}</Key></Error>`,
+  );
+};
+
 export async function startLocalS3(bucket = 'test-bucket'): Promise<LocalS3> {
   const directory = mkdtempSync(path.join(os.tmpdir(), 's3rver-'));
-  const server = new S3rver({ port: 0, address: '127.0.0.1', silent: true, directory });
-  const { port } = (await server.run()) as { port: number };
-  const endpoint = `http://127.0.0.1:${port}`;
+  const s3rver = new S3rver({ silent: true, directory });
+  const store = (s3rver as unknown as { store: S3rverStore }).store;
+  const handle = s3rver.callback();
+  const locks = new Map<string, Promise<void>>();
+  let refused = 0;
+
+  const server = http.createServer((request, response) => {
+    const ifMatch = request.headers['if-match'];
+    const ifNoneMatch = request.headers['if-none-match'];
+    if (request.method !== 'PUT' || (!ifMatch && !ifNoneMatch)) {
+      handle(request, response);
+      return;
+    }
+    const [, bucketName = '', ...keyParts] = new URL(request.url ?? '/', 'http://local').pathname.split('/');
+    const key = keyParts.map(decodeURIComponent).join('/');
+    const lockKey = `${bucketName}/${key}`;
+    const previous = locks.get(lockKey) ?? Promise.resolve();
+    const current = previous.then(async () => {
+      const exists = await store.existsObject(bucketName, key);
+      const etag = exists ? (await store.getMetadata(bucketName, key))?.etag : undefined;
+      if ((ifNoneMatch === '*' && exists) || (ifMatch && ifMatch !== etag)) {
+        refused++;
+        request.resume();
+        preconditionFailed(response, key);
+        return;
+      }
+      handle(request, response);
+      await once(response, 'finish');
+    });
+    locks.set(
+      lockKey,
+      current.catch(() => undefined),
+    );
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const client = createS3Client({
     endpoint,
     credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
@@ -27,9 +85,11 @@ export async function startLocalS3(bucket = 'test-bucket'): Promise<LocalS3> {
     endpoint,
     client,
     bucket,
+    refusedWrites: () => refused,
     async stop() {
       client.destroy();
-      await server.close();
+      server.closeAllConnections();
+      server.close();
       rmSync(directory, { recursive: true, force: true });
     },
   };

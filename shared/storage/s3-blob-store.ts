@@ -1,0 +1,96 @@
+/** A BlobStore on S3, with S3's conditional writes (If-Match / If-None-Match on PutObject). */
+import {
+  DeleteObjectCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
+  PutObjectCommand,
+  paginateListObjectsV2,
+  type S3Client,
+  S3ServiceException,
+} from '@aws-sdk/client-s3';
+import { type BlobStore, BlobStoreError, PreconditionFailedError } from './blob-store';
+
+const isMissing = (error: unknown) =>
+  error instanceof S3ServiceException &&
+  (error.name === 'NoSuchKey' || error.name === 'NotFound' || error.$metadata.httpStatusCode === 404);
+const isConflict = (error: unknown) =>
+  error instanceof S3ServiceException &&
+  (error.$metadata.httpStatusCode === 412 || error.$metadata.httpStatusCode === 409);
+
+export function createS3BlobStore(deps: { client: S3Client; bucket: string; prefix?: string }): BlobStore {
+  const base = deps.prefix ? `${deps.prefix.replace(/\/+$/, '')}/` : '';
+  const keyOf = (key: string) => `${base}${key}`;
+  const fail = (operation: string, key: string, error: unknown): never => {
+    throw new BlobStoreError(
+      `S3 ${operation} s3://${deps.bucket}/${keyOf(key)} failed: ${(error as Error).message}`,
+      {
+        cause: error,
+      },
+    );
+  };
+
+  return {
+    location: `s3://${deps.bucket}/${base}`,
+    async get(key) {
+      try {
+        const response = await deps.client.send(
+          new GetObjectCommand({ Bucket: deps.bucket, Key: keyOf(key) }),
+        );
+        const body = Buffer.from((await response.Body?.transformToByteArray()) ?? new Uint8Array());
+        return { body, etag: response.ETag ?? '' };
+      } catch (error) {
+        if (isMissing(error)) return undefined;
+        return fail('GetObject', key, error);
+      }
+    },
+    async etag(key) {
+      try {
+        return (await deps.client.send(new HeadObjectCommand({ Bucket: deps.bucket, Key: keyOf(key) }))).ETag;
+      } catch (error) {
+        if (isMissing(error)) return undefined;
+        return fail('HeadObject', key, error);
+      }
+    },
+    async put(key, body, options = {}) {
+      try {
+        const response = await deps.client.send(
+          new PutObjectCommand({
+            Bucket: deps.bucket,
+            Key: keyOf(key),
+            Body: body,
+            ...(options.contentType ? { ContentType: options.contentType } : {}),
+            ...(options.ifMatch ? { IfMatch: options.ifMatch } : {}),
+            ...(options.ifNoneMatch ? { IfNoneMatch: options.ifNoneMatch } : {}),
+          }),
+        );
+        return { etag: response.ETag ?? '' };
+      } catch (error) {
+        if (isConflict(error) || (options.ifMatch && isMissing(error)))
+          throw new PreconditionFailedError(key);
+        return fail('PutObject', key, error);
+      }
+    },
+    async delete(key) {
+      try {
+        await deps.client.send(new DeleteObjectCommand({ Bucket: deps.bucket, Key: keyOf(key) }));
+      } catch (error) {
+        if (!isMissing(error)) fail('DeleteObject', key, error);
+      }
+    },
+    async list(prefix) {
+      const keys: string[] = [];
+      try {
+        const pages = paginateListObjectsV2(
+          { client: deps.client },
+          { Bucket: deps.bucket, Prefix: keyOf(prefix) },
+        );
+        for await (const page of pages) {
+          for (const object of page.Contents ?? []) if (object.Key) keys.push(object.Key.slice(base.length));
+        }
+      } catch (error) {
+        fail('ListObjectsV2', prefix, error);
+      }
+      return keys.sort();
+    },
+  };
+}
