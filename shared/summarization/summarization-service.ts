@@ -7,8 +7,8 @@ import type { Tensor } from '@huggingface/transformers';
 import { RequestValidationError } from '../http/errors';
 import { elapsedMs, type ModelInfo, modelInfo } from '../models/model-info';
 import type { ModelRuntime } from '../models/model-runtime';
+import { chunkBySentences } from '../text/sentence-chunker';
 import type { SummarizeRequest } from './schema';
-import { chunkBySentences } from './sentence-chunker';
 
 export interface SummarizeResult {
   summary: string;

@@ -1,9 +1,10 @@
 /**
  * A real S3-compatible server (s3rver) on a free 127.0.0.1 port, with a bucket, and a client for it.
  *
- * s3rver predates S3's conditional writes and ignores If-Match / If-None-Match on PutObject. A small gate in
- * front of it applies them as S3 documents (412 PreconditionFailed when the ETag differs or the object
- * exists), checking and writing under one lock per key, so optimistic-concurrency code is tested for real.
+ * s3rver predates S3's conditional writes and ignores If-Match / If-None-Match on PutObject, and it writes
+ * objects in place. A small gate in front of it applies the write conditions as S3 documents them (412
+ * PreconditionFailed when the ETag differs or the object exists) and runs the requests on one key one at a
+ * time, as S3's atomic object visibility implies, so optimistic-concurrency code is tested for real.
  */
 import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -45,33 +46,44 @@ export async function startLocalS3(bucket = 'test-bucket'): Promise<LocalS3> {
   const locks = new Map<string, Promise<void>>();
   let refused = 0;
 
+  /** Runs `work` for a key after every earlier request on that key has finished. */
+  const serialized = (lockKey: string, work: () => Promise<void>) => {
+    const run = (locks.get(lockKey) ?? Promise.resolve()).then(work);
+    locks.set(
+      lockKey,
+      run.catch(() => undefined),
+    );
+  };
+  const passThrough = async (request: http.IncomingMessage, response: http.ServerResponse) => {
+    handle(request, response);
+    await once(response, 'close');
+  };
+
   const server = http.createServer((request, response) => {
-    const ifMatch = request.headers['if-match'];
-    const ifNoneMatch = request.headers['if-none-match'];
-    if (request.method !== 'PUT' || (!ifMatch && !ifNoneMatch)) {
+    const [, bucketName = '', ...keyParts] = new URL(request.url ?? '/', 'http://local').pathname.split('/');
+    const key = keyParts.map(decodeURIComponent).join('/');
+    const objectRequest = key !== '' && ['GET', 'HEAD', 'PUT', 'DELETE'].includes(request.method ?? '');
+    if (!objectRequest) {
       handle(request, response);
       return;
     }
-    const [, bucketName = '', ...keyParts] = new URL(request.url ?? '/', 'http://local').pathname.split('/');
-    const key = keyParts.map(decodeURIComponent).join('/');
-    const lockKey = `${bucketName}/${key}`;
-    const previous = locks.get(lockKey) ?? Promise.resolve();
-    const current = previous.then(async () => {
-      const exists = await store.existsObject(bucketName, key);
-      const etag = exists ? (await store.getMetadata(bucketName, key))?.etag : undefined;
-      if ((ifNoneMatch === '*' && exists) || (ifMatch && ifMatch !== etag)) {
-        refused++;
-        request.resume();
-        preconditionFailed(response, key);
-        return;
+    // s3rver writes objects in place: requests on one key run one at a time, so that, as on S3, nobody
+    // reads half an object and a conditional check and its write are one step.
+    serialized(`${bucketName}/${key}`, async () => {
+      const ifMatch = request.headers['if-match'];
+      const ifNoneMatch = request.headers['if-none-match'];
+      if (request.method === 'PUT' && (ifMatch || ifNoneMatch)) {
+        const exists = await store.existsObject(bucketName, key);
+        const etag = exists ? (await store.getMetadata(bucketName, key))?.etag : undefined;
+        if ((ifNoneMatch === '*' && exists) || (ifMatch && ifMatch !== etag)) {
+          refused++;
+          request.resume();
+          preconditionFailed(response, key);
+          return;
+        }
       }
-      handle(request, response);
-      await once(response, 'finish');
+      await passThrough(request, response);
     });
-    locks.set(
-      lockKey,
-      current.catch(() => undefined),
-    );
   });
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { chunkBySentences, splitSentences } from '../../shared/summarization/sentence-chunker';
+import { chunkBySentences, splitSentences } from '../../shared/text/sentence-chunker';
 
 const words = (text: string) => text.split(/\s+/).filter(Boolean).length;
 
@@ -34,5 +34,27 @@ describe('chunkBySentences', () => {
 
   it('keeps short text in one chunk', () => {
     expect(chunkBySentences('Short. Text.', 100, words)).toEqual(['Short. Text.']);
+  });
+});
+
+describe('chunkBySentences with overlap', () => {
+  it('starts each chunk with the trailing sentences of the previous one, within the overlap budget', () => {
+    const sentences = Array.from({ length: 12 }, (_, i) => `Fact ${i} is here.`);
+    const chunks = chunkBySentences(sentences.join(' '), 16, words, { overlapTokens: 4 });
+    expect(chunks.length).toBeGreaterThan(2);
+    for (let i = 1; i < chunks.length; i++) {
+      const previousLast = splitSentences(chunks[i - 1] as string).at(-1);
+      expect(splitSentences(chunks[i] as string)[0]).toBe(previousLast);
+      expect(words(chunks[i] as string)).toBeLessThanOrEqual(16);
+    }
+    const covered = new Set(chunks.flatMap((c) => splitSentences(c)));
+    expect([...covered].sort()).toEqual([...sentences].sort());
+  });
+
+  it('never repeats a chunk and always makes progress', () => {
+    const text = Array.from({ length: 40 }, (_, i) => `S${i} a b c d e.`).join(' ');
+    const chunks = chunkBySentences(text, 14, words, { overlapTokens: 7 });
+    expect(new Set(chunks).size).toBe(chunks.length);
+    expect(chunks.at(-1)).toContain('S39');
   });
 });

@@ -1,0 +1,194 @@
+/**
+ * FAISS over a BlobStore (S3 in AWS, a local directory by default). The whole store is one object: readers
+ * load it once (from a /tmp copy when its ETag still matches) and reload when the ETag changes; writers
+ * read-modify-write it with a conditional put and retry on conflict, so two concurrent ingests both land.
+ */
+import { createHash, randomUUID } from 'node:crypto';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import type { Logger } from '@aws-lambda-powertools/logger';
+import { type BlobStore, PreconditionFailedError } from '../storage/blob-store';
+import { type ChunkMeta, FaissSnapshot, type IndexSettings } from './faiss-snapshot';
+import {
+  type ChunkRecord,
+  chunkId,
+  storeCall,
+  type VectorStore,
+  VectorStoreUnavailableError,
+} from './vector-store';
+
+export interface FaissStoreOptions {
+  readonly blobs: BlobStore;
+  /** The object holding the index. */
+  readonly key: string;
+  /** Local copy of the object, reused across cold starts of one container (/tmp on Lambda). */
+  readonly cacheDir: string;
+  readonly settings: IndexSettings;
+  /** How long a loaded snapshot is trusted before its ETag is checked again. */
+  readonly refreshMs: number;
+  readonly maxWriteAttempts?: number;
+  readonly logger?: Logger;
+}
+
+export interface FaissStore extends VectorStore {
+  /** The ETag of the snapshot in memory (undefined before the first load or for an empty store). */
+  loadedEtag(): string | undefined;
+}
+
+interface Loaded {
+  readonly snapshot: FaissSnapshot;
+  readonly etag: string | undefined;
+  readonly checkedAt: number;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+export function createFaissStore(options: FaissStoreOptions): FaissStore {
+  const { blobs, key, settings } = options;
+  const maxAttempts = options.maxWriteAttempts ?? 12;
+  const cacheBase = path.join(
+    options.cacheDir,
+    `faiss-${createHash('sha256').update(`${blobs.location}|${key}`).digest('hex').slice(0, 16)}`,
+  );
+  let loaded: Loaded | undefined;
+  let loading: Promise<Loaded> | undefined;
+
+  async function readCache(etag: string): Promise<Buffer | undefined> {
+    const cachedEtag = await fs.readFile(`${cacheBase}.etag`, 'utf8').catch(() => undefined);
+    return cachedEtag === etag ? fs.readFile(`${cacheBase}.bin`).catch(() => undefined) : undefined;
+  }
+
+  async function writeCache(body: Buffer, etag: string): Promise<void> {
+    try {
+      await fs.mkdir(options.cacheDir, { recursive: true });
+      const temporary = `${cacheBase}.${randomUUID()}.tmp`;
+      await fs.writeFile(temporary, body);
+      await fs.rename(temporary, `${cacheBase}.bin`);
+      await fs.writeFile(`${cacheBase}.etag`, etag);
+    } catch (error) {
+      options.logger?.warn('FAISS cache copy not written', { error: error as Error });
+    }
+  }
+
+  /** Loads the current object, from the local copy when its ETag still matches. */
+  async function load(knownEtag?: string): Promise<Loaded> {
+    const etag = knownEtag ?? (await blobs.etag(key));
+    if (etag === undefined)
+      return { snapshot: FaissSnapshot.empty(), etag: undefined, checkedAt: Date.now() };
+    const cached = await readCache(etag);
+    if (cached) return { snapshot: FaissSnapshot.decode(cached), etag, checkedAt: Date.now() };
+    const object = await blobs.get(key);
+    if (!object) return { snapshot: FaissSnapshot.empty(), etag: undefined, checkedAt: Date.now() };
+    await writeCache(object.body, object.etag);
+    return { snapshot: FaissSnapshot.decode(object.body), etag: object.etag, checkedAt: Date.now() };
+  }
+
+  /** The snapshot to read from: loaded once, reloaded when the object's ETag has changed. */
+  async function current(): Promise<FaissSnapshot> {
+    if (loaded && Date.now() - loaded.checkedAt < options.refreshMs) return loaded.snapshot;
+    loading ??= (async () => {
+      try {
+        const etag = await blobs.etag(key);
+        const next = loaded && etag === loaded.etag ? { ...loaded, checkedAt: Date.now() } : await load(etag);
+        loaded = next;
+        return next;
+      } finally {
+        loading = undefined;
+      }
+    })();
+    return (await loading).snapshot;
+  }
+
+  /** Read-modify-write with a conditional put; a lost race re-reads and re-applies the change. */
+  async function mutate(change: (snapshot: FaissSnapshot) => FaissSnapshot | undefined): Promise<void> {
+    for (let attempt = 1; attempt <= maxAttempts; attempt++) {
+      const object = await blobs.get(key);
+      const base = object ? FaissSnapshot.decode(object.body) : FaissSnapshot.empty();
+      const next = change(base);
+      if (!next) return;
+      const body = next.encode();
+      try {
+        const { etag } = await blobs.put(
+          key,
+          body,
+          object ? { ifMatch: object.etag, contentType: 'application/octet-stream' } : { ifNoneMatch: '*' },
+        );
+        loaded = { snapshot: next, etag, checkedAt: Date.now() };
+        await writeCache(body, etag);
+        return;
+      } catch (error) {
+        if (!(error instanceof PreconditionFailedError)) throw error;
+        options.logger?.info('FAISS write conflict, retrying', { attempt });
+        await sleep(Math.random() * 25 * attempt);
+      }
+    }
+    throw new VectorStoreUnavailableError(
+      `faiss: the index kept changing under ${maxAttempts} write attempts; retry the request`,
+      { retryAfterSeconds: 2 },
+    );
+  }
+
+  function withChanges(
+    base: FaissSnapshot,
+    keep: (meta: ChunkMeta) => boolean,
+    added: readonly ChunkRecord[],
+  ) {
+    const dimensions = added[0]?.vector.length ?? base.dimensions;
+    if (base.size > 0 && added.length > 0 && dimensions !== base.dimensions) {
+      throw new Error(
+        `the index holds ${base.dimensions}-dimensional vectors and the new chunks have ${dimensions}: ` +
+          'the embedding model changed; re-ingest into a new index location',
+      );
+    }
+    const kept = base.chunks.map((meta, row) => ({ meta, row })).filter(({ meta }) => keep(meta));
+    const count = kept.length + added.length;
+    const vectors = new Float32Array(count * dimensions);
+    const chunks: ChunkMeta[] = [];
+    kept.forEach(({ meta, row }, i) => {
+      vectors.set(base.vectorOf(row), i * dimensions);
+      chunks.push(meta);
+    });
+    added.forEach((record, i) => {
+      if (record.vector.length !== dimensions)
+        throw new Error('chunks of one upsert have different dimensions');
+      vectors.set(record.vector, (kept.length + i) * dimensions);
+      const { documentId, chunkIndex, source, text } = record;
+      chunks.push({ documentId, chunkIndex, source, text });
+    });
+    return FaissSnapshot.build(dimensions, chunks, vectors, settings);
+  }
+
+  return {
+    name: 'faiss',
+    loadedEtag: () => loaded?.etag,
+    upsert: (records) =>
+      storeCall('faiss', 'upsert', async () => {
+        if (records.length === 0) return;
+        const replaced = new Set(records.map((r) => chunkId(r.documentId, r.chunkIndex)));
+        await mutate((base) =>
+          withChanges(base, (meta) => !replaced.has(chunkId(meta.documentId, meta.chunkIndex)), records),
+        );
+      }),
+    query: (vector, topK, filter) =>
+      storeCall('faiss', 'query', async () => (await current()).search(vector, topK, filter)),
+    deleteByDocument: (documentId, deleteOptions = {}) =>
+      storeCall('faiss', 'delete', async () => {
+        const from = deleteOptions.fromChunk ?? 0;
+        const doomed = (meta: ChunkMeta) => meta.documentId === documentId && meta.chunkIndex >= from;
+        await mutate((base) =>
+          base.chunks.some(doomed) ? withChanges(base, (meta) => !doomed(meta), []) : undefined,
+        );
+      }),
+    stats: () =>
+      storeCall('faiss', 'stats', async () => {
+        const snapshot = await current();
+        return {
+          store: 'faiss' as const,
+          vectors: snapshot.size,
+          dimensions: snapshot.dimensions || undefined,
+          index: snapshot.kind,
+          location: `${blobs.location}${key}`,
+        };
+      }),
+  };
+}

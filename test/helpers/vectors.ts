@@ -1,0 +1,20 @@
+/** Deterministic unit vectors and chunk records for vector store tests. */
+import { seededRandom } from '../../scripts/tiny-models/onnx-graph';
+import type { ChunkRecord } from '../../shared/vectors/vector-store';
+
+export function unitVector(dimensions: number, seed: number): Float32Array {
+  const random = seededRandom(seed);
+  const v = Float32Array.from({ length: dimensions }, () => random() * 2 - 1);
+  const norm = Math.hypot(...v);
+  return v.map((x) => x / norm);
+}
+
+export function records(documentId: string, count: number, dimensions = 16, seedBase = 1): ChunkRecord[] {
+  return Array.from({ length: count }, (_, i) => ({
+    documentId,
+    chunkIndex: i,
+    text: `${documentId} chunk ${i}`,
+    source: `${documentId}.txt`,
+    vector: unitVector(dimensions, seedBase * 1000 + i),
+  }));
+}

@@ -1,0 +1,147 @@
+/** The FAISS store on both BlobStores: search, replace, delete, ETag refresh, and concurrent writers. */
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { BlobStore } from '../../shared/storage/blob-store';
+import { createLocalBlobStore } from '../../shared/storage/local-blob-store';
+import { createS3BlobStore } from '../../shared/storage/s3-blob-store';
+import { ivfNprobe } from '../../shared/vectors/faiss-index-codec';
+import { FaissSnapshot } from '../../shared/vectors/faiss-snapshot';
+import { createFaissStore } from '../../shared/vectors/faiss-store';
+import { type LocalS3, startLocalS3 } from '../helpers/s3-server';
+import { records, unitVector } from '../helpers/vectors';
+
+let s3: LocalS3;
+beforeAll(async () => {
+  s3 = await startLocalS3('vectors');
+});
+afterAll(() => s3?.stop());
+
+const flat = { kind: 'flat' as const, ivfMinVectors: 10_000, ivfNprobe: 8, ivfNlist: 0 };
+const tmp = (prefix: string) => mkdtempSync(path.join(os.tmpdir(), prefix));
+const backends: [string, () => BlobStore][] = [
+  ['local', () => createLocalBlobStore({ root: tmp('faiss-blobs-') })],
+  [
+    's3',
+    () =>
+      createS3BlobStore({
+        client: s3.client,
+        bucket: 'vectors',
+        prefix: `run-${Math.random().toString(36).slice(2)}`,
+      }),
+  ],
+];
+const storeOn = (blobs: BlobStore, refreshMs = 0) =>
+  createFaissStore({
+    blobs,
+    key: 'faiss/index.bin',
+    cacheDir: tmp('faiss-cache-'),
+    settings: flat,
+    refreshMs,
+  });
+
+describe.each(backends)('FAISS store on the %s BlobStore', (_name, blobsFor) => {
+  it('finds a chunk first when queried with its own vector, and honours a filter', async () => {
+    const store = storeOn(blobsFor());
+    await store.upsert([...records('alpha', 5), ...records('beta', 5, 16, 2)]);
+    const target = records('beta', 5, 16, 2)[3];
+    const [best] = await store.query(target?.vector as Float32Array, 3);
+    expect(best).toMatchObject({
+      documentId: 'beta',
+      chunkIndex: 3,
+      text: 'beta chunk 3',
+      source: 'beta.txt',
+    });
+    expect(best?.score).toBeCloseTo(1, 5);
+    const onlyAlpha = await store.query(target?.vector as Float32Array, 3, { documentIds: ['alpha'] });
+    expect(onlyAlpha.every((m) => m.documentId === 'alpha')).toBe(true);
+    expect(await store.stats()).toMatchObject({ store: 'faiss', vectors: 10, dimensions: 16, index: 'flat' });
+  });
+
+  it('replaces a re-ingested document without orphans, and deletes it entirely', async () => {
+    const store = storeOn(blobsFor());
+    await store.upsert(records('doc', 6));
+    await store.upsert(records('doc', 2, 16, 9));
+    await store.deleteByDocument('doc', { fromChunk: 2 });
+    expect((await store.stats()).vectors).toBe(2);
+    const [best] = await store.query(records('doc', 2, 16, 9)[1]?.vector as Float32Array, 1);
+    expect(best).toMatchObject({ documentId: 'doc', chunkIndex: 1 });
+    await store.deleteByDocument('doc');
+    expect((await store.stats()).vectors).toBe(0);
+    expect(await store.query(unitVector(16, 1), 4)).toEqual([]);
+  });
+
+  it('keeps every vector of two ingests that write at the same time from different containers', async () => {
+    const blobs = blobsFor();
+    const [left, right] = [storeOn(blobs), storeOn(blobs)];
+    await Promise.all([
+      ...Array.from({ length: 4 }, (_, i) => left.upsert(records(`left-${i}`, 8, 16, 10 + i))),
+      ...Array.from({ length: 4 }, (_, i) => right.upsert(records(`right-${i}`, 8, 16, 20 + i))),
+    ]);
+    const reader = storeOn(blobs);
+    expect((await reader.stats()).vectors).toBe(64);
+    for (const doc of ['left-0', 'left-3', 'right-1', 'right-2']) {
+      const seed = doc.startsWith('left') ? 10 + Number(doc.at(-1)) : 20 + Number(doc.at(-1));
+      const [best] = await reader.query(records(doc, 8, 16, seed)[5]?.vector as Float32Array, 1);
+      expect(best).toMatchObject({ documentId: doc, chunkIndex: 5 });
+    }
+  });
+
+  it('sees another container’s write once the ETag changes', async () => {
+    const blobs = blobsFor();
+    const reader = storeOn(blobs, 0);
+    await reader.upsert(records('first', 2));
+    expect((await reader.stats()).vectors).toBe(2);
+    const before = reader.loadedEtag();
+    await storeOn(blobs).upsert(records('second', 3, 16, 3));
+    expect((await reader.stats()).vectors).toBe(5);
+    expect(reader.loadedEtag()).not.toBe(before);
+  });
+});
+
+describe('FAISS snapshots', () => {
+  it('round-trip through their serialized form', () => {
+    const vectors = new Float32Array(20 * 8).map((_, i) => Math.sin(i));
+    const chunks = Array.from({ length: 20 }, (_, i) => ({
+      documentId: 'd',
+      chunkIndex: i,
+      source: 's',
+      text: `t${i}`,
+    }));
+    const snapshot = FaissSnapshot.build(8, chunks, vectors, flat);
+    const decoded = FaissSnapshot.decode(snapshot.encode());
+    expect(decoded.size).toBe(20);
+    expect(decoded.search(snapshot.vectorOf(7), 1)[0]?.chunkIndex).toBe(
+      snapshot.search(snapshot.vectorOf(7), 1)[0]?.chunkIndex,
+    );
+  });
+
+  it('build an IVF index with the configured nprobe once the corpus is large enough', () => {
+    const dimensions = 8;
+    const count = 400;
+    const vectors = new Float32Array(count * dimensions);
+    for (let i = 0; i < count; i++) vectors.set(unitVector(dimensions, i + 1), i * dimensions);
+    const chunks = Array.from({ length: count }, (_, i) => ({
+      documentId: 'd',
+      chunkIndex: i,
+      source: 's',
+      text: `t${i}`,
+    }));
+    const settings = { kind: 'ivf' as const, ivfMinVectors: 100, ivfNprobe: 5, ivfNlist: 8 };
+    const snapshot = FaissSnapshot.build(dimensions, chunks, vectors, settings);
+    expect(snapshot.kind).toBe('ivf');
+    const encoded = snapshot.encode();
+    const decoded = FaissSnapshot.decode(encoded);
+    expect(decoded.kind).toBe('ivf');
+    expect(ivfNprobe(decoded.indexBytes)).toBe(5);
+    expect(decoded.search(snapshot.vectorOf(42), 1)[0]?.chunkIndex).toBe(42);
+    const small = FaissSnapshot.build(
+      dimensions,
+      chunks.slice(0, 50),
+      vectors.slice(0, 50 * dimensions),
+      settings,
+    );
+    expect(small.kind).toBe('flat');
+  });
+});
