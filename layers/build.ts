@@ -24,8 +24,13 @@ export const LAYER_BUILD_DIR = path.join(PROJECT_ROOT, 'layers', '.build');
 
 /** Packages the functions leave out of their bundles (serverless.yml `custom.esbuild.exclude`). */
 const RUNTIME_ROOTS = ['@huggingface/transformers', 'onnxruntime-node', 'sharp'];
-/** Browser-only: transformers.js's Node build bundles what it needs of it. */
-const SKIPPED_PACKAGES = new Set(['onnxruntime-web']);
+/** Its own layer: only the functions that touch the FAISS index carry its 40 MB. */
+const FAISS_ROOTS = ['faiss-node'];
+/**
+ * Not needed at run time: onnxruntime-web is browser-only (transformers.js's Node build bundles what it
+ * uses of it); the others only build or download faiss-node's binding at install time.
+ */
+const SKIPPED_PACKAGES = new Set(['onnxruntime-web', 'prebuild-install', 'node-addon-api', 'cmake-js']);
 
 const PRUNED = [
   /\/onnxruntime-node\/bin\/napi-v\d+\/(?:darwin|win32)(?:\/|$)/,
@@ -33,6 +38,9 @@ const PRUNED = [
   /\/@huggingface\/transformers\/dist\/(?:transformers\.(?:web\.)?(?:min\.)?js|ort-wasm[^/]*)$/,
   /\/@huggingface\/transformers\/(?:types|src)(?:\/|$)/,
   /\.(?:map|d\.ts|d\.mts|d\.cts|md)$/,
+  // faiss-node: keep the compiled binding and the libraries copied beside it, not the build tree.
+  /\/faiss-node\/build\/(?!Release(?:\/|$))/,
+  /\/faiss-node\/(?:deps|src|test|examples)(?:\/|$)/,
 ];
 
 interface PackageManifest {
@@ -49,8 +57,8 @@ function resolvePackageDir(name: string, fromDir: string): string | undefined {
   }
 }
 
-/** The installed production dependency closure of the runtime roots (optional ones only when installed). */
-export function runtimeClosure(projectRoot = PROJECT_ROOT): string[] {
+/** The installed production dependency closure of some packages (optional ones only when installed). */
+export function dependencyClosure(roots: readonly string[], projectRoot = PROJECT_ROOT): string[] {
   const found = new Set<string>();
   const visit = (name: string, fromDir: string, optional: boolean) => {
     if (SKIPPED_PACKAGES.has(name)) return;
@@ -65,7 +73,7 @@ export function runtimeClosure(projectRoot = PROJECT_ROOT): string[] {
     for (const dep of Object.keys(manifest.dependencies ?? {})) visit(dep, dir, false);
     for (const dep of Object.keys(manifest.optionalDependencies ?? {})) visit(dep, dir, true);
   };
-  for (const root of RUNTIME_ROOTS) visit(root, projectRoot, false);
+  for (const root of roots) visit(root, projectRoot, false);
   return [...found].sort();
 }
 
@@ -77,16 +85,10 @@ export async function directorySize(dir: string): Promise<number> {
   return total;
 }
 
-async function buildRuntimeLayer(outDir: string): Promise<string[]> {
+/** Copies `packages` (directories under node_modules) into a layer's nodejs/node_modules, pruned. */
+async function buildPackageLayer(outDir: string, packages: readonly string[]): Promise<string[]> {
   const nodeModules = path.join(PROJECT_ROOT, 'node_modules');
   const target = path.join(outDir, 'nodejs', 'node_modules');
-  const packages = runtimeClosure();
-  const linuxSharp = packages.some((dir) => dir.endsWith(path.join('@img', 'sharp-linux-x64')));
-  if (!linuxSharp) {
-    throw new Error(
-      'sharp has no linux-x64 binary installed: run `npm install --os=linux --cpu=x64 sharp` first',
-    );
-  }
   for (const dir of packages) {
     const relative = path.relative(nodeModules, dir);
     await fs.cp(dir, path.join(target, relative), {
@@ -95,6 +97,21 @@ async function buildRuntimeLayer(outDir: string): Promise<string[]> {
     });
   }
   return packages.map((dir) => path.relative(nodeModules, dir));
+}
+
+async function buildRuntimeLayers(runtimeDir: string, faissDir: string) {
+  const runtime = dependencyClosure(RUNTIME_ROOTS);
+  if (!runtime.some((dir) => dir.endsWith(path.join('@img', 'sharp-linux-x64')))) {
+    throw new Error(
+      'sharp has no linux-x64 binary installed: run `npm install --os=linux --cpu=x64 sharp` first',
+    );
+  }
+  const inRuntime = new Set(runtime);
+  const faissPackages = dependencyClosure(FAISS_ROOTS).filter((dir) => !inRuntime.has(dir));
+  return {
+    runtime: await buildPackageLayer(runtimeDir, runtime),
+    faiss: await buildPackageLayer(faissDir, faissPackages),
+  };
 }
 
 interface ModelLayer {
@@ -132,20 +149,25 @@ async function buildModelLayers(
  * Runs a model through the packed runtime in a child process, from a copy outside the project so that
  * nothing can resolve from the project's own node_modules: a package the pruning broke fails here.
  */
-async function verifyRuntimeLayer(runtimeDir: string, modelDir: string): Promise<void> {
+async function verifyRuntimeLayer(layerDirs: readonly string[], modelDir: string): Promise<void> {
   const sandbox = await fs.mkdtemp(path.join(os.tmpdir(), 'layer-verify-'));
   try {
-    await fs.cp(runtimeDir, sandbox, { recursive: true });
+    // Lambda extracts every layer of a function into /opt; the sandbox merges them the same way.
+    for (const dir of layerDirs) await fs.cp(dir, sandbox, { recursive: true });
     const probe = path.join(sandbox, 'nodejs', 'verify-layer.mjs');
     await fs.writeFile(
       probe,
       `import { pipeline } from '@huggingface/transformers';
 import sharp from 'sharp';
+import faiss from 'faiss-node';
+const index = new faiss.IndexFlatIP(2);
+index.add([1, 0, 0, 1]);
+if (index.search([0, 1], 1).labels[0] !== 1) throw new Error('faiss-node search is wrong');
 const run = await pipeline('text-classification', ${JSON.stringify(modelDir)}, { dtype: 'fp32', local_files_only: true });
 const [out] = await run('the layer works');
 if (!out?.label) throw new Error('no label from the packed runtime');
 const png = await sharp({ create: { width: 2, height: 2, channels: 3, background: '#000' } }).png().toBuffer();
-console.log('verified packed runtime: ' + JSON.stringify(out) + ', sharp png ' + png.length + ' bytes');
+console.log('verified packed runtime: ' + JSON.stringify(out) + ', sharp png ' + png.length + ' bytes, faiss search ok');
 `,
     );
     execFileSync(process.execPath, [probe], { stdio: 'inherit', cwd: sandbox });
@@ -161,27 +183,38 @@ export async function buildLayers(options: {
   profile: 'standard' | 'tiny';
   strict: boolean;
   verify: boolean;
-}): Promise<{ ok: boolean; runtimeBytes: number; modelLayers: (ModelLayer & { bytes: number })[] }> {
+}): Promise<{
+  ok: boolean;
+  runtimeBytes: number;
+  faissBytes: number;
+  modelLayers: (ModelLayer & { bytes: number })[];
+}> {
   await fs.rm(LAYER_BUILD_DIR, { recursive: true, force: true });
   const runtimeDir = path.join(LAYER_BUILD_DIR, 'runtime');
-  const packages = await buildRuntimeLayer(runtimeDir);
+  const faissDir = path.join(LAYER_BUILD_DIR, 'faiss');
+  const packages = await buildRuntimeLayers(runtimeDir, faissDir);
   const models = await buildModelLayers(LAYER_BUILD_DIR, options.modelsRoot, options.profile);
   const runtimeBytes = await directorySize(runtimeDir);
+  const faissBytes = await directorySize(faissDir);
   const modelLayers = await Promise.all(
     models.map(async (m) => ({ ...m, bytes: await directorySize(m.dir) })),
   );
 
   console.log(
-    `runtime layer: ${packages.length} packages, ${mb(runtimeBytes)} unzipped (${runtimeBytes} bytes)`,
+    `runtime layer: ${packages.runtime.length} packages, ${mb(runtimeBytes)} unzipped (${runtimeBytes} bytes)`,
+  );
+  console.log(
+    `faiss layer: ${packages.faiss.length} packages, ${mb(faissBytes)} unzipped (${faissBytes} bytes)`,
   );
   let ok = true;
   for (const layer of modelLayers) {
-    const total = runtimeBytes + layer.bytes;
+    // The heaviest use of a model layer: beside the runtime and FAISS layers (the RAG functions).
+    const total = runtimeBytes + faissBytes + layer.bytes;
     const fits = total <= LAMBDA_UNZIPPED_LIMIT_BYTES;
     ok &&= fits;
     const state = layer.present ? '' : ` (MISSING: run npm run models:fetch)`;
     console.log(
-      `models-${layer.key}: ${layer.id} ${mb(layer.bytes)}${state}; runtime + model = ${mb(total)} of ${mb(LAMBDA_UNZIPPED_LIMIT_BYTES)} ${fits ? 'ok' : 'OVER THE LIMIT'}`,
+      `models-${layer.key}: ${layer.id} ${mb(layer.bytes)}${state}; runtime + faiss + model = ${mb(total)} of ${mb(LAMBDA_UNZIPPED_LIMIT_BYTES)} ${fits ? 'ok' : 'OVER THE LIMIT'}`,
     );
     if (!layer.present && options.strict) ok = false;
   }
@@ -189,9 +222,9 @@ export async function buildLayers(options: {
     const sentiment = modelLayers.find((l) => l.key === 'sentiment' && l.present);
     const tinyDir = path.join(options.modelsRoot, MODEL_CATALOG.sentiment.tiny.id);
     const modelDir = sentiment ? path.join(sentiment.dir, 'models', sentiment.id) : tinyDir;
-    await verifyRuntimeLayer(runtimeDir, modelDir);
+    await verifyRuntimeLayer([runtimeDir, faissDir], modelDir);
   }
-  return { ok, runtimeBytes, modelLayers };
+  return { ok, runtimeBytes, faissBytes, modelLayers };
 }
 
 if (import.meta.filename === process.argv[1]) {

@@ -72,6 +72,7 @@ function unzippedSize(file: string): number {
 const config = readServerlessConfig();
 const layerBytes: Record<string, number> = {
   ModelRuntimeLambdaLayer: layerResult.runtimeBytes,
+  FaissLambdaLayer: layerResult.faissBytes,
   ...Object.fromEntries(
     layerResult.modelLayers.map((l) => [
       `Models${l.key.replace(/(^|-)(\w)/g, (_, __, c: string) => c.toUpperCase())}LambdaLayer`,
@@ -87,7 +88,7 @@ for (const [name, fn] of Object.entries(config.functions)) {
   const total = code + layers.reduce((sum, layer) => sum + (layerBytes[layer] ?? 0), 0);
   over ||= total > LAMBDA_UNZIPPED_LIMIT_BYTES;
   console.log(
-    `${name.padEnd(10)} code ${mb(code).padStart(9)} + layers ${layers.join(', ')} = ${mb(total)} unzipped`,
+    `${name.padEnd(14)} code ${mb(code).padStart(9)} + layers ${layers.join(', ')} = ${mb(total)} unzipped`,
   );
 }
 if (over || !layerResult.ok) {

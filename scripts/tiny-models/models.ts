@@ -13,7 +13,7 @@ export type TinyModelName = 'gpt2' | 'distilbert' | 'bert' | 'bart';
 function gpt2(): ModelFiles {
   const tok = byteLevelBpe({ specials: ['<|endoftext|>'], specialsLast: true });
   const eos = tok.vocab['<|endoftext|>'] as number;
-  const size = { V: tok.vocabSize, H: 32, nh: 4, L: 2, P: 128, seed: 1 };
+  const size = { V: tok.vocabSize, H: 32, nh: 4, L: 2, P: 512, seed: 1 };
   return {
     'config.json': {
       model_type: 'gpt2',

@@ -5,6 +5,7 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { createSentimentService, type SentimentService } from '../classification/sentiment-service';
 import { type AppConfig, loadConfig } from '../config/environment';
+import { createEmbeddingService, type EmbeddingService } from '../embeddings/embedding-service';
 import {
   createTextGenerationService,
   type TextGenerationService,
@@ -13,11 +14,18 @@ import type { ModelKey } from '../models/catalog';
 import { createModelRuntime, type ModelRuntime } from '../models/model-runtime';
 import { createTransformersPipelineFactory, type PipelineFactory } from '../models/pipeline-factory';
 import { createS3ModelStore } from '../models/s3-model-store';
+import { type AnswerService, createAnswerService } from '../rag/answer-service';
+import { createDocumentRegistry } from '../rag/document-registry';
+import { createIngestionService, type IngestionService } from '../rag/ingestion-service';
+import type { BlobStore } from '../storage/blob-store';
+import { createLocalBlobStore } from '../storage/local-blob-store';
+import { createS3BlobStore } from '../storage/s3-blob-store';
 import { createS3Client } from '../storage/s3-client';
 import {
   createSummarizationService,
   type SummarizationService,
 } from '../summarization/summarization-service';
+import { createVectorStores, type VectorStores } from './vector-stores';
 
 export interface AppDependencies {
   readonly config: AppConfig;
@@ -26,13 +34,26 @@ export interface AppDependencies {
   readonly textGeneration: TextGenerationService;
   readonly summarization: SummarizationService;
   readonly sentiment: SentimentService;
+  readonly embeddings: EmbeddingService;
+  /** Documents, the FAISS index and the document registry: the documents bucket, or the data directory. */
+  readonly blobs: BlobStore;
+  readonly vectorStores: VectorStores;
+  readonly documents: IngestionService;
+  readonly rag: AnswerService;
 }
 
 export const SERVICE_NAME = 'genai-endpoints';
 
+/** The documents bucket when one is configured, else a directory under DATA_DIR. */
+export function documentBlobStore(config: AppConfig): BlobStore {
+  return config.rag.documentsBucket
+    ? createS3BlobStore({ client: createS3Client(config.s3), bucket: config.rag.documentsBucket })
+    : createLocalBlobStore({ root: config.rag.dataDir });
+}
+
 export function createDependencies(
   config: AppConfig,
-  overrides: { logger?: Logger; createPipeline?: PipelineFactory } = {},
+  overrides: { logger?: Logger; createPipeline?: PipelineFactory; blobs?: BlobStore } = {},
 ): AppDependencies {
   const logger = overrides.logger ?? new Logger({ serviceName: SERVICE_NAME });
   const runtime = createModelRuntime({
@@ -52,13 +73,37 @@ export function createDependencies(
       }),
     logger,
   });
+  const textGeneration = createTextGenerationService({ runtime });
+  const embeddings = createEmbeddingService({ runtime });
+  const blobs = overrides.blobs ?? documentBlobStore(config);
+  const vectorStores = createVectorStores({ config, blobs, logger });
+  const { rag } = config;
   return {
     config,
     logger,
     runtime,
-    textGeneration: createTextGenerationService({ runtime }),
+    textGeneration,
     summarization: createSummarizationService({ runtime }),
     sentiment: createSentimentService({ runtime }),
+    embeddings,
+    blobs,
+    vectorStores,
+    documents: createIngestionService({
+      embeddings,
+      stores: () => vectorStores.all(),
+      registry: createDocumentRegistry({ blobs, prefix: rag.registryPrefix }),
+      chunking: {
+        chunkTokens: rag.chunkTokens,
+        overlapTokens: rag.overlapTokens,
+        embedBatch: rag.embedBatch,
+      },
+      logger,
+    }),
+    rag: createAnswerService({
+      embeddings,
+      generator: textGeneration,
+      settings: { minScore: rag.minScore, maxAnswerTokens: rag.maxAnswerTokens },
+    }),
   };
 }
 

@@ -31,6 +31,38 @@ const EnvironmentSchema = z.object({
   MODEL_WARMUP: booleanFlag.optional(),
   MAX_BODY_BYTES: positiveInt.default(256 * 1024),
   CORS_ORIGIN: z.string().min(1).default('*'),
+  DATA_DIR: z.string().min(1).optional(),
+  DOCUMENTS_BUCKET: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'must be an S3 bucket name')
+    .optional(),
+  DOCUMENTS_PREFIX: z.string().default('documents/'),
+  REGISTRY_PREFIX: z.string().default('registry/'),
+  FAISS_INDEX_KEY: z.string().min(1).default('faiss/index.bin'),
+  FAISS_INDEX_KIND: z.enum(['flat', 'ivf']).default('flat'),
+  FAISS_IVF_NLIST: z.coerce.number().int().min(0).default(0),
+  FAISS_IVF_NPROBE: positiveInt.default(16),
+  FAISS_IVF_MIN_VECTORS: positiveInt.default(10_000),
+  FAISS_REFRESH_SECONDS: z.coerce.number().min(0).default(5),
+  FAISS_CACHE_DIR: z.string().min(1).optional(),
+  CHROMA_URL: z.url().optional(),
+  CHROMA_COLLECTION: z
+    .string()
+    .regex(
+      /^[A-Za-z0-9][A-Za-z0-9._-]{1,510}[A-Za-z0-9]$/,
+      'must be 3-512 characters of letters, digits, . _ -',
+    )
+    .default('documents'),
+  PINECONE_API_KEY: z.string().min(1).optional(),
+  PINECONE_API_KEY_PARAMETER: z.string().min(1).optional(),
+  PINECONE_INDEX_HOST: z.string().min(1).optional(),
+  PINECONE_NAMESPACE: z.string().default('default'),
+  RAG_STORE: z.enum(['pinecone', 'chroma']).optional(),
+  RAG_MIN_SCORE: z.coerce.number().min(-1).max(1).default(0.3),
+  RAG_MAX_ANSWER_TOKENS: positiveInt.default(96),
+  CHUNK_TOKENS: positiveInt.default(200),
+  CHUNK_OVERLAP_TOKENS: z.coerce.number().int().min(0).default(40),
+  EMBED_BATCH: positiveInt.default(32),
   AWS_LAMBDA_FUNCTION_NAME: z.string().optional(),
   IS_OFFLINE: z.string().optional(),
 });
@@ -54,6 +86,41 @@ export interface AppConfig {
   readonly warmUp: boolean;
   readonly maxBodyBytes: number;
   readonly corsOrigin: string;
+  readonly rag: RagConfig;
+}
+
+export interface RagConfig {
+  /** Local directory for documents, the FAISS index and the registry, when no bucket is set. */
+  readonly dataDir: string;
+  readonly documentsBucket: string | undefined;
+  readonly documentsPrefix: string;
+  readonly registryPrefix: string;
+  readonly faiss: {
+    readonly key: string;
+    readonly kind: 'flat' | 'ivf';
+    readonly ivfNlist: number;
+    readonly ivfNprobe: number;
+    readonly ivfMinVectors: number;
+    readonly refreshMs: number;
+    /** Where the index object is copied for reuse across invocations (/tmp on Lambda). */
+    readonly cacheDir: string;
+  };
+  readonly chroma: { readonly url: string; readonly collection: string } | undefined;
+  readonly pinecone:
+    | {
+        readonly indexHost: string;
+        readonly namespace: string;
+        /** The key itself (local runs) or the SSM SecureString parameter holding it (AWS). */
+        readonly apiKey: { readonly value: string } | { readonly parameter: string };
+      }
+    | undefined;
+  /** The store /rag-query uses when the request names none. */
+  readonly defaultStore: 'pinecone' | 'chroma' | undefined;
+  readonly minScore: number;
+  readonly maxAnswerTokens: number;
+  readonly chunkTokens: number;
+  readonly overlapTokens: number;
+  readonly embedBatch: number;
 }
 
 export class ConfigurationError extends Error {
@@ -90,5 +157,58 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     warmUp: e.MODEL_WARMUP ?? runningOnLambda,
     maxBodyBytes: e.MAX_BODY_BYTES,
     corsOrigin: e.CORS_ORIGIN,
+    rag: ragConfig(e, runningOnLambda),
+  };
+}
+
+function ragConfig(e: z.output<typeof EnvironmentSchema>, runningOnLambda: boolean): RagConfig {
+  const pineconeKey = e.PINECONE_API_KEY
+    ? { value: e.PINECONE_API_KEY }
+    : e.PINECONE_API_KEY_PARAMETER
+      ? { parameter: e.PINECONE_API_KEY_PARAMETER }
+      : undefined;
+  if (pineconeKey && !e.PINECONE_INDEX_HOST) {
+    throw new ConfigurationError(
+      'Invalid configuration: PINECONE_INDEX_HOST is required with a Pinecone API key',
+    );
+  }
+  const pinecone =
+    pineconeKey && e.PINECONE_INDEX_HOST
+      ? { indexHost: e.PINECONE_INDEX_HOST, namespace: e.PINECONE_NAMESPACE, apiKey: pineconeKey }
+      : undefined;
+  const chroma = e.CHROMA_URL ? { url: e.CHROMA_URL, collection: e.CHROMA_COLLECTION } : undefined;
+  if (e.RAG_STORE === 'pinecone' && !pinecone) {
+    throw new ConfigurationError(
+      'Invalid configuration: RAG_STORE=pinecone needs PINECONE_API_KEY (or _PARAMETER) and PINECONE_INDEX_HOST',
+    );
+  }
+  if (e.RAG_STORE === 'chroma' && !chroma) {
+    throw new ConfigurationError('Invalid configuration: RAG_STORE=chroma needs CHROMA_URL');
+  }
+  const dataDir = path.resolve(e.DATA_DIR ?? (runningOnLambda ? '/tmp/data' : 'data'));
+  return {
+    dataDir,
+    documentsBucket: e.DOCUMENTS_BUCKET,
+    documentsPrefix: e.DOCUMENTS_PREFIX,
+    registryPrefix: e.REGISTRY_PREFIX,
+    faiss: {
+      key: e.FAISS_INDEX_KEY,
+      kind: e.FAISS_INDEX_KIND,
+      ivfNlist: e.FAISS_IVF_NLIST,
+      ivfNprobe: e.FAISS_IVF_NPROBE,
+      ivfMinVectors: e.FAISS_IVF_MIN_VECTORS,
+      refreshMs: e.FAISS_REFRESH_SECONDS * 1000,
+      cacheDir: path.resolve(
+        e.FAISS_CACHE_DIR ?? (runningOnLambda ? '/tmp/faiss' : path.join(dataDir, '.faiss-cache')),
+      ),
+    },
+    chroma,
+    pinecone,
+    defaultStore: e.RAG_STORE ?? (pinecone ? 'pinecone' : chroma ? 'chroma' : undefined),
+    minScore: e.RAG_MIN_SCORE,
+    maxAnswerTokens: e.RAG_MAX_ANSWER_TOKENS,
+    chunkTokens: e.CHUNK_TOKENS,
+    overlapTokens: Math.min(e.CHUNK_OVERLAP_TOKENS, Math.floor(e.CHUNK_TOKENS / 2)),
+    embedBatch: e.EMBED_BATCH,
   };
 }

@@ -22,7 +22,17 @@ export interface GenerateTextResult {
 
 export interface TextGenerationService {
   generate(request: GenerateTextRequest): Promise<GenerateTextResult>;
+  /** The model's context window and its token counter, for callers that build prompts to fit. */
+  promptLimits(): Promise<{ contextWindow: number; countTokens: (text: string) => number }>;
 }
+
+type CausalConfig = {
+  max_position_embeddings?: number;
+  n_positions?: number;
+  eos_token_id?: number | number[];
+};
+const contextWindowOf = (config: CausalConfig) =>
+  Number(config.max_position_embeddings ?? config.n_positions ?? 1024);
 
 const randomSeed = () => Math.floor(Math.random() * 2 ** 32);
 
@@ -36,12 +46,8 @@ export function createTextGenerationService(deps: { runtime: ModelRuntime }): Te
       const { tokenizer, model: lm } = model.pipeline;
       const inputs = tokenizer(request.prompt);
       const promptTokens = (inputs.input_ids as Tensor).dims.at(-1) ?? 0;
-      const config = lm.config as {
-        max_position_embeddings?: number;
-        n_positions?: number;
-        eos_token_id?: number | number[];
-      };
-      const contextWindow = Number(config.max_position_embeddings ?? config.n_positions ?? 1024);
+      const config = lm.config as CausalConfig;
+      const contextWindow = contextWindowOf(config);
       if (promptTokens + request.max_new_tokens > contextWindow) {
         throw new RequestValidationError([
           {
@@ -84,6 +90,13 @@ export function createTextGenerationService(deps: { runtime: ModelRuntime }): Te
         ...(seed === undefined ? {} : { seed }),
         finish_reason: lastId !== undefined && eosIds.has(Number(lastId)) ? 'eos' : 'length',
         timing_ms: elapsedMs(started),
+      };
+    },
+    async promptLimits() {
+      const { tokenizer, model } = (await deps.runtime.load('text-generation')).pipeline;
+      return {
+        contextWindow: contextWindowOf(model.config as CausalConfig),
+        countTokens: (text: string) => (tokenizer(text).input_ids as Tensor).dims.at(-1) ?? 0,
       };
     },
   };

@@ -19,8 +19,10 @@ export interface HttpOptions {
   readonly maxBodyBytes?: number;
 }
 
-export interface RouteRequest<Body> {
+export interface RouteRequest<Body, Params = undefined> {
   readonly body: Body;
+  /** The validated path parameters. */
+  readonly params: Params;
   readonly event: APIGatewayProxyEventV2;
   readonly requestId: string;
   readonly logger: Logger;
@@ -29,11 +31,13 @@ export interface RouteRequest<Body> {
 /** A route answers a body (200) or a full response. */
 export type RouteResult = HttpResponse | { readonly body: unknown; readonly statusCode?: number };
 
-export interface RouteDefinition<S extends z.ZodType> {
+export interface RouteDefinition<S extends z.ZodType, P extends z.ZodType = z.ZodType<undefined>> {
   readonly name: string;
   /** Schema of the JSON body; routes without a body leave it out. */
   readonly body?: S;
-  readonly handle: (request: RouteRequest<z.output<S>>) => Promise<RouteResult>;
+  /** Schema of the path parameters (`/documents/{id}`). */
+  readonly params?: P;
+  readonly handle: (request: RouteRequest<z.output<S>, z.output<P>>) => Promise<RouteResult>;
 }
 
 export type HttpHandler = (event: APIGatewayProxyEventV2, context: Context) => Promise<HttpResponse>;
@@ -80,8 +84,8 @@ function errorMapping(logger: Logger): MiddlewareObj<APIGatewayProxyEventV2, Htt
   };
 }
 
-export function createHttpHandler<S extends z.ZodType>(
-  route: RouteDefinition<S>,
+export function createHttpHandler<S extends z.ZodType, P extends z.ZodType = z.ZodType<undefined>>(
+  route: RouteDefinition<S, P>,
   options: HttpOptions,
 ): HttpHandler {
   const { logger } = options;
@@ -98,9 +102,11 @@ export function createHttpHandler<S extends z.ZodType>(
     .use(requestContext(logger, route.name))
     .use(errorMapping(logger))
     .handler(async (event, context) => {
+      const params = route.params ? validate(route.params, event.pathParameters ?? {}) : undefined;
       const body = route.body ? validate(route.body, parseJsonBody(event, maxBodyBytes)) : undefined;
       const result = await route.handle({
         body: body as z.output<S>,
+        params: params as z.output<P>,
         event,
         requestId: requestIdOf(event, context),
         logger,

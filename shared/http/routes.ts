@@ -10,6 +10,12 @@ export const ROUTES: readonly RouteSpec[] = [
   { method: 'POST', path: '/hello-llm', functionName: 'helloLlm' },
   { method: 'POST', path: '/summarize', functionName: 'summarize' },
   { method: 'POST', path: '/sentiment', functionName: 'sentiment' },
+  { method: 'POST', path: '/embed', functionName: 'embed' },
+  { method: 'POST', path: '/documents', functionName: 'ingestDocument' },
+  { method: 'GET', path: '/documents', functionName: 'listDocuments' },
+  { method: 'DELETE', path: '/documents/{id}', functionName: 'deleteDocument' },
+  { method: 'POST', path: '/rag-query', functionName: 'ragQuery' },
+  { method: 'POST', path: '/rag-faiss-query', functionName: 'ragFaissQuery' },
 ];
 
 /** Methods served on `path`, matching `{param}` segments against any single segment. */

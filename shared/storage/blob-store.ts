@@ -6,6 +6,8 @@
 export interface StoredBlob {
   readonly body: Buffer;
   readonly etag: string;
+  /** The Content-Type it was stored with, where the store keeps one. */
+  readonly contentType?: string;
 }
 
 export interface PutOptions {

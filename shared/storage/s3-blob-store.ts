@@ -37,7 +37,11 @@ export function createS3BlobStore(deps: { client: S3Client; bucket: string; pref
           new GetObjectCommand({ Bucket: deps.bucket, Key: keyOf(key) }),
         );
         const body = Buffer.from((await response.Body?.transformToByteArray()) ?? new Uint8Array());
-        return { body, etag: response.ETag ?? '' };
+        return {
+          body,
+          etag: response.ETag ?? '',
+          ...(response.ContentType ? { contentType: response.ContentType } : {}),
+        };
       } catch (error) {
         if (isMissing(error)) return undefined;
         return fail('GetObject', key, error);

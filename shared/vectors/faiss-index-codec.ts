@@ -7,7 +7,8 @@
  * metric_type (i32); a flat index then has its vector as (u64 count, float32 data); an IVF index has
  * nlist (u64) and nprobe (u64) right after the header.
  */
-import faiss from 'faiss-node';
+import type * as Faiss from 'faiss-node';
+import { faissNative } from './faiss-native';
 
 const HEADER_BYTES = 4 + 4 + 8 + 8 + 8 + 1 + 4;
 const METRIC_INNER_PRODUCT = 0;
@@ -30,7 +31,8 @@ export function flatInnerProductIndexBytes(vectors: Float32Array, dimensions: nu
   return buffer;
 }
 
-export function loadFlatInnerProductIndex(vectors: Float32Array, dimensions: number): faiss.IndexFlatIP {
+export function loadFlatInnerProductIndex(vectors: Float32Array, dimensions: number): Faiss.IndexFlatIP {
+  const faiss = faissNative();
   if (vectors.length === 0) return new faiss.IndexFlatIP(dimensions);
   return faiss.IndexFlatIP.fromBuffer(flatInnerProductIndexBytes(vectors, dimensions));
 }
@@ -55,6 +57,7 @@ export function buildIvfIndexBytes(
   nlist: number,
   nprobe: number,
 ): Buffer {
+  const faiss = faissNative();
   const index = faiss.Index.fromFactory(
     dimensions,
     `IVF${nlist},Flat`,

@@ -5,8 +5,9 @@
  * Object layout: "GEFAISS1", u32 metadata length, metadata JSON, float32 vectors (n × d), u64 index length,
  * index bytes (empty for a flat index, which is rebuilt from the vectors by a copy).
  */
-import faiss from 'faiss-node';
+import type * as Faiss from 'faiss-node';
 import { buildIvfIndexBytes, loadFlatInnerProductIndex } from './faiss-index-codec';
+import { faissNative } from './faiss-native';
 import type { ChunkMatch, VectorFilter } from './vector-store';
 import { matchesFilter } from './vector-store';
 
@@ -43,13 +44,13 @@ export class FaissSnapshot {
     readonly chunks: readonly ChunkMeta[],
     readonly vectors: Float32Array,
     readonly kind: FaissIndexKind,
-    private readonly index: faiss.Index,
+    private readonly index: Faiss.Index | undefined,
     /** The serialized index (empty for flat: it is rebuilt from the vectors). */
     readonly indexBytes: Buffer,
   ) {}
 
   static empty(): FaissSnapshot {
-    return new FaissSnapshot(0, [], new Float32Array(0), 'flat', new faiss.IndexFlatIP(1), Buffer.alloc(0));
+    return new FaissSnapshot(0, [], new Float32Array(0), 'flat', undefined, Buffer.alloc(0));
   }
 
   /** Builds the snapshot (and its index) for `chunks` with `vectors`. */
@@ -73,7 +74,14 @@ export class FaissSnapshot {
     }
     const nlist = settings.ivfNlist || Math.max(1, Math.round(4 * Math.sqrt(chunks.length)));
     const bytes = buildIvfIndexBytes(vectors, dimensions, nlist, settings.ivfNprobe);
-    return new FaissSnapshot(dimensions, chunks, vectors, 'ivf', faiss.Index.fromBuffer(bytes), bytes);
+    return new FaissSnapshot(
+      dimensions,
+      chunks,
+      vectors,
+      'ivf',
+      faissNative().Index.fromBuffer(bytes),
+      bytes,
+    );
   }
 
   static decode(body: Buffer): FaissSnapshot {
@@ -93,7 +101,7 @@ export class FaissSnapshot {
     if (meta.chunks.length === 0) return FaissSnapshot.empty();
     const index =
       meta.kind === 'ivf' && indexLength > 0
-        ? faiss.Index.fromBuffer(Buffer.from(indexBytes))
+        ? faissNative().Index.fromBuffer(Buffer.from(indexBytes))
         : loadFlatInnerProductIndex(vectors, meta.dimensions);
     return new FaissSnapshot(
       meta.dimensions,
@@ -126,7 +134,7 @@ export class FaissSnapshot {
   }
 
   search(query: Float32Array, topK: number, filter?: VectorFilter): ChunkMatch[] {
-    if (this.size === 0) return [];
+    if (this.size === 0 || !this.index) return [];
     if (query.length !== this.dimensions) {
       throw new Error(`query has ${query.length} dimensions; the index has ${this.dimensions}`);
     }

@@ -80,11 +80,11 @@ describe('POST /hello-llm', () => {
   });
 
   it('answers 422 naming the context window when the prompt is too long', async () => {
-    const prompt = 'the quick brown fox jumps over the lazy dog. '.repeat(40);
+    const prompt = 'the quick brown fox jumps over the lazy dog. '.repeat(60);
     const response = await invoke<ErrorBody>(handler, httpEvent('POST', '/hello-llm', { body: { prompt } }));
     expect(response.statusCode).toBe(422);
     expect(response.body.error.details?.[0]?.path).toBe('prompt');
-    expect(response.body.error.message).toMatch(/context window of 128 tokens/);
+    expect(response.body.error.message).toMatch(/context window of 512 tokens/);
   });
 
   it('answers 422 listing each invalid field', async () => {

@@ -1,0 +1,22 @@
+import { z } from 'zod';
+import { type AppDependencies, defaultDependencies } from '../../shared/app/dependencies';
+import { containerHandler } from '../../shared/http/container-handler';
+import { createHttpHandler } from '../../shared/http/handler';
+import { DocumentId } from '../../shared/rag/schema';
+
+/** DELETE /documents/{id}: removes the document's chunks from every store, then its record. */
+export function createHandler(deps: AppDependencies) {
+  return createHttpHandler(
+    {
+      name: 'documents-delete',
+      params: z.object({ id: DocumentId }),
+      handle: async ({ params }) => {
+        await deps.documents.remove(params.id);
+        return { body: { documentId: params.id, deleted: true } };
+      },
+    },
+    { logger: deps.logger, corsOrigin: deps.config.corsOrigin },
+  );
+}
+
+export const handler = containerHandler(() => createHandler(defaultDependencies()));

@@ -1,0 +1,117 @@
+/**
+ * The vector stores of this deployment, each created on first use: FAISS always (on the documents bucket,
+ * or the local data directory), Chroma when CHROMA_URL is set, Pinecone when its key and index are.
+ */
+
+import type { Logger } from '@aws-lambda-powertools/logger';
+import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { Pinecone } from '@pinecone-database/pinecone';
+import { ChromaClient } from 'chromadb';
+import type { AppConfig } from '../config/environment';
+import type { BlobStore } from '../storage/blob-store';
+import { createChromaStore } from '../vectors/chroma-store';
+import { createFaissStore } from '../vectors/faiss-store';
+import { createPineconeStore } from '../vectors/pinecone-store';
+import { type VectorStore, VectorStoreUnavailableError } from '../vectors/vector-store';
+
+export interface VectorStores {
+  faiss(): VectorStore;
+  /** The named external store, or a 503 that says how to configure it. */
+  external(name: 'pinecone' | 'chroma'): Promise<VectorStore>;
+  /** Every configured store: ingestion writes to all of them. */
+  all(): Promise<VectorStore[]>;
+}
+
+async function pineconeApiKey(source: { value: string } | { parameter: string }): Promise<string> {
+  if ('value' in source) return source.value;
+  const ssm = new SSMClient({});
+  try {
+    const { Parameter } = await ssm.send(
+      new GetParameterCommand({ Name: source.parameter, WithDecryption: true }),
+    );
+    if (!Parameter?.Value) throw new Error(`SSM parameter ${source.parameter} is empty`);
+    return Parameter.Value;
+  } finally {
+    ssm.destroy();
+  }
+}
+
+export function createVectorStores(deps: {
+  config: AppConfig;
+  blobs: BlobStore;
+  logger: Logger;
+}): VectorStores {
+  const { rag } = deps.config;
+  let faiss: VectorStore | undefined;
+  let chroma: VectorStore | undefined;
+  let pinecone: Promise<VectorStore> | undefined;
+
+  const faissStore = () => {
+    faiss ??= createFaissStore({
+      blobs: deps.blobs,
+      key: rag.faiss.key,
+      cacheDir: rag.faiss.cacheDir,
+      settings: {
+        kind: rag.faiss.kind,
+        ivfNlist: rag.faiss.ivfNlist,
+        ivfNprobe: rag.faiss.ivfNprobe,
+        ivfMinVectors: rag.faiss.ivfMinVectors,
+      },
+      refreshMs: rag.faiss.refreshMs,
+      logger: deps.logger,
+    });
+    return faiss;
+  };
+
+  async function external(name: 'pinecone' | 'chroma'): Promise<VectorStore> {
+    if (name === 'chroma') {
+      if (!rag.chroma) {
+        throw new VectorStoreUnavailableError('chroma is not configured: set CHROMA_URL', {
+          retryAfterSeconds: 60,
+        });
+      }
+      const url = new URL(rag.chroma.url);
+      chroma ??= createChromaStore({
+        client: new ChromaClient({
+          host: url.hostname,
+          port: Number(url.port || (url.protocol === 'https:' ? 443 : 80)),
+          ssl: url.protocol === 'https:',
+        }),
+        collection: rag.chroma.collection,
+      });
+      return chroma;
+    }
+    const settings = rag.pinecone;
+    if (!settings) {
+      throw new VectorStoreUnavailableError(
+        'pinecone is not configured: set PINECONE_API_KEY_PARAMETER (or PINECONE_API_KEY) and PINECONE_INDEX_HOST',
+        { retryAfterSeconds: 60 },
+      );
+    }
+    pinecone ??= pineconeApiKey(settings.apiKey).then(
+      (apiKey) =>
+        createPineconeStore({
+          index: new Pinecone({ apiKey }).index({ host: settings.indexHost }),
+          namespace: settings.namespace,
+        }),
+      (error: unknown) => {
+        pinecone = undefined;
+        throw new VectorStoreUnavailableError(`pinecone API key unavailable: ${(error as Error).message}`, {
+          cause: error,
+        });
+      },
+    );
+    return pinecone;
+  }
+
+  return {
+    faiss: faissStore,
+    external,
+    async all() {
+      const stores: VectorStore[] = [faissStore()];
+      if (rag.chroma) stores.push(await external('chroma'));
+      if (rag.pinecone) stores.push(await external('pinecone'));
+      return stores;
+    },
+  };
+}

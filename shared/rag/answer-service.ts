@@ -1,0 +1,153 @@
+/**
+ * Answers a question from retrieved chunks: embed the question, query a store, keep the chunks that score
+ * at least `minScore`, and generate from a versioned prompt that numbers them. With nothing relevant (or
+ * nothing ingested) it says it does not know, with no sources, instead of generating.
+ */
+import type { EmbeddingService } from '../embeddings/embedding-service';
+import type { TextGenerationService } from '../generation/text-generation-service';
+import { RequestValidationError } from '../http/errors';
+import { elapsedMs, type ModelInfo } from '../models/model-info';
+import type { ChunkMatch, VectorFilter, VectorStore } from '../vectors/vector-store';
+import { PROMPT_VERSION, renderPassage, renderPrompt } from './prompt-template';
+
+export interface AnswerSettings {
+  /** Lowest similarity a chunk needs to be used. */
+  readonly minScore: number;
+  /** Longest answer, in generator tokens. */
+  readonly maxAnswerTokens: number;
+}
+
+export interface RagSource {
+  readonly documentId: string;
+  readonly chunkIndex: number;
+  readonly score: number;
+  readonly text: string;
+  readonly source: string;
+}
+
+export interface RagAnswer {
+  answer: string;
+  sources: RagSource[];
+  /** Retrieved chunks that scored below the threshold and were not used. */
+  discarded: number;
+  store: string;
+  prompt_version: string;
+  model: { embeddings: ModelInfo; generator?: ModelInfo };
+  timing_ms: number;
+}
+
+export interface AnswerService {
+  answer(request: {
+    question: string;
+    topK: number;
+    store: VectorStore;
+    filter?: VectorFilter;
+  }): Promise<RagAnswer>;
+}
+
+export const NOTHING_INGESTED = "I don't know: no documents have been ingested yet.";
+export const NOTHING_RELEVANT =
+  "I don't know: none of the ingested passages is relevant enough to answer this question.";
+
+export function createAnswerService(deps: {
+  embeddings: EmbeddingService;
+  generator: TextGenerationService;
+  settings: AnswerSettings;
+}): AnswerService {
+  /** Numbers passages into the prompt while they fit the generator's context; the last may be shortened. */
+  async function fitPrompt(question: string, relevant: readonly ChunkMatch[]) {
+    const { contextWindow, countTokens } = await deps.generator.promptLimits();
+    const answerTokens = Math.min(deps.settings.maxAnswerTokens, Math.floor(contextWindow / 4));
+    const budget = contextWindow - answerTokens;
+    if (countTokens(renderPrompt(question, [])) > budget) {
+      throw new RequestValidationError([
+        {
+          path: 'question',
+          message: `the question leaves no room for passages in the generator's ${contextWindow}-token context`,
+        },
+      ]);
+    }
+    const passages: string[] = [];
+    const used: ChunkMatch[] = [];
+    for (const match of relevant) {
+      const full = renderPassage(passages.length + 1, match);
+      if (countTokens(renderPrompt(question, [...passages, full])) <= budget) {
+        passages.push(full);
+        used.push(match);
+        continue;
+      }
+      const words = full.split(' ');
+      while (
+        words.length > 3 &&
+        countTokens(renderPrompt(question, [...passages, `${words.join(' ')} …`])) > budget
+      ) {
+        words.pop();
+      }
+      if (words.length > 3) {
+        passages.push(`${words.join(' ')} …`);
+        used.push(match);
+      }
+      break;
+    }
+    if (used.length === 0) {
+      throw new RequestValidationError([
+        {
+          path: 'question',
+          message: `the question leaves no room for a passage in the generator's ${contextWindow}-token context`,
+        },
+      ]);
+    }
+    return { prompt: renderPrompt(question, passages), used, answerTokens };
+  }
+
+  return {
+    async answer({ question, topK, store, filter }) {
+      const started = performance.now();
+      const embedded = await deps.embeddings.embed([question]);
+      const matches = await store.query(embedded.vectors[0] as Float32Array, topK, filter);
+      const relevant = matches.filter((m) => m.score >= deps.settings.minScore);
+      const base = {
+        store: store.name,
+        prompt_version: PROMPT_VERSION,
+        discarded: matches.length - relevant.length,
+      };
+      if (relevant.length === 0) {
+        return {
+          ...base,
+          answer: matches.length === 0 && !filter ? NOTHING_INGESTED : NOTHING_RELEVANT,
+          sources: [],
+          model: { embeddings: embedded.model },
+          timing_ms: elapsedMs(started),
+        };
+      }
+      const { prompt, used, answerTokens } = await fitPrompt(question, relevant);
+      const generated = await deps.generator.generate({
+        prompt,
+        max_new_tokens: Math.max(1, answerTokens),
+        do_sample: false,
+        temperature: 1,
+        top_k: 50,
+        top_p: 1,
+        repetition_penalty: 1.2,
+      });
+      const sources = used.map(({ documentId, chunkIndex, score, text, source }) => ({
+        documentId,
+        chunkIndex,
+        score,
+        text,
+        source,
+      }));
+      const text = generated.completion.trim();
+      const cited = /\[\d+\]/.test(text);
+      const citations = sources.map((s, i) => `[${i + 1}] ${s.documentId}#${s.chunkIndex}`).join('; ');
+      return {
+        ...base,
+        discarded: matches.length - used.length,
+        answer: cited ? text : `${text}\n\nSources: ${citations}`,
+        sources,
+        model: { embeddings: embedded.model, generator: generated.model },
+        timing_ms: elapsedMs(started),
+      };
+    },
+  };
+}

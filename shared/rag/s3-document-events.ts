@@ -1,0 +1,90 @@
+/**
+ * The S3 entry point of ingestion: ObjectCreated events under the documents prefix ingest the object (its
+ * key, relative to the prefix, becomes the document id), ObjectRemoved events delete the document. Any
+ * failure is rethrown, so that Lambda retries the event and then hands it to the failure destination.
+ */
+import type { Logger } from '@aws-lambda-powertools/logger';
+import type { S3Event } from 'aws-lambda';
+import { NotFoundError } from '../http/errors';
+import type { BlobStore } from '../storage/blob-store';
+import { resolveContentType } from './document-text';
+import type { IngestionService } from './ingestion-service';
+
+export interface S3EventOutcome {
+  readonly key: string;
+  readonly documentId?: string;
+  readonly outcome: 'ingested' | 'deleted' | 'skipped';
+  readonly reason?: string;
+  readonly chunks?: number;
+}
+
+/** `documents/reports/q1.md` under prefix `documents/` is document `reports:q1.md`. */
+export function documentIdForKey(key: string, prefix: string): string | undefined {
+  if (!key.startsWith(prefix) || key.endsWith('/')) return undefined;
+  const id = key
+    .slice(prefix.length)
+    .replace(/\//g, ':')
+    .replace(/[^A-Za-z0-9._:-]/g, '-')
+    .replace(/^[^A-Za-z0-9]+/, '')
+    .slice(0, 200);
+  return id || undefined;
+}
+
+export async function handleS3DocumentEvent(
+  event: S3Event,
+  deps: {
+    documents: IngestionService;
+    blobsFor: (bucket: string) => BlobStore;
+    prefix: string;
+    logger: Logger;
+  },
+): Promise<S3EventOutcome[]> {
+  const outcomes: S3EventOutcome[] = [];
+  for (const record of event.Records) {
+    const key = decodeURIComponent(record.s3.object.key.replace(/\+/g, ' '));
+    const bucket = record.s3.bucket.name;
+    const documentId = documentIdForKey(key, deps.prefix);
+    if (!documentId) {
+      outcomes.push({ key, outcome: 'skipped', reason: `not a document under ${deps.prefix}` });
+      continue;
+    }
+    if (record.eventName.startsWith('ObjectRemoved')) {
+      try {
+        await deps.documents.remove(documentId);
+        outcomes.push({ key, documentId, outcome: 'deleted' });
+      } catch (error) {
+        if (!(error instanceof NotFoundError)) throw error;
+        outcomes.push({ key, documentId, outcome: 'skipped', reason: 'no such document' });
+      }
+      continue;
+    }
+    const object = await deps.blobsFor(bucket).get(key);
+    if (!object) {
+      outcomes.push({ key, documentId, outcome: 'skipped', reason: 'the object no longer exists' });
+      continue;
+    }
+    const contentType = resolveContentType(object.contentType, key);
+    if (!contentType) {
+      deps.logger.error('document not ingested: unsupported content type', {
+        key,
+        contentType: object.contentType,
+      });
+      outcomes.push({
+        key,
+        documentId,
+        outcome: 'skipped',
+        reason: `unsupported content type ${object.contentType ?? '(none)'}`,
+      });
+      continue;
+    }
+    const result = await deps.documents.ingest({
+      documentId,
+      content: new TextDecoder('utf-8').decode(object.body),
+      contentType,
+      source: `s3://${bucket}/${key}`,
+    });
+    outcomes.push({ key, documentId, outcome: 'ingested', chunks: result.chunks });
+  }
+  for (const outcome of outcomes) deps.logger.info('s3 document event', { ...outcome });
+  return outcomes;
+}
