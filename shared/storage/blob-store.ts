@@ -1,3 +1,5 @@
+import { ServiceUnavailableError } from '../http/errors';
+
 /**
  * Objects by key with ETags and conditional writes: the one storage interface for documents, the FAISS index
  * and the document registry. S3 in AWS; a local directory by default.
@@ -39,7 +41,10 @@ export class PreconditionFailedError extends Error {
   }
 }
 
-/** The storage backend failed (network, permissions); callers turn it into a 502/503. */
-export class BlobStoreError extends Error {
-  override name = 'BlobStoreError';
+/** The storage backend failed (network, permissions): a 503 with Retry-After, naming the object. */
+export class BlobStoreError extends ServiceUnavailableError {
+  override readonly type = 'storage_unavailable';
+  constructor(message: string, options: { cause?: unknown } = {}) {
+    super(message, { retryAfterSeconds: 5, ...options });
+  }
 }
