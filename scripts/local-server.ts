@@ -4,12 +4,18 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { mkdtemp } from 'node:fs/promises';
 import net from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
+import { type ChromaServer, startChromaServer } from './services/chroma-server';
 
 export interface LocalServer {
   readonly url: string;
   readonly process: ChildProcess;
+  readonly dataDir: string;
+  /** The embedded Chroma server, when one was started. */
+  readonly chromaUrl?: string;
   stop(): Promise<void>;
 }
 
@@ -42,19 +48,42 @@ async function waitUntilHealthy(url: string, child: ChildProcess, timeoutMs: num
   throw new Error(`local server did not answer ${url}/health within ${timeoutMs} ms:\n${output()}`);
 }
 
-export async function startLocalServer(
-  options: { port?: number; env?: NodeJS.ProcessEnv; stdio?: 'inherit' | 'pipe'; timeoutMs?: number } = {},
-): Promise<LocalServer> {
+export interface LocalServerOptions {
+  readonly port?: number;
+  readonly env?: NodeJS.ProcessEnv;
+  readonly stdio?: 'inherit' | 'pipe';
+  readonly timeoutMs?: number;
+  /** Where documents, the FAISS index and the embedded Chroma keep their data (a temporary folder if absent). */
+  readonly dataDir?: string;
+}
+
+/**
+ * Chroma is the embedded default store of /rag-query: started beside the suite unless a Chroma URL or a
+ * Pinecone index is configured.
+ */
+async function embeddedChroma(env: NodeJS.ProcessEnv, dataDir: string): Promise<ChromaServer | undefined> {
+  if (env.CHROMA_URL || env.PINECONE_INDEX_HOST) return undefined;
+  return startChromaServer({ dataDir: path.join(dataDir, 'chroma'), port: await freePort() });
+}
+
+export async function startLocalServer(options: LocalServerOptions = {}): Promise<LocalServer> {
   const port = options.port ?? (await freePort());
   const lambdaPort = await freePort();
+  const env = { ...process.env, ...options.env };
+  const dataDir = path.resolve(
+    options.dataDir ?? env.DATA_DIR ?? (await mkdtemp(path.join(os.tmpdir(), 'genai-data-'))),
+  );
+  const chroma = await embeddedChroma(env, dataDir);
   const osls = path.join(PROJECT_ROOT, 'node_modules', 'osls', 'bin', 'serverless.js');
   const child = spawn(process.execPath, [osls, 'offline', 'start'], {
     cwd: PROJECT_ROOT,
     env: {
-      // Deployed, the summarizer reads large models from the stack's bucket; locally only if you say so.
+      // Deployed, models and documents live in the stack's buckets; locally only if you say so.
       MODEL_S3_URI: '',
-      ...process.env,
-      ...options.env,
+      DOCUMENTS_BUCKET: '',
+      ...env,
+      DATA_DIR: dataDir,
+      ...(chroma ? { CHROMA_URL: chroma.url } : {}),
       PORT: String(port),
       LAMBDA_PORT: String(lambdaPort),
     },
@@ -69,6 +98,10 @@ export async function startLocalServer(
   child.stderr?.on('data', keep);
   const url = `http://127.0.0.1:${port}`;
   const stop = async () => {
+    await stopServer();
+    await chroma?.stop();
+  };
+  const stopServer = async () => {
     if (child.exitCode !== null || child.signalCode !== null) return;
     const exited = once(child, 'exit');
     try {
@@ -88,5 +121,5 @@ export async function startLocalServer(
     await stop();
     throw error;
   }
-  return { url, process: child, stop };
+  return { url, process: child, stop, dataDir, ...(chroma ? { chromaUrl: chroma.url } : {}) };
 }

@@ -3,15 +3,26 @@
  * tiny profile it first writes the tiny models, so a fresh clone serves without any download.
  */
 import { loadConfig } from '../shared/config/environment';
+import { ensureFaissBinding } from './build-faiss';
 import { startLocalServer } from './local-server';
 import { generateTinyModels } from './tiny-models/generate';
 
 const config = loadConfig();
 if (config.modelProfile !== 'standard') await generateTinyModels(config.modelRoot);
+try {
+  ensureFaissBinding();
+} catch (error) {
+  console.warn(
+    `WARNING: ${(error as Error).message}\n/rag-faiss-query and ingestion will answer 503 until it is fixed.`,
+  );
+}
 
 const port = Number(process.env.PORT ?? 3000);
-const server = await startLocalServer({ port, stdio: 'inherit' });
-console.log(`\ngenai-endpoints listening on ${server.url} (model profile: ${config.modelProfile})\n`);
+const server = await startLocalServer({ port, stdio: 'inherit', dataDir: config.rag.dataDir });
+console.log(
+  `\ngenai-endpoints listening on ${server.url} (model profile: ${config.modelProfile}, data: ${server.dataDir}` +
+    `${server.chromaUrl ? `, embedded Chroma: ${server.chromaUrl}` : ''})\n`,
+);
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {
     server.stop().finally(() => process.exit(0));

@@ -61,6 +61,37 @@ describe('local server', () => {
     expect(((await batch.json()) as { results: unknown[] }).results).toHaveLength(2);
   });
 
+  it('POST /embed', async () => {
+    const response = await post('/embed', { texts: ['hello world'] });
+    expect(response.status).toBe(200);
+    expect(((await response.json()) as { dimensions: number }).dimensions).toBe(32);
+  });
+
+  it('ingests, lists, answers from FAISS and the embedded Chroma, and deletes a document', async () => {
+    const text =
+      'The lighthouse keeper lit the lamp every evening. Ships used the light to find the harbour.';
+    const ingested = await post('/documents', { id: 'e2e-doc', text, source: 'e2e.txt' });
+    expect(ingested.status).toBe(201);
+    expect(((await ingested.json()) as { stores: string[] }).stores).toEqual(['faiss', 'chroma']);
+    const listed = (await (await fetch(`${server.url}/documents`)).json()) as {
+      documents: { documentId: string }[];
+    };
+    expect(listed.documents.map((d) => d.documentId)).toContain('e2e-doc');
+    for (const route of ['/rag-faiss-query', '/rag-query']) {
+      const answer = await post(route, { question: text, top_k: 2 });
+      expect(answer.status).toBe(200);
+      const body = (await answer.json()) as { sources: { documentId: string }[]; answer: string };
+      expect(body.sources[0]?.documentId).toBe('e2e-doc');
+    }
+    const deleted = await fetch(`${server.url}/documents/e2e-doc`, { method: 'DELETE' });
+    expect(deleted.status).toBe(200);
+    await expectJsonError(
+      await fetch(`${server.url}/documents/e2e-doc`, { method: 'DELETE' }),
+      404,
+      'not_found',
+    );
+  });
+
   it('answers bad requests with JSON errors', async () => {
     await expectJsonError(
       await post('/hello-llm', '{"prompt":', { 'content-type': 'application/json' }),
