@@ -1,15 +1,34 @@
 /**
- * `npm run bench [-- --quick]`: prints performance figures as tables. Goals live here, not in timed tests.
+ * `npm run bench [-- --quick] [-- --only sentiment,vectors]`: prints performance figures as tables. Goals
+ * live here, not in timed tests.
  */
 import { parseArgs } from 'node:util';
 import { benchSentiment } from './bench/sentiment';
+import { benchFaissLoadFromS3, benchIngestion, benchVectorSearch } from './bench/vectors';
 
-const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false } } });
+const { values } = parseArgs({
+  options: {
+    quick: { type: 'boolean', default: false },
+    only: { type: 'string' },
+  },
+});
+const sections = new Set((values.only ?? 'sentiment,vectors').split(','));
 const quick = values.quick;
 
 console.log(`genai-endpoints benchmarks — node ${process.version}, ${process.platform}/${process.arch}`);
-await benchSentiment({
-  iterations: quick ? 50 : 300,
-  httpIterations: quick ? 30 : 200,
-  coldRuns: quick ? 3 : 10,
-});
+if (sections.has('sentiment')) {
+  await benchSentiment({
+    iterations: quick ? 50 : 300,
+    httpIterations: quick ? 30 : 200,
+    coldRuns: quick ? 3 : 10,
+  });
+}
+if (sections.has('vectors')) {
+  await benchVectorSearch({
+    sizes: quick ? [10_000] : [10_000, 100_000],
+    queries: (n) => (n >= 100_000 ? 50 : 200),
+    measureAdd: true,
+  });
+  await benchFaissLoadFromS3(quick ? 10_000 : 100_000);
+  await benchIngestion(quick ? 10 : 40);
+}
