@@ -35,7 +35,6 @@ export function createHandler(deps: AppDependencies) {
 
 export const handler = containerHandler(() => {
   const deps = defaultDependencies();
-  warmUp(deps, 'embeddings');
-  warmUp(deps, 'text-generation');
+  warmUp(deps, 'embeddings', 'text-generation');
   return createHandler(deps);
 });

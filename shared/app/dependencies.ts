@@ -126,7 +126,7 @@ export async function resetDefaultDependencies(): Promise<void> {
  * Starts loading a function's model during the init phase, when the config asks for it, so that the first
  * request does not pay for it. A failure is logged and retried by the first request.
  */
-export function warmUp(deps: AppDependencies, key: ModelKey): void {
+export function warmUp(deps: AppDependencies, ...keys: ModelKey[]): void {
   if (!deps.config.warmUp) return;
-  deps.runtime.load(key).catch(() => undefined);
+  for (const key of keys) deps.runtime.load(key).catch(() => undefined);
 }
