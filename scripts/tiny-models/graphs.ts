@@ -218,3 +218,104 @@ export function seq2seqMergedDecoderGraph(
   g.op('Add', [logits, g.initializer('lm_bias', [V], logitBias)], {}, 'logits');
   return g.toBytes();
 }
+
+/**
+ * The vision-encoder-decoder GPT-2 `decoder_model_merged.onnx`: `input_ids`, `encoder_hidden_states`, the
+ * cache and `use_cache_branch` -> `logits` and `present.*`; no attention mask or position ids (positions come
+ * from the cache length), cross-attention over the image patches in every layer.
+ */
+export function gpt2CrossAttentionDecoderGraph(
+  size: TransformerSize,
+  logitBias: Float32Array = new Float32Array(size.V),
+): Uint8Array {
+  const { V, H, nh, L, P, seed } = size;
+  const g = new Graph('gpt2_cross', { seed });
+  const hd = H / nh;
+  const B = 'batch_size';
+  const S = 'sequence_length';
+  g.input('input_ids', DType.INT64, [B, S]);
+  g.input('encoder_hidden_states', DType.FLOAT, [B, 'encoder_sequence_length', H]);
+  for (let l = 0; l < L; l++) {
+    for (const kv of ['key', 'value'])
+      g.input(`past_key_values.${l}.${kv}`, DType.FLOAT, [B, nh, 'past_sequence_length', hd]);
+  }
+  g.input('use_cache_branch', DType.BOOL, [1]);
+  g.output('logits', DType.FLOAT, [B, S, V]);
+  for (let l = 0; l < L; l++) {
+    for (const kv of ['key', 'value'])
+      g.output(`present.${l}.${kv}`, DType.FLOAT, [B, nh, 'total_sequence_length', hd]);
+  }
+  const positions = positionsFromPast(g, 'past_key_values.0.key', 'input_ids');
+  let h = g.op('Add', [
+    g.op('Gather', [g.random('wte', [V, H]), 'input_ids']),
+    g.op('Gather', [g.random('wpe', [P, H]), positions]),
+  ]);
+  const causal = causalBias(g, 'past_key_values.0.key', 'input_ids');
+  for (let l = 0; l < L; l++) {
+    const x = layerNorm(g, h, `h.${l}.1`, H);
+    const project = (w: string, src: string) =>
+      splitHeads(g, g.op('MatMul', [src, g.random(`h.${l}.${w}`, [H, H])]), nh, hd);
+    const k = g.op('Concat', [`past_key_values.${l}.key`, project('k', x)], { axis: 2 }, `present.${l}.key`);
+    const v = g.op(
+      'Concat',
+      [`past_key_values.${l}.value`, project('v', x)],
+      { axis: 2 },
+      `present.${l}.value`,
+    );
+    h = g.op('Add', [
+      h,
+      g.op('MatMul', [
+        mergeHeads(g, attend(g, project('q', x), k, v, hd, causal), H),
+        g.random(`h.${l}.o`, [H, H]),
+      ]),
+    ]);
+    const y = layerNorm(g, h, `h.${l}.x`, H);
+    const cross = attend(
+      g,
+      project('xq', y),
+      project('xk', 'encoder_hidden_states'),
+      project('xv', 'encoder_hidden_states'),
+      hd,
+    );
+    h = g.op('Add', [h, g.op('MatMul', [mergeHeads(g, cross, H), g.random(`h.${l}.xo`, [H, H])])]);
+  }
+  const logits = g.op('MatMul', [layerNorm(g, h, 'ln_f', H), g.random('lm_head', [H, V], 2.0)]);
+  g.op('Add', [logits, g.initializer('lm_bias', [V], logitBias)], {}, 'logits');
+  return g.toBytes();
+}
+
+/** ViT `encoder_model.onnx`: `pixel_values` [B,3,img,img] -> `last_hidden_state` [B, patches + 1, H]. */
+export function vitEncoderGraph({
+  H,
+  image,
+  patch,
+  seed,
+}: {
+  H: number;
+  image: number;
+  patch: number;
+  seed: number;
+}): Uint8Array {
+  const g = new Graph('vit', { seed });
+  const patches = (image / patch) ** 2;
+  g.input('pixel_values', DType.FLOAT, ['batch_size', 3, image, image]);
+  g.output('last_hidden_state', DType.FLOAT, ['batch_size', patches + 1, H]);
+  const conv = g.op(
+    'Conv',
+    ['pixel_values', g.random('patch.w', [H, 3, patch, patch], 0.1), g.random('patch.b', [H])],
+    {
+      kernel_shape: [patch, patch],
+      strides: [patch, patch],
+    },
+  );
+  const tokens = g.op('Transpose', [g.op('Reshape', [conv, g.int64s([0, 0, -1])])], { perm: [0, 2, 1] });
+  const batch = g.op('Gather', [g.op('Shape', ['pixel_values']), g.int64s([0])]);
+  const cls = g.op('Expand', [
+    g.random('cls', [1, 1, H]),
+    g.op('Concat', [batch, g.int64s([1, H])], { axis: 0 }),
+  ]);
+  let h = g.op('Add', [g.op('Concat', [cls, tokens], { axis: 1 }), g.random('pos', [1, patches + 1, H])]);
+  h = layerNorm(g, selfAttentionBlock(g, h, { prefix: 'layer.0', H, nh: 4 }), 'layer.0', H);
+  g.op('Identity', [h], {}, 'last_hidden_state');
+  return g.toBytes();
+}

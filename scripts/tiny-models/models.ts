@@ -2,13 +2,19 @@
  * The tiny model folders: config, tokenizer and ONNX files laid out exactly as transformers.js expects a hub
  * model (`<root>/<id>/config.json`, `<root>/<id>/onnx/model.onnx`, ...).
  */
-import { encoderGraph, gpt2DecoderGraph, seq2seqMergedDecoderGraph } from './graphs';
+import {
+  encoderGraph,
+  gpt2CrossAttentionDecoderGraph,
+  gpt2DecoderGraph,
+  seq2seqMergedDecoderGraph,
+  vitEncoderGraph,
+} from './graphs';
 import { byteLevelBpe, readableLogitBias, wordPiece } from './tokenizers';
 
 /** A model folder's files by relative path: JSON objects are serialized, bytes written as they are. */
 export type ModelFiles = Record<string, Record<string, unknown> | Uint8Array>;
 
-export type TinyModelName = 'gpt2' | 'distilbert' | 'bert' | 'bart';
+export type TinyModelName = 'gpt2' | 'distilbert' | 'bert' | 'bart' | 'vit-gpt2';
 
 function gpt2(): ModelFiles {
   const tok = byteLevelBpe({ specials: ['<|endoftext|>'], specialsLast: true });
@@ -140,4 +146,76 @@ function bart(): ModelFiles {
   };
 }
 
-export const TINY_MODELS: Record<TinyModelName, () => ModelFiles> = { gpt2, distilbert, bert, bart };
+function vitGpt2(): ModelFiles {
+  const tok = byteLevelBpe({ specials: ['<|endoftext|>'], specialsLast: true });
+  const eos = tok.vocab['<|endoftext|>'] as number;
+  const size = { V: tok.vocabSize, H: 32, nh: 4, L: 1, P: 128, seed: 7 };
+  const image = 32;
+  const patch = 8;
+  return {
+    'config.json': {
+      model_type: 'vision-encoder-decoder',
+      architectures: ['VisionEncoderDecoderModel'],
+      is_encoder_decoder: true,
+      decoder_start_token_id: eos,
+      eos_token_id: eos,
+      pad_token_id: eos,
+      encoder: {
+        model_type: 'vit',
+        hidden_size: size.H,
+        num_attention_heads: 4,
+        num_hidden_layers: 1,
+        image_size: image,
+        patch_size: patch,
+        num_channels: 3,
+      },
+      decoder: {
+        model_type: 'gpt2',
+        vocab_size: size.V,
+        n_embd: size.H,
+        n_head: size.nh,
+        n_layer: size.L,
+        n_positions: size.P,
+        add_cross_attention: true,
+        is_decoder: true,
+        bos_token_id: eos,
+        eos_token_id: eos,
+      },
+    },
+    'generation_config.json': {
+      decoder_start_token_id: eos,
+      bos_token_id: eos,
+      eos_token_id: eos,
+      pad_token_id: eos,
+    },
+    'preprocessor_config.json': {
+      image_processor_type: 'ViTImageProcessor',
+      do_resize: true,
+      size: { height: image, width: image },
+      resample: 2,
+      do_rescale: true,
+      rescale_factor: 1 / 255,
+      do_normalize: true,
+      image_mean: [0.5, 0.5, 0.5],
+      image_std: [0.5, 0.5, 0.5],
+    },
+    'tokenizer.json': tok.json,
+    'tokenizer_config.json': {
+      tokenizer_class: 'GPT2Tokenizer',
+      bos_token: '<|endoftext|>',
+      eos_token: '<|endoftext|>',
+      unk_token: '<|endoftext|>',
+      model_max_length: size.P,
+    },
+    'onnx/encoder_model.onnx': vitEncoderGraph({ H: size.H, image, patch, seed: 6 }),
+    'onnx/decoder_model_merged.onnx': gpt2CrossAttentionDecoderGraph(size, readableLogitBias(tok)),
+  };
+}
+
+export const TINY_MODELS: Record<TinyModelName, () => ModelFiles> = {
+  gpt2,
+  distilbert,
+  bert,
+  bart,
+  'vit-gpt2': vitGpt2,
+};

@@ -3,6 +3,7 @@
  * Tests build their own with `createDependencies` and never touch the module-level instance.
  */
 import { Logger } from '@aws-lambda-powertools/logger';
+import { type CaptioningService, createCaptioningService } from '../captioning/captioning-service';
 import { createSentimentService, type SentimentService } from '../classification/sentiment-service';
 import { type AppConfig, loadConfig } from '../config/environment';
 import { createEmbeddingService, type EmbeddingService } from '../embeddings/embedding-service';
@@ -40,6 +41,7 @@ export interface AppDependencies {
   readonly vectorStores: VectorStores;
   readonly documents: IngestionService;
   readonly rag: AnswerService;
+  readonly captioning: CaptioningService;
 }
 
 export const SERVICE_NAME = 'genai-endpoints';
@@ -99,6 +101,7 @@ export function createDependencies(
       },
       logger,
     }),
+    captioning: createCaptioningService({ runtime, limits: config.images }),
     rag: createAnswerService({
       embeddings,
       generator: textGeneration,

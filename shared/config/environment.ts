@@ -30,6 +30,8 @@ const EnvironmentSchema = z.object({
   MODEL_RETRY_AFTER_SECONDS: positiveInt.default(30),
   MODEL_WARMUP: booleanFlag.optional(),
   MAX_BODY_BYTES: positiveInt.default(256 * 1024),
+  IMAGE_MAX_BYTES: positiveInt.default(5 * 1024 * 1024),
+  IMAGE_MAX_PIXELS: positiveInt.default(25_000_000),
   CORS_ORIGIN: z.string().min(1).default('*'),
   DATA_DIR: z.string().min(1).optional(),
   DOCUMENTS_BUCKET: z
@@ -86,6 +88,8 @@ export interface AppConfig {
   readonly warmUp: boolean;
   readonly maxBodyBytes: number;
   readonly corsOrigin: string;
+  /** Limits on uploaded images: encoded bytes, and width × height against decompression bombs. */
+  readonly images: { readonly maxBytes: number; readonly maxPixels: number };
   readonly rag: RagConfig;
 }
 
@@ -157,6 +161,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     warmUp: e.MODEL_WARMUP ?? runningOnLambda,
     maxBodyBytes: e.MAX_BODY_BYTES,
     corsOrigin: e.CORS_ORIGIN,
+    images: { maxBytes: e.IMAGE_MAX_BYTES, maxPixels: e.IMAGE_MAX_PIXELS },
     rag: ragConfig(e, runningOnLambda),
   };
 }

@@ -11,6 +11,7 @@ export const ROUTES: readonly RouteSpec[] = [
   { method: 'POST', path: '/summarize', functionName: 'summarize' },
   { method: 'POST', path: '/sentiment', functionName: 'sentiment' },
   { method: 'POST', path: '/embed', functionName: 'embed' },
+  { method: 'POST', path: '/caption-image', functionName: 'captionImage' },
   { method: 'POST', path: '/documents', functionName: 'ingestDocument' },
   { method: 'GET', path: '/documents', functionName: 'listDocuments' },
   { method: 'DELETE', path: '/documents/{id}', functionName: 'deleteDocument' },

@@ -4,7 +4,13 @@
  */
 import type { PipelineType } from '@huggingface/transformers';
 
-export const MODEL_KEYS = ['text-generation', 'summarization', 'sentiment', 'embeddings'] as const;
+export const MODEL_KEYS = [
+  'text-generation',
+  'summarization',
+  'sentiment',
+  'embeddings',
+  'captioning',
+] as const;
 export type ModelKey = (typeof MODEL_KEYS)[number];
 
 /** Where a deployment gets a standard model's files from. */
@@ -28,7 +34,7 @@ export interface CatalogEntry {
 }
 
 /** Names of the tiny model builders in `scripts/tiny-models`. */
-export type TinyGenerator = 'gpt2' | 'distilbert' | 'bert' | 'bart';
+export type TinyGenerator = 'gpt2' | 'distilbert' | 'bert' | 'bart' | 'vit-gpt2';
 
 export const MODEL_CATALOG: Readonly<Record<ModelKey, CatalogEntry>> = {
   'text-generation': {
@@ -70,5 +76,15 @@ export const MODEL_CATALOG: Readonly<Record<ModelKey, CatalogEntry>> = {
       source: 'layer',
     },
     tiny: { id: 'tiny-random/bert', revision: 'main', dtype: 'fp32', generator: 'bert' },
+  },
+  captioning: {
+    task: 'image-to-text',
+    standard: {
+      id: 'Xenova/vit-gpt2-image-captioning',
+      revision: 'main',
+      dtype: 'q8',
+      source: 'layer',
+    },
+    tiny: { id: 'tiny-random/vit-gpt2', revision: 'main', dtype: 'fp32', generator: 'vit-gpt2' },
   },
 };

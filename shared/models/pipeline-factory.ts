@@ -6,6 +6,7 @@
 import {
   env,
   type FeatureExtractionPipeline,
+  type ImageToTextPipeline,
   pipeline,
   type SummarizationPipeline,
   type TextClassificationPipeline,
@@ -18,6 +19,7 @@ export interface PipelineByKey {
   summarization: SummarizationPipeline;
   sentiment: TextClassificationPipeline;
   embeddings: FeatureExtractionPipeline;
+  captioning: ImageToTextPipeline;
 }
 
 export type AnyPipeline = PipelineByKey[ModelKey];

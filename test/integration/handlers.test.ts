@@ -246,7 +246,13 @@ describe('GET /health', () => {
     expect(response.body.status).toBe('ok');
     expect(response.body.profile).toBe('tiny');
     const models = response.body.models as { key: string; state: string }[];
-    expect(models.map((m) => m.key)).toEqual(['text-generation', 'summarization', 'sentiment', 'embeddings']);
+    expect(models.map((m) => m.key)).toEqual([
+      'text-generation',
+      'summarization',
+      'sentiment',
+      'embeddings',
+      'captioning',
+    ]);
     expect(models.find((m) => m.key === 'sentiment')?.state).toBe('ready');
     expect(models.find((m) => m.key === 'embeddings')?.state).toBe('not_loaded');
   });

@@ -7,6 +7,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { ModelProfile } from '../../shared/config/environment';
 import { ModelUnavailableError } from '../../shared/http/errors';
+import { MODEL_KEYS } from '../../shared/models/catalog';
 import { createModelRuntime, type ModelRuntime } from '../../shared/models/model-runtime';
 import {
   type AnyPipeline,
@@ -138,14 +139,25 @@ describe('createModelRuntime', () => {
     expect(factory).toHaveBeenCalledWith(expect.objectContaining({ dtype: 'q8', remote: false }));
   });
 
-  it('reports every catalog model as not loaded before any request', () => {
+  it('reports every catalog model as not loaded before any request, with where it would come from', () => {
     runtime = runtimeWith('tiny', vi.fn());
-    expect(runtime.status().map((s) => s.state)).toEqual([
-      'not_loaded',
-      'not_loaded',
-      'not_loaded',
-      'not_loaded',
-    ]);
+    expect(new Set(runtime.status().map((s) => s.state))).toEqual(new Set(['not_loaded']));
+    expect(runtime.status().map((s) => s.key)).toEqual(MODEL_KEYS);
+    expect(runtime.status()[0]).toMatchObject({ id: 'tiny-random/gpt2', profile: 'tiny', source: 'local' });
+
+    const standard = runtimeWith('standard', vi.fn(), emptyRoot());
+    expect(standard.status()[2]).toMatchObject({
+      key: 'sentiment',
+      id: 'Xenova/distilbert-base-uncased-finetuned-sst-2-english',
+      profile: 'standard',
+      source: 'missing',
+    });
+    const auto = runtimeWith('auto', vi.fn());
+    expect(auto.status()[2]).toMatchObject({
+      id: 'tiny-random/distilbert-sst2',
+      profile: 'tiny',
+      source: 'local',
+    });
   });
 
   it('gives up on a hub that does not answer within the timeout', async () => {

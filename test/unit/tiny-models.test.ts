@@ -8,6 +8,7 @@ import path from 'node:path';
 import {
   type FeatureExtractionPipeline,
   type Tensor as HfTensor,
+  type ImageToTextPipeline,
   pipeline,
   type SummarizationPipeline,
   type TextClassificationPipeline,
@@ -200,5 +201,34 @@ describe('bart (summarization)', () => {
     expect(typeof result?.summary_text).toBe('string');
     expect(summarizer.tokenizer.model_max_length).toBe(128);
     await summarizer.dispose();
+  });
+});
+
+describe('vit-gpt2 (captioning)', () => {
+  it('has the ViT encoder and cross-attention merged-decoder contracts and captions through the pipeline', async () => {
+    const encoder = await sessionOf(path.join(folder('captioning'), 'onnx/encoder_model.onnx'));
+    expect(encoder.inputs).toEqual(['pixel_values']);
+    expect(encoder.outputs).toEqual(['last_hidden_state']);
+    await encoder.session.release();
+    const decoder = await sessionOf(path.join(folder('captioning'), 'onnx/decoder_model_merged.onnx'));
+    expect(decoder.inputs).toEqual([
+      'input_ids',
+      'encoder_hidden_states',
+      'past_key_values.0.key',
+      'past_key_values.0.value',
+      'use_cache_branch',
+    ]);
+    expect(decoder.outputs).toEqual(['logits', 'present.0.key', 'present.0.value']);
+    await decoder.session.release();
+
+    const { RawImage } = await import('@huggingface/transformers');
+    const captioner = await load<ImageToTextPipeline>('image-to-text', 'captioning');
+    const pixels = new Uint8Array(40 * 30 * 3).map((_, i) => (i * 7) % 256);
+    const image = new RawImage(pixels, 40, 30, 3);
+    const first = (await captioner(image, { max_new_tokens: 5 })) as { generated_text: string }[];
+    const second = (await captioner(image, { max_new_tokens: 5 })) as { generated_text: string }[];
+    expect(typeof first[0]?.generated_text).toBe('string');
+    expect(first).toEqual(second);
+    await captioner.dispose();
   });
 });
