@@ -5,10 +5,13 @@
 import { loadConfig } from '../shared/config/environment';
 import { ensureFaissBinding } from './build-faiss';
 import { startLocalServer } from './local-server';
-import { generateTinyModels } from './tiny-models/generate';
+import { generateTinyComponentModels, generateTinyModels } from './tiny-models/generate';
 
 const config = loadConfig();
-if (config.modelProfile !== 'standard') await generateTinyModels(config.modelRoot);
+if (config.modelProfile !== 'standard') {
+  await generateTinyModels(config.modelRoot);
+  await generateTinyComponentModels(config.modelRoot);
+}
 try {
   ensureFaissBinding();
 } catch (error) {

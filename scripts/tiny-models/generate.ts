@@ -6,10 +6,12 @@ import { randomUUID } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { MODEL_CATALOG, MODEL_KEYS, type ModelKey } from '../../shared/models/catalog';
+import { tinyStableDiffusion } from './diffusion';
 import { type ModelFiles, TINY_MODELS } from './models';
 
 export interface GeneratedModel {
-  readonly key: ModelKey;
+  /** The catalog key, or `component` for models outside the catalog. */
+  readonly key: ModelKey | 'component';
   readonly id: string;
   readonly dir: string;
   readonly bytes: number;
@@ -33,6 +35,25 @@ async function writeFolderAtomically(dir: string, files: ModelFiles): Promise<nu
   await fs.rename(staging, dir);
   await fs.rm(retired, { recursive: true, force: true });
   return bytes;
+}
+
+/** Tiny models outside the transformers.js catalog (pipelines of their own), by folder id. */
+export const TINY_COMPONENT_MODELS: Record<string, () => ModelFiles> = {
+  'tiny-random/stable-diffusion': () => tinyStableDiffusion('diffusers'),
+  'tiny-random/stable-diffusion-optimum': () => tinyStableDiffusion('optimum'),
+};
+
+/** Writes the component models (diffusion, ...) under `modelRoot`. */
+export async function generateTinyComponentModels(modelRoot: string): Promise<GeneratedModel[]> {
+  const generated: GeneratedModel[] = [];
+  for (const [id, build] of Object.entries(TINY_COMPONENT_MODELS)) {
+    const started = performance.now();
+    const dir = path.join(modelRoot, id);
+    await fs.mkdir(path.dirname(dir), { recursive: true });
+    const bytes = await writeFolderAtomically(dir, build());
+    generated.push({ key: 'component', id, dir, bytes, ms: performance.now() - started });
+  }
+  return generated;
 }
 
 /** Generates the tiny model for each key (all by default) under `modelRoot`. */
