@@ -3,14 +3,24 @@
  * Tests build their own with `createDependencies` and never touch the module-level instance.
  */
 import { Logger } from '@aws-lambda-powertools/logger';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import { type CaptioningService, createCaptioningService } from '../captioning/captioning-service';
 import { createSentimentService, type SentimentService } from '../classification/sentiment-service';
 import { type AppConfig, loadConfig } from '../config/environment';
+import { resolveDiffusionModelDir } from '../diffusion/diffusion-model';
+import {
+  createLocalImageGenerator,
+  createRemoteImageGenerator,
+  type ImageGenerator,
+} from '../diffusion/image-generator';
 import { createEmbeddingService, type EmbeddingService } from '../embeddings/embedding-service';
 import {
   createTextGenerationService,
   type TextGenerationService,
 } from '../generation/text-generation-service';
+import { createImageJobService, type ImageJobService } from '../jobs/image-jobs';
+import { createInProcessDispatcher, createSqsDispatcher, type JobDispatcher } from '../jobs/job-dispatcher';
+import { createBlobJobStore } from '../jobs/job-store';
 import type { ModelKey } from '../models/catalog';
 import { createModelRuntime, type ModelRuntime } from '../models/model-runtime';
 import { createTransformersPipelineFactory, type PipelineFactory } from '../models/pipeline-factory';
@@ -42,6 +52,8 @@ export interface AppDependencies {
   readonly documents: IngestionService;
   readonly rag: AnswerService;
   readonly captioning: CaptioningService;
+  readonly imageGenerator: ImageGenerator;
+  readonly imageJobs: ImageJobService;
 }
 
 export const SERVICE_NAME = 'genai-endpoints';
@@ -55,7 +67,12 @@ export function documentBlobStore(config: AppConfig): BlobStore {
 
 export function createDependencies(
   config: AppConfig,
-  overrides: { logger?: Logger; createPipeline?: PipelineFactory; blobs?: BlobStore } = {},
+  overrides: {
+    logger?: Logger;
+    createPipeline?: PipelineFactory;
+    blobs?: BlobStore;
+    imageGenerator?: ImageGenerator;
+  } = {},
 ): AppDependencies {
   const logger = overrides.logger ?? new Logger({ serviceName: SERVICE_NAME });
   const runtime = createModelRuntime({
@@ -80,6 +97,33 @@ export function createDependencies(
   const blobs = overrides.blobs ?? documentBlobStore(config);
   const vectorStores = createVectorStores({ config, blobs, logger });
   const { rag } = config;
+  const imageGenerator =
+    overrides.imageGenerator ??
+    (config.jobs.gpuServiceUrl
+      ? createRemoteImageGenerator({ url: config.jobs.gpuServiceUrl, timeoutMs: config.jobs.gpuTimeoutMs })
+      : createLocalImageGenerator({
+          modelDir: () =>
+            resolveDiffusionModelDir({ profile: config.modelProfile, modelRoot: config.modelRoot }),
+          logger,
+          retryAfterSeconds: config.retryAfterSeconds,
+        }));
+  let dispatcher: JobDispatcher | undefined;
+  const imageJobs: ImageJobService = createImageJobService({
+    store: createBlobJobStore({ blobs }),
+    blobs,
+    generator: imageGenerator,
+    dispatcher: () => {
+      dispatcher ??= config.jobs.queueUrl
+        ? createSqsDispatcher({ client: new SQSClient({}), queueUrl: config.jobs.queueUrl })
+        : createInProcessDispatcher((id) => imageJobs.run(id));
+      return dispatcher;
+    },
+    settings: {
+      syncMaxPixelSteps: config.jobs.syncMaxPixelSteps,
+      timeouts: { heartbeatMs: config.jobs.heartbeatTimeoutMs, queuedMs: config.jobs.queuedTimeoutMs },
+    },
+    logger,
+  });
   return {
     config,
     logger,
@@ -102,6 +146,8 @@ export function createDependencies(
       logger,
     }),
     captioning: createCaptioningService({ runtime, limits: config.images }),
+    imageGenerator,
+    imageJobs,
     rag: createAnswerService({
       embeddings,
       generator: textGeneration,

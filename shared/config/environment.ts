@@ -30,6 +30,16 @@ const EnvironmentSchema = z.object({
   MODEL_RETRY_AFTER_SECONDS: positiveInt.default(30),
   MODEL_WARMUP: booleanFlag.optional(),
   MAX_BODY_BYTES: positiveInt.default(256 * 1024),
+  JOBS_QUEUE_URL: z.url().optional(),
+  GPU_SERVICE_URL: z.url().optional(),
+  GPU_SERVICE_TIMEOUT_SECONDS: positiveInt.default(600),
+  JOB_HEARTBEAT_TIMEOUT_SECONDS: positiveInt.default(120),
+  JOB_QUEUED_TIMEOUT_SECONDS: positiveInt.default(900),
+  GENERATE_SYNC_MAX_PIXEL_STEPS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .default(64 * 64 * 10 * 4),
   IMAGE_MAX_BYTES: positiveInt.default(5 * 1024 * 1024),
   IMAGE_MAX_PIXELS: positiveInt.default(25_000_000),
   CORS_ORIGIN: z.string().min(1).default('*'),
@@ -90,6 +100,16 @@ export interface AppConfig {
   readonly corsOrigin: string;
   /** Limits on uploaded images: encoded bytes, and width × height against decompression bombs. */
   readonly images: { readonly maxBytes: number; readonly maxPixels: number };
+  readonly jobs: {
+    /** SQS queue that a worker function consumes; jobs run in this process when unset. */
+    readonly queueUrl: string | undefined;
+    /** The GPU container; images are generated in this process when unset. */
+    readonly gpuServiceUrl: string | undefined;
+    readonly gpuTimeoutMs: number;
+    readonly heartbeatTimeoutMs: number;
+    readonly queuedTimeoutMs: number;
+    readonly syncMaxPixelSteps: number;
+  };
   readonly rag: RagConfig;
 }
 
@@ -162,6 +182,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     maxBodyBytes: e.MAX_BODY_BYTES,
     corsOrigin: e.CORS_ORIGIN,
     images: { maxBytes: e.IMAGE_MAX_BYTES, maxPixels: e.IMAGE_MAX_PIXELS },
+    jobs: {
+      queueUrl: e.JOBS_QUEUE_URL,
+      gpuServiceUrl: e.GPU_SERVICE_URL,
+      gpuTimeoutMs: e.GPU_SERVICE_TIMEOUT_SECONDS * 1000,
+      heartbeatTimeoutMs: e.JOB_HEARTBEAT_TIMEOUT_SECONDS * 1000,
+      queuedTimeoutMs: e.JOB_QUEUED_TIMEOUT_SECONDS * 1000,
+      syncMaxPixelSteps: e.GENERATE_SYNC_MAX_PIXEL_STEPS,
+    },
     rag: ragConfig(e, runningOnLambda),
   };
 }

@@ -31,6 +31,8 @@ export interface BlobStore {
   delete(key: string): Promise<void>;
   /** Keys under a prefix, sorted. */
   list(prefix: string): Promise<string[]>;
+  /** A time-limited URL that reads the object directly, where the store has one (S3 presigned GET). */
+  signedUrl?(key: string, expiresInSeconds: number): Promise<string>;
 }
 
 /** A conditional write lost a race: another writer changed the object first. */

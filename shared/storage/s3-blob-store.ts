@@ -8,6 +8,7 @@ import {
   type S3Client,
   S3ServiceException,
 } from '@aws-sdk/client-s3';
+import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { type BlobStore, BlobStoreError, PreconditionFailedError } from './blob-store';
 
 const isMissing = (error: unknown) =>
@@ -81,6 +82,10 @@ export function createS3BlobStore(deps: { client: S3Client; bucket: string; pref
         if (!isMissing(error)) fail('DeleteObject', key, error);
       }
     },
+    signedUrl: (key, expiresInSeconds) =>
+      getSignedUrl(deps.client, new GetObjectCommand({ Bucket: deps.bucket, Key: keyOf(key) }), {
+        expiresIn: expiresInSeconds,
+      }),
     async list(prefix) {
       const keys: string[] = [];
       try {

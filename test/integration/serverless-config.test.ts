@@ -12,7 +12,9 @@ describe('serverless.yml', () => {
       (fn.events ?? []).flatMap((e) => (e.httpApi ? [{ name, route: e.httpApi }] : [])),
     );
     const expected = ROUTES.map((r) => ({ name: r.functionName, route: `${r.method} ${r.path}` }));
-    expect(declared.filter((d) => d.route !== '*')).toEqual(expected);
+    const byRoute = (a: { route?: string }, b: { route?: string }) =>
+      String(a.route).localeCompare(String(b.route));
+    expect(declared.filter((d) => d.route !== '*').sort(byRoute)).toEqual(expected.sort(byRoute));
     expect(declared.find((d) => d.route === '*')?.name).toBe('notFound');
   });
 

@@ -1,0 +1,24 @@
+import { type AppDependencies, defaultDependencies } from '../../shared/app/dependencies';
+import { GenerateImageRequest } from '../../shared/diffusion/schema';
+import { containerHandler } from '../../shared/http/container-handler';
+import { createHttpHandler } from '../../shared/http/handler';
+import { jsonResponse } from '../../shared/http/response';
+import { jobView } from '../../shared/jobs/job-view';
+
+/** POST /generate-image: 202 with the job to poll, or 200 with the images in synchronous mode. */
+export function createHandler(deps: AppDependencies) {
+  return createHttpHandler(
+    {
+      name: 'generate-image',
+      body: GenerateImageRequest,
+      handle: async ({ body, event }) => {
+        const { job, ranSynchronously } = await deps.imageJobs.submit(body);
+        const view = await jobView(job, event, deps.blobs);
+        return jsonResponse(ranSynchronously ? 200 : 202, view, { location: view.statusUrl });
+      },
+    },
+    { logger: deps.logger, corsOrigin: deps.config.corsOrigin, maxBodyBytes: deps.config.maxBodyBytes },
+  );
+}
+
+export const handler = containerHandler(() => createHandler(defaultDependencies()));

@@ -1,0 +1,118 @@
+/**
+ * The GPU container's HTTP service: the same diffusion code as everywhere, on onnxruntime-node's CUDA
+ * provider when the image installed it. `GET /health` (alive), `GET /ready` (the model is loaded; loads it),
+ * `POST /v1/images/generations` (NDJSON: progress lines, then the result or an error).
+ */
+import { once } from 'node:events';
+import http from 'node:http';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { z } from 'zod';
+import { ModelProfileSchema, resolveDiffusionModelDir } from '../../shared/diffusion/diffusion-model';
+import type { GenerationEvent, ImageGenerator } from '../../shared/diffusion/image-generator';
+import { createLocalImageGenerator } from '../../shared/diffusion/image-generator';
+import { GenerateImageRequest } from '../../shared/diffusion/schema';
+import { HttpError } from '../../shared/http/errors';
+
+const Parameters = GenerateImageRequest.omit({ sync: true }).extend({
+  seed: z
+    .number()
+    .int()
+    .min(0)
+    .max(2 ** 32 - 1),
+});
+
+const json = (response: http.ServerResponse, status: number, body: unknown) => {
+  response.writeHead(status, { 'content-type': 'application/json' });
+  response.end(JSON.stringify(body));
+};
+
+async function readBody(request: http.IncomingMessage, limit: number): Promise<unknown> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of request) {
+    size += (chunk as Buffer).length;
+    if (size > limit) throw new Error('request body too large');
+    chunks.push(chunk as Buffer);
+  }
+  return JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}');
+}
+
+export function createGpuServer(deps: { generator: ImageGenerator; logger: Logger }): http.Server {
+  let ready = false;
+  return http.createServer(async (request, response) => {
+    const url = new URL(request.url ?? '/', 'http://gpu');
+    try {
+      if (request.method === 'GET' && url.pathname === '/health')
+        return json(response, 200, { status: 'ok' });
+      if (request.method === 'GET' && url.pathname === '/ready') {
+        if (!ready) {
+          await deps.generator.generate({
+            prompt: 'warm-up',
+            negative_prompt: '',
+            steps: 1,
+            guidance_scale: 1,
+            width: 64,
+            height: 64,
+            seed: 0,
+            num_images: 1,
+            scheduler: 'ddim',
+          });
+          ready = true;
+        }
+        return json(response, 200, { status: 'ready' });
+      }
+      if (request.method === 'POST' && url.pathname === '/v1/images/generations') {
+        const parsed = Parameters.safeParse(await readBody(request, 64 * 1024).catch(() => undefined));
+        if (!parsed.success)
+          return json(response, 422, { error: { type: 'validation_error', message: parsed.error.message } });
+        response.writeHead(200, { 'content-type': 'application/x-ndjson' });
+        const send = (event: GenerationEvent) => response.write(`${JSON.stringify(event)}\n`);
+        try {
+          const result = await deps.generator.generate(parsed.data, (step, steps) => {
+            send({ type: 'progress', step, steps });
+          });
+          ready = true;
+          send({
+            type: 'result',
+            images: result.images.map((image) => image.toString('base64')),
+            seed: result.seed,
+            executionProvider: result.executionProvider,
+            stepMs: result.stepMs,
+          });
+        } catch (error) {
+          deps.logger.error('generation failed', { error: error as Error });
+          send({
+            type: 'error',
+            error: {
+              type: error instanceof HttpError ? error.type : 'generation_failed',
+              message: (error as Error).message,
+            },
+          });
+        }
+        response.end();
+        return;
+      }
+      json(response, 404, { error: { type: 'not_found', message: `${request.method} ${url.pathname}` } });
+    } catch (error) {
+      deps.logger.error('request failed', { error: error as Error });
+      if (!response.headersSent)
+        json(response, error instanceof HttpError ? error.statusCode : 500, {
+          error: { type: 'internal_error', message: 'internal error' },
+        });
+      else response.end();
+    }
+  });
+}
+
+if (import.meta.filename === process.argv[1]) {
+  const logger = new Logger({ serviceName: 'genai-endpoints-gpu' });
+  const profile = ModelProfileSchema.parse(process.env.MODEL_PROFILE ?? 'standard');
+  const generator = createLocalImageGenerator({
+    modelDir: () => resolveDiffusionModelDir({ profile, modelRoot: process.env.MODEL_ROOT ?? '/models' }),
+    logger,
+  });
+  const server = createGpuServer({ generator, logger });
+  server.listen(Number(process.env.PORT ?? 8080), '0.0.0.0');
+  await once(server, 'listening');
+  logger.info('GPU service listening', { address: server.address() });
+}

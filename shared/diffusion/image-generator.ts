@@ -1,0 +1,124 @@
+/**
+ * Where images are generated: in this process (CPU locally, or CUDA inside the GPU container), or by the GPU
+ * container over HTTP, which streams progress as NDJSON. Both speak the same interface, so a job runs the
+ * same way against either.
+ */
+import type { Logger } from '@aws-lambda-powertools/logger';
+import { ModelUnavailableError, ServiceUnavailableError, UpstreamError } from '../http/errors';
+import type { DiffusionParameters } from './schema';
+import {
+  type DiffusionResult,
+  type ExecutionProvider,
+  loadStableDiffusion,
+  type ProgressListener,
+  type StableDiffusion,
+} from './stable-diffusion';
+
+export interface ImageGenerator {
+  /** Where images are made, for logs and responses. */
+  readonly location: string;
+  generate(parameters: DiffusionParameters, onProgress?: ProgressListener): Promise<DiffusionResult>;
+  dispose(): Promise<void>;
+}
+
+/** One NDJSON line of the GPU service's answer. */
+export type GenerationEvent =
+  | { type: 'progress'; step: number; steps: number }
+  | { type: 'result'; images: string[]; seed: number; executionProvider: ExecutionProvider; stepMs: number }
+  | { type: 'error'; error: { type: string; message: string } };
+
+/** Loads the pipeline once (concurrent callers share the load; a failed load is retried next time). */
+export function createLocalImageGenerator(deps: {
+  modelDir: () => string;
+  logger: Logger;
+  retryAfterSeconds?: number;
+}): ImageGenerator {
+  let loading: Promise<StableDiffusion> | undefined;
+  const load = () => {
+    loading ??= (async () => {
+      const dir = deps.modelDir();
+      const started = performance.now();
+      const pipeline = await loadStableDiffusion(dir);
+      deps.logger.info('diffusion model loaded', {
+        dir,
+        executionProvider: pipeline.executionProvider,
+        loadMs: Math.round(performance.now() - started),
+      });
+      return pipeline;
+    })().catch((error: unknown) => {
+      loading = undefined;
+      throw new ModelUnavailableError(`the diffusion model cannot be loaded: ${(error as Error).message}`, {
+        retryAfterSeconds: deps.retryAfterSeconds ?? 30,
+        cause: error,
+      });
+    });
+    return loading;
+  };
+  return {
+    location: 'in-process',
+    async generate(parameters, onProgress) {
+      return (await load()).generate(parameters, onProgress);
+    },
+    async dispose() {
+      const current = loading;
+      loading = undefined;
+      await (await current?.catch(() => undefined))?.dispose();
+    },
+  };
+}
+
+export function createRemoteImageGenerator(deps: { url: string; timeoutMs: number }): ImageGenerator {
+  const endpoint = `${deps.url.replace(/\/+$/, '')}/v1/images/generations`;
+  return {
+    location: deps.url,
+    async generate(parameters, onProgress) {
+      let response: Response;
+      try {
+        response = await fetch(endpoint, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', accept: 'application/x-ndjson' },
+          body: JSON.stringify(parameters),
+          signal: AbortSignal.timeout(deps.timeoutMs),
+        });
+      } catch (error) {
+        throw new ServiceUnavailableError(
+          `the GPU service at ${deps.url} cannot be reached: ${(error as Error).message}`,
+          {
+            retryAfterSeconds: 30,
+            cause: error,
+          },
+        );
+      }
+      if (!response.ok || !response.body) {
+        const text = await response.text().catch(() => '');
+        throw new UpstreamError(`the GPU service answered ${response.status}: ${text.slice(0, 300)}`);
+      }
+      const decoder = new TextDecoder();
+      let buffered = '';
+      for await (const chunk of response.body) {
+        buffered += decoder.decode(chunk as Uint8Array, { stream: true });
+        let newline = buffered.indexOf('\n');
+        while (newline >= 0) {
+          const line = buffered.slice(0, newline).trim();
+          buffered = buffered.slice(newline + 1);
+          newline = buffered.indexOf('\n');
+          if (!line) continue;
+          const event = JSON.parse(line) as GenerationEvent;
+          if (event.type === 'progress') await onProgress?.(event.step, event.steps);
+          else if (event.type === 'error')
+            throw new UpstreamError(`the GPU service failed: ${event.error.message}`);
+          else {
+            return {
+              images: event.images.map((b64) => Buffer.from(b64, 'base64')),
+              seed: event.seed,
+              executionProvider: event.executionProvider,
+              stepMs: event.stepMs,
+            };
+          }
+        }
+      }
+      throw new UpstreamError('the GPU service closed the stream without a result');
+    },
+    async dispose() {},
+  };
+}
