@@ -1,7 +1,8 @@
 /**
  * The GPU container's HTTP service: the same diffusion code as everywhere, on onnxruntime-node's CUDA
  * provider when the image installed it. `GET /health` (alive), `GET /ready` (the model is loaded; loads it),
- * `POST /v1/images/generations` (NDJSON: progress lines, then the result or an error).
+ * `POST /v1/images/generations` (NDJSON: progress lines, then the result or an error), `POST /v1/vqa`
+ * (BLIP-2: `{image_base64, question}` -> `{answer, model, executionProvider}`).
  */
 import { once } from 'node:events';
 import http from 'node:http';
@@ -12,6 +13,9 @@ import type { GenerationEvent, ImageGenerator } from '../../shared/diffusion/ima
 import { createLocalImageGenerator } from '../../shared/diffusion/image-generator';
 import { GenerateImageRequest } from '../../shared/diffusion/schema';
 import { HttpError } from '../../shared/http/errors';
+import { sniffImageFormat } from '../../shared/vision/image-input';
+import { createLocalBlip2Provider, type VqaProvider } from '../../shared/vqa/vqa-providers';
+import { resolveBlip2Model } from '../../shared/vqa/vqa-service';
 
 const Parameters = GenerateImageRequest.omit({ sync: true }).extend({
   seed: z
@@ -37,7 +41,13 @@ async function readBody(request: http.IncomingMessage, limit: number): Promise<u
   return JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}');
 }
 
-export function createGpuServer(deps: { generator: ImageGenerator; logger: Logger }): http.Server {
+const VqaBody = z.object({ image_base64: z.string().min(1), question: z.string().trim().min(1).max(500) });
+
+export function createGpuServer(deps: {
+  generator: ImageGenerator;
+  vqa?: VqaProvider;
+  logger: Logger;
+}): http.Server {
   let ready = false;
   return http.createServer(async (request, response) => {
     const url = new URL(request.url ?? '/', 'http://gpu');
@@ -92,6 +102,18 @@ export function createGpuServer(deps: { generator: ImageGenerator; logger: Logge
         response.end();
         return;
       }
+      if (request.method === 'POST' && url.pathname === '/v1/vqa' && deps.vqa) {
+        const parsed = VqaBody.safeParse(await readBody(request, 8 * 1024 * 1024).catch(() => undefined));
+        if (!parsed.success)
+          return json(response, 422, { error: { type: 'validation_error', message: parsed.error.message } });
+        const bytes = Buffer.from(parsed.data.image_base64, 'base64');
+        const format = sniffImageFormat(bytes);
+        if (!format)
+          return json(response, 415, {
+            error: { type: 'unsupported_media_type', message: 'not a PNG, JPEG, WebP or GIF image' },
+          });
+        return json(response, 200, await deps.vqa.answer({ bytes, format }, parsed.data.question));
+      }
       json(response, 404, { error: { type: 'not_found', message: `${request.method} ${url.pathname}` } });
     } catch (error) {
       deps.logger.error('request failed', { error: error as Error });
@@ -111,7 +133,12 @@ if (import.meta.filename === process.argv[1]) {
     modelDir: () => resolveDiffusionModelDir({ profile, modelRoot: process.env.MODEL_ROOT ?? '/models' }),
     logger,
   });
-  const server = createGpuServer({ generator, logger });
+  const modelRoot = process.env.MODEL_ROOT ?? '/models';
+  const vqa = createLocalBlip2Provider({
+    modelDir: () => resolveBlip2Model({ profile, modelRoot }).dir,
+    modelId: () => resolveBlip2Model({ profile, modelRoot }).id,
+  });
+  const server = createGpuServer({ generator, vqa, logger });
   server.listen(Number(process.env.PORT ?? 8080), '0.0.0.0');
   await once(server, 'listening');
   logger.info('GPU service listening', { address: server.address() });

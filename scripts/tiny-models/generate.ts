@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { MODEL_CATALOG, MODEL_KEYS, type ModelKey } from '../../shared/models/catalog';
+import { tinyBlip2 } from './blip2';
 import { tinyStableDiffusion } from './diffusion';
 import { type ModelFiles, TINY_MODELS } from './models';
 
@@ -41,6 +42,7 @@ async function writeFolderAtomically(dir: string, files: ModelFiles): Promise<nu
 export const TINY_COMPONENT_MODELS: Record<string, () => ModelFiles> = {
   'tiny-random/stable-diffusion': () => tinyStableDiffusion('diffusers'),
   'tiny-random/stable-diffusion-optimum': () => tinyStableDiffusion('optimum'),
+  'tiny-random/blip2': tinyBlip2,
 };
 
 /** Writes the component models (diffusion, ...) under `modelRoot`. */

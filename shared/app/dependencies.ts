@@ -7,6 +7,7 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { type CaptioningService, createCaptioningService } from '../captioning/captioning-service';
 import { createSentimentService, type SentimentService } from '../classification/sentiment-service';
 import { type AppConfig, loadConfig } from '../config/environment';
+import { lazySecret } from '../config/secrets';
 import { resolveDiffusionModelDir } from '../diffusion/diffusion-model';
 import {
   createLocalImageGenerator,
@@ -36,6 +37,14 @@ import {
   createSummarizationService,
   type SummarizationService,
 } from '../summarization/summarization-service';
+import {
+  createGeminiProvider,
+  createLocalBlip2Provider,
+  createRemoteBlip2Provider,
+  type VqaProvider,
+  type VqaProviderName,
+} from '../vqa/vqa-providers';
+import { createVqaService, resolveBlip2Model, type VqaService } from '../vqa/vqa-service';
 import { createVectorStores, type VectorStores } from './vector-stores';
 
 export interface AppDependencies {
@@ -54,6 +63,9 @@ export interface AppDependencies {
   readonly captioning: CaptioningService;
   readonly imageGenerator: ImageGenerator;
   readonly imageJobs: ImageJobService;
+  readonly vqa: VqaService;
+  /** Released by dispose(): the BLIP-2 sessions, when loaded. */
+  readonly vqaProviders: Partial<Record<VqaProviderName, VqaProvider>>;
 }
 
 export const SERVICE_NAME = 'genai-endpoints';
@@ -124,10 +136,27 @@ export function createDependencies(
     },
     logger,
   });
+  const blip2Model = () => resolveBlip2Model({ profile: config.modelProfile, modelRoot: config.modelRoot });
+  const vqaProviders: Partial<Record<VqaProviderName, VqaProvider>> = {
+    blip2: config.jobs.gpuServiceUrl
+      ? createRemoteBlip2Provider({ url: config.jobs.gpuServiceUrl, timeoutMs: config.jobs.gpuTimeoutMs })
+      : createLocalBlip2Provider({ modelDir: () => blip2Model().dir, modelId: () => blip2Model().id }),
+    ...(config.vqa.gemini
+      ? {
+          gemini: createGeminiProvider({
+            ...config.vqa.gemini,
+            apiKey: lazySecret(config.vqa.gemini.apiKey),
+            timeoutMs: config.remoteTimeoutMs,
+          }),
+        }
+      : {}),
+  };
   return {
     config,
     logger,
     runtime,
+    vqaProviders,
+    vqa: createVqaService({ providers: vqaProviders, defaultProvider: config.vqa.defaultProvider }),
     textGeneration,
     summarization: createSummarizationService({ runtime }),
     sentiment: createSentimentService({ runtime }),

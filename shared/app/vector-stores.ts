@@ -4,10 +4,10 @@
  */
 
 import type { Logger } from '@aws-lambda-powertools/logger';
-import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { Pinecone } from '@pinecone-database/pinecone';
 import { ChromaClient } from 'chromadb';
 import type { AppConfig } from '../config/environment';
+import { readSecret } from '../config/secrets';
 import type { BlobStore } from '../storage/blob-store';
 import { createChromaStore } from '../vectors/chroma-store';
 import { createFaissStore } from '../vectors/faiss-store';
@@ -20,20 +20,6 @@ export interface VectorStores {
   external(name: 'pinecone' | 'chroma'): Promise<VectorStore>;
   /** Every configured store: ingestion writes to all of them. */
   all(): Promise<VectorStore[]>;
-}
-
-async function pineconeApiKey(source: { value: string } | { parameter: string }): Promise<string> {
-  if ('value' in source) return source.value;
-  const ssm = new SSMClient({});
-  try {
-    const { Parameter } = await ssm.send(
-      new GetParameterCommand({ Name: source.parameter, WithDecryption: true }),
-    );
-    if (!Parameter?.Value) throw new Error(`SSM parameter ${source.parameter} is empty`);
-    return Parameter.Value;
-  } finally {
-    ssm.destroy();
-  }
 }
 
 export function createVectorStores(deps: {
@@ -88,7 +74,7 @@ export function createVectorStores(deps: {
         { retryAfterSeconds: 60 },
       );
     }
-    pinecone ??= pineconeApiKey(settings.apiKey).then(
+    pinecone ??= readSecret(settings.apiKey).then(
       (apiKey) =>
         createPineconeStore({
           index: new Pinecone({ apiKey }).index({ host: settings.indexHost }),

@@ -4,6 +4,7 @@
  */
 import path from 'node:path';
 import { z } from 'zod';
+import type { SecretSource } from './secrets';
 
 export const MODEL_PROFILES = ['standard', 'tiny', 'auto'] as const;
 export type ModelProfile = (typeof MODEL_PROFILES)[number];
@@ -40,6 +41,11 @@ const EnvironmentSchema = z.object({
     .int()
     .min(0)
     .default(64 * 64 * 10 * 4),
+  VQA_PROVIDER: z.enum(['blip2', 'gemini']).optional(),
+  GEMINI_API_KEY: z.string().min(1).optional(),
+  GEMINI_API_KEY_PARAMETER: z.string().min(1).optional(),
+  GEMINI_MODEL: z.string().min(1).default('gemini-2.5-flash'),
+  GEMINI_BASE_URL: z.url().optional(),
   IMAGE_MAX_BYTES: positiveInt.default(5 * 1024 * 1024),
   IMAGE_MAX_PIXELS: positiveInt.default(25_000_000),
   CORS_ORIGIN: z.string().min(1).default('*'),
@@ -100,6 +106,12 @@ export interface AppConfig {
   readonly corsOrigin: string;
   /** Limits on uploaded images: encoded bytes, and width × height against decompression bombs. */
   readonly images: { readonly maxBytes: number; readonly maxPixels: number };
+  readonly vqa: {
+    readonly defaultProvider: 'blip2' | 'gemini';
+    readonly gemini:
+      | { readonly apiKey: SecretSource; readonly model: string; readonly baseUrl?: string }
+      | undefined;
+  };
   readonly jobs: {
     /** SQS queue that a worker function consumes; jobs run in this process when unset. */
     readonly queueUrl: string | undefined;
@@ -135,7 +147,7 @@ export interface RagConfig {
         readonly indexHost: string;
         readonly namespace: string;
         /** The key itself (local runs) or the SSM SecureString parameter holding it (AWS). */
-        readonly apiKey: { readonly value: string } | { readonly parameter: string };
+        readonly apiKey: SecretSource;
       }
     | undefined;
   /** The store /rag-query uses when the request names none. */
@@ -164,6 +176,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const e = parsed.data;
   const runningOnLambda = Boolean(e.AWS_LAMBDA_FUNCTION_NAME) && !e.IS_OFFLINE;
   const modelRoot = path.resolve(e.MODEL_ROOT ?? (runningOnLambda ? '/opt/models' : 'models'));
+  const geminiKey: SecretSource | undefined = e.GEMINI_API_KEY
+    ? { value: e.GEMINI_API_KEY }
+    : e.GEMINI_API_KEY_PARAMETER
+      ? { parameter: e.GEMINI_API_KEY_PARAMETER }
+      : undefined;
   return {
     runningOnLambda,
     modelProfile: e.MODEL_PROFILE ?? (runningOnLambda ? 'standard' : 'auto'),
@@ -182,6 +199,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     maxBodyBytes: e.MAX_BODY_BYTES,
     corsOrigin: e.CORS_ORIGIN,
     images: { maxBytes: e.IMAGE_MAX_BYTES, maxPixels: e.IMAGE_MAX_PIXELS },
+    vqa: {
+      defaultProvider: e.VQA_PROVIDER ?? (geminiKey ? 'gemini' : 'blip2'),
+      gemini: geminiKey
+        ? {
+            apiKey: geminiKey,
+            model: e.GEMINI_MODEL,
+            ...(e.GEMINI_BASE_URL ? { baseUrl: e.GEMINI_BASE_URL } : {}),
+          }
+        : undefined,
+    },
     jobs: {
       queueUrl: e.JOBS_QUEUE_URL,
       gpuServiceUrl: e.GPU_SERVICE_URL,

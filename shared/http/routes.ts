@@ -12,6 +12,7 @@ export const ROUTES: readonly RouteSpec[] = [
   { method: 'POST', path: '/sentiment', functionName: 'sentiment' },
   { method: 'POST', path: '/embed', functionName: 'embed' },
   { method: 'POST', path: '/caption-image', functionName: 'captionImage' },
+  { method: 'POST', path: '/qa-image-text', functionName: 'qaImageText' },
   { method: 'POST', path: '/generate-image', functionName: 'generateImage' },
   { method: 'GET', path: '/jobs/{id}', functionName: 'getJob' },
   { method: 'GET', path: '/jobs/{id}/images/{index}', functionName: 'getJobImage' },

@@ -1,0 +1,30 @@
+/** Secrets come from configuration: the value itself (local runs) or an SSM SecureString parameter (AWS). */
+import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+
+export type SecretSource = { readonly value: string } | { readonly parameter: string };
+
+export async function readSecret(source: SecretSource): Promise<string> {
+  if ('value' in source) return source.value;
+  const ssm = new SSMClient({});
+  try {
+    const { Parameter } = await ssm.send(
+      new GetParameterCommand({ Name: source.parameter, WithDecryption: true }),
+    );
+    if (!Parameter?.Value) throw new Error(`SSM parameter ${source.parameter} is empty`);
+    return Parameter.Value;
+  } finally {
+    ssm.destroy();
+  }
+}
+
+/** A secret read once, on first use; a failed read is retried by the next caller. */
+export function lazySecret(source: SecretSource): () => Promise<string> {
+  let pending: Promise<string> | undefined;
+  return () => {
+    pending ??= readSecret(source).catch((error: unknown) => {
+      pending = undefined;
+      throw error;
+    });
+    return pending;
+  };
+}

@@ -1,0 +1,154 @@
+/**
+ * Who answers a question about an image: BLIP-2 (in this process, or in the GPU container over HTTP) or,
+ * when a key is configured, Gemini through Google's own client.
+ */
+import { ApiError, GoogleGenAI } from '@google/genai';
+import { HttpError, ModelUnavailableError, ServiceUnavailableError, UpstreamError } from '../http/errors';
+import type { ImageFormat } from '../vision/image-input';
+import { type Blip2, loadBlip2 } from './blip2';
+
+export const VQA_PROVIDERS = ['blip2', 'gemini'] as const;
+export type VqaProviderName = (typeof VQA_PROVIDERS)[number];
+
+export interface VqaProviderAnswer {
+  readonly answer: string;
+  readonly model: string;
+  readonly executionProvider?: string;
+}
+
+export interface VqaProvider {
+  readonly name: VqaProviderName;
+  answer(image: { bytes: Buffer; format: ImageFormat }, question: string): Promise<VqaProviderAnswer>;
+  dispose(): Promise<void>;
+}
+
+/** The provider refused the content (a safety block): not retryable, so 422. */
+export class ContentBlockedError extends HttpError {
+  readonly statusCode = 422;
+  readonly type = 'content_blocked';
+}
+
+export function createLocalBlip2Provider(deps: {
+  modelDir: () => string;
+  modelId: () => string;
+}): VqaProvider {
+  let loading: Promise<Blip2> | undefined;
+  const load = () => {
+    loading ??= loadBlip2(deps.modelDir()).catch((error: unknown) => {
+      loading = undefined;
+      throw new ModelUnavailableError(`the BLIP-2 model cannot be loaded: ${(error as Error).message}`, {
+        cause: error,
+      });
+    });
+    return loading;
+  };
+  return {
+    name: 'blip2',
+    async answer(image, question) {
+      const result = await (await load()).answer(image.bytes, question);
+      return { answer: result.answer, model: deps.modelId(), executionProvider: result.executionProvider };
+    },
+    async dispose() {
+      const current = loading;
+      loading = undefined;
+      await (await current?.catch(() => undefined))?.dispose();
+    },
+  };
+}
+
+export function createRemoteBlip2Provider(deps: { url: string; timeoutMs: number }): VqaProvider {
+  const endpoint = `${deps.url.replace(/\/+$/, '')}/v1/vqa`;
+  return {
+    name: 'blip2',
+    async answer(image, question) {
+      let response: Response;
+      try {
+        response = await fetch(endpoint, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ image_base64: image.bytes.toString('base64'), question }),
+          signal: AbortSignal.timeout(deps.timeoutMs),
+        });
+      } catch (error) {
+        throw new ServiceUnavailableError(
+          `the GPU service at ${deps.url} cannot be reached: ${(error as Error).message}`,
+          { cause: error },
+        );
+      }
+      const body = (await response.json().catch(() => ({}))) as {
+        answer?: string;
+        model?: string;
+        executionProvider?: string;
+        error?: { message?: string };
+      };
+      if (!response.ok || typeof body.answer !== 'string') {
+        throw new UpstreamError(
+          `the GPU service answered ${response.status}: ${body.error?.message ?? 'no answer'}`,
+        );
+      }
+      return {
+        answer: body.answer,
+        model: body.model ?? 'blip2',
+        ...(body.executionProvider ? { executionProvider: body.executionProvider } : {}),
+      };
+    },
+    async dispose() {},
+  };
+}
+
+export function createGeminiProvider(deps: {
+  apiKey: () => Promise<string>;
+  model: string;
+  baseUrl?: string;
+  timeoutMs: number;
+}): VqaProvider {
+  let client: GoogleGenAI | undefined;
+  const connect = async () => {
+    client ??= new GoogleGenAI({
+      apiKey: await deps.apiKey(),
+      httpOptions: { timeout: deps.timeoutMs, ...(deps.baseUrl ? { baseUrl: deps.baseUrl } : {}) },
+    });
+    return client;
+  };
+  return {
+    name: 'gemini',
+    async answer(image, question) {
+      try {
+        const response = await (await connect()).models.generateContent({
+          model: deps.model,
+          contents: [
+            {
+              role: 'user',
+              parts: [
+                { inlineData: { mimeType: `image/${image.format}`, data: image.bytes.toString('base64') } },
+                { text: question },
+              ],
+            },
+          ],
+        });
+        const blocked = response.promptFeedback?.blockReason;
+        if (blocked) throw new ContentBlockedError(`Gemini declined the request (${blocked})`);
+        const candidate = response.candidates?.[0];
+        if (!candidate) throw new UpstreamError('Gemini returned no candidate');
+        if (candidate.finishReason === 'SAFETY')
+          throw new ContentBlockedError('Gemini declined to answer (SAFETY)');
+        return { answer: (response.text ?? '').trim(), model: response.modelVersion ?? deps.model };
+      } catch (error) {
+        if (error instanceof HttpError) throw error;
+        if (error instanceof ApiError) {
+          if (error.status === 429 || error.status >= 500) {
+            throw new ServiceUnavailableError(`Gemini is unavailable (${error.status}): ${error.message}`, {
+              retryAfterSeconds: 30,
+              cause: error,
+            });
+          }
+          throw new UpstreamError(`Gemini refused the request (${error.status}): ${error.message}`);
+        }
+        throw new ServiceUnavailableError(`Gemini cannot be reached: ${(error as Error).message}`, {
+          cause: error,
+        });
+      }
+    },
+    async dispose() {},
+  };
+}
