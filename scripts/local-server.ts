@@ -81,6 +81,7 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
       // Deployed, models and documents live in the stack's buckets; locally only if you say so.
       MODEL_S3_URI: '',
       DOCUMENTS_BUCKET: '',
+      JOBS_QUEUE_URL: '',
       ...env,
       DATA_DIR: dataDir,
       ...(chroma ? { CHROMA_URL: chroma.url } : {}),

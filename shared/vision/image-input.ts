@@ -131,7 +131,15 @@ async function imageBytes(
       ]);
     return { bytes: image, fields };
   }
-  if (mediaType.startsWith('image/')) return { bytes: rawBody(event), fields: {} };
+  if (mediaType.startsWith('image/') || mediaType === 'application/octet-stream') {
+    if (!event.isBase64Encoded && event.body?.includes('\uFFFD')) {
+      // API Gateway base64-encodes binary bodies; a text body with replacement characters lost its bytes on the way.
+      throw new UnsupportedMediaTypeError(
+        'the image arrived as text and its bytes were lost: send it base64-encoded by the gateway (application/octet-stream or multipart/form-data locally)',
+      );
+    }
+    return { bytes: rawBody(event), fields: {} };
+  }
   if (mediaType === 'application/json' || mediaType.endsWith('+json')) {
     const json = validate(
       JsonImageRequest,

@@ -1,6 +1,7 @@
 /** Starts the suite under serverless-offline on a free 127.0.0.1 port and calls every route over HTTP. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalServer, startLocalServer } from '../../scripts/local-server';
+import { gradient } from '../helpers/images';
 
 let server: LocalServer;
 beforeAll(async () => {
@@ -90,6 +91,64 @@ describe('local server', () => {
       404,
       'not_found',
     );
+  });
+
+  it('POST /caption-image as a multipart upload and as a raw body', async () => {
+    const png = await gradient('png');
+    const form = new FormData();
+    form.append('image', new Blob([png], { type: 'image/png' }), 'photo.png');
+    const multipartResponse = await fetch(`${server.url}/caption-image`, { method: 'POST', body: form });
+    expect(multipartResponse.status).toBe(200);
+    // serverless-offline base64-encodes only octet-stream and multipart bodies (API Gateway: any binary type)
+    const raw = await fetch(`${server.url}/caption-image`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/octet-stream' },
+      body: png,
+    });
+    expect(raw.status).toBe(200);
+    expect(((await raw.json()) as { caption: string }).caption).toBe(
+      ((await multipartResponse.json()) as { caption: string }).caption,
+    );
+    await expectJsonError(
+      await fetch(`${server.url}/caption-image`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/octet-stream' },
+        body: 'not an image',
+      }),
+      415,
+      'unsupported_media_type',
+    );
+  });
+
+  it('POST /qa-image-text', async () => {
+    const form = new FormData();
+    form.append('image', new Blob([await gradient('jpeg')], { type: 'image/jpeg' }), 'photo.jpg');
+    form.append('question', 'What is in the picture?');
+    const response = await fetch(`${server.url}/qa-image-text`, { method: 'POST', body: form });
+    expect(response.status).toBe(200);
+    expect(await response.json()).toMatchObject({ provider: 'blip2', model: 'tiny-random/blip2' });
+  });
+
+  it('POST /generate-image, then GET /jobs/{id} until done, then the image', async () => {
+    const accepted = await post('/generate-image', {
+      prompt: 'a lighthouse',
+      steps: 2,
+      width: 64,
+      height: 64,
+      seed: 1,
+    });
+    expect(accepted.status).toBe(202);
+    const { statusUrl } = (await accepted.json()) as { statusUrl: string };
+    let job: { status: string; images?: { url: string }[] } = { status: 'queued' };
+    for (let i = 0; i < 100 && (job.status === 'queued' || job.status === 'running'); i++) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      job = (await (await fetch(statusUrl)).json()) as typeof job;
+    }
+    expect(job.status).toBe('succeeded');
+    const image = await fetch(job.images?.[0]?.url as string);
+    expect(image.headers.get('content-type')).toBe('image/png');
+    const bytes = Buffer.from(await image.arrayBuffer());
+    expect(bytes.subarray(1, 4).toString()).toBe('PNG');
   });
 
   it('answers bad requests with JSON errors', async () => {

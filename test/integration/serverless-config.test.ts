@@ -53,6 +53,18 @@ describe('serverless.yml', () => {
       expect(config.functions[name]?.layers?.map(refName), name).toContain('FaissLambdaLayer');
   });
 
+  it('gives every environment variable a plain value that serverless-offline can pass on', () => {
+    // CloudFormation references only resolve when deployed: they must come through ${env:X, self:custom.y},
+    // so that the local server can set X (usually to '') instead of handing the handler "[object Object]".
+    const environments = [
+      (config.provider as { environment?: Record<string, unknown> }).environment ?? {},
+      ...Object.values(config.functions).map((fn) => fn.environment ?? {}),
+    ];
+    for (const environment of environments) {
+      for (const [name, value] of Object.entries(environment)) expect(typeof value, name).toBe('string');
+    }
+  });
+
   it('runs on nodejs22.x and leaves the model runtime to the layer', () => {
     expect(config.provider.runtime).toBe('nodejs22.x');
     expect(config.custom.esbuild.exclude).toEqual(
