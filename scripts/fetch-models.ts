@@ -1,14 +1,18 @@
 /**
- * `npm run models:fetch [-- keys...] [--upload s3://bucket/prefix]`: downloads the standard models for a
+ * `npm run models:fetch [-- keys... | diffusion] [--upload s3://bucket/prefix]`: downloads the standard models for a
  * deployment into MODEL_ROOT (./models), where `layer:build` packs the small ones; `--upload` copies the
  * large ones (catalog `source: 's3'`) to the stack's model bucket. Needs access to the model hub (or a
  * mirror in MODEL_HUB_URL); without it, it fails within MODEL_REMOTE_TIMEOUT_MS instead of hanging.
  */
-import { createReadStream, readdirSync, statSync } from 'node:fs';
+import { createReadStream, createWriteStream, readdirSync, statSync } from 'node:fs';
+import { mkdir, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { parseArgs } from 'node:util';
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { loadConfig } from '../shared/config/environment';
+import { STANDARD_DIFFUSION_MODEL } from '../shared/diffusion/diffusion-model';
 import { MODEL_CATALOG, type ModelKey } from '../shared/models/catalog';
 import { createTransformersPipelineFactory } from '../shared/models/pipeline-factory';
 import { createS3Client, parseS3Uri } from '../shared/storage/s3-client';
@@ -69,12 +73,53 @@ export async function fetchStandardModels(options: {
   }
 }
 
+/**
+ * Downloads the Stable Diffusion ONNX export file by file (it is no transformers.js pipeline) into a staging
+ * folder renamed into place, plus the CLIP tokenizer in transformers.js's format.
+ */
+export async function fetchDiffusionModel(options: {
+  modelRoot: string;
+  remoteTimeoutMs: number;
+  hubUrl?: string;
+}): Promise<void> {
+  const hub = (options.hubUrl ?? 'https://huggingface.co/').replace(/\/+$/, '');
+  const model = STANDARD_DIFFUSION_MODEL;
+  const target = path.join(options.modelRoot, model.id);
+  const staging = `${target}.partial-${process.pid}`;
+  const download = async (repo: string, file: string, to: string) => {
+    const response = await fetch(`${hub}/${repo}/resolve/${model.revision}/${file}`, {
+      signal: AbortSignal.timeout(
+        file.endsWith('.pb') || file.endsWith('.onnx') ? 30 * 60_000 : options.remoteTimeoutMs,
+      ),
+    });
+    if (!response.ok || !response.body) throw new Error(`${repo}/${file}: HTTP ${response.status}`);
+    await mkdir(path.dirname(to), { recursive: true });
+    await pipeline(Readable.fromWeb(response.body as never), createWriteStream(to));
+  };
+  try {
+    for (const file of model.files) await download(model.id, file, path.join(staging, file));
+    for (const file of ['tokenizer.json', 'tokenizer_config.json']) {
+      await download(model.tokenizerFrom, file, path.join(staging, 'tokenizer', file));
+    }
+    await rm(target, { recursive: true, force: true });
+    await rename(staging, target);
+    console.log(`${model.id} ready in ${target}`);
+  } catch (error) {
+    await rm(staging, { recursive: true, force: true });
+    throw error;
+  }
+}
+
 if (import.meta.filename === process.argv[1]) {
   const { values, positionals } = parseArgs({
     options: { upload: { type: 'string' } },
     allowPositionals: true,
   });
-  const keys = modelKeysFromArguments(positionals);
+  const diffusion = positionals.length === 0 || positionals.includes('diffusion');
+  const keys =
+    positionals.length > 0 && positionals.every((p) => p === 'diffusion')
+      ? []
+      : modelKeysFromArguments(positionals.filter((p) => p !== 'diffusion'));
   const config = loadConfig();
   const hub = config.modelHubUrl ?? 'https://huggingface.co/';
   try {
@@ -84,6 +129,13 @@ if (import.meta.filename === process.argv[1]) {
       remoteTimeoutMs: config.remoteTimeoutMs,
       ...(config.modelHubUrl ? { hubUrl: config.modelHubUrl } : {}),
     });
+    if (diffusion) {
+      await fetchDiffusionModel({
+        modelRoot: config.modelRoot,
+        remoteTimeoutMs: config.remoteTimeoutMs,
+        ...(config.modelHubUrl ? { hubUrl: config.modelHubUrl } : {}),
+      });
+    }
   } catch (error) {
     const cause =
       error instanceof Error

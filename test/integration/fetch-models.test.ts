@@ -77,3 +77,53 @@ describe('uploadModel', () => {
     }
   });
 });
+
+describe('npm run models:fetch -- diffusion', () => {
+  it('downloads the Stable Diffusion export file by file from the hub layout, ready to load', async () => {
+    const { STANDARD_DIFFUSION_MODEL } = await import('../../shared/diffusion/diffusion-model');
+    const { loadStableDiffusion } = await import('../../shared/diffusion/stable-diffusion');
+    const { readFile } = await import('node:fs/promises');
+    const tiny = path.join(process.env.MODEL_ROOT as string, 'tiny-random/stable-diffusion');
+    // A hub serving the tiny export under the standard ids (and an empty external-weights file).
+    const hub = http.createServer(async (request, response) => {
+      const match = /^\/(.+?)\/resolve\/main\/(.+)$/.exec(request.url ?? '');
+      const [repo, file] = [match?.[1], match?.[2]];
+      const local =
+        repo === STANDARD_DIFFUSION_MODEL.tokenizerFrom
+          ? path.join(tiny, 'tokenizer', file ?? '')
+          : path.join(tiny, file ?? '');
+      const body =
+        file === 'unet/weights.pb' ? Buffer.alloc(0) : await readFile(local).catch(() => undefined);
+      response.writeHead(body ? 200 : 404);
+      response.end(body);
+    });
+    hub.listen(0, '127.0.0.1');
+    await once(hub, 'listening');
+    const modelRoot = mkdtempSync(path.join(os.tmpdir(), 'fetch-sd-'));
+    try {
+      await run(process.execPath, [tsx, 'scripts/fetch-models.ts', 'diffusion'], {
+        env: {
+          ...process.env,
+          MODEL_ROOT: modelRoot,
+          MODEL_HUB_URL: `http://127.0.0.1:${(hub.address() as AddressInfo).port}/`,
+        },
+      });
+      const sd = await loadStableDiffusion(path.join(modelRoot, STANDARD_DIFFUSION_MODEL.id));
+      const result = await sd.generate({
+        prompt: 'fetched',
+        negative_prompt: '',
+        steps: 1,
+        guidance_scale: 7.5,
+        width: 64,
+        height: 64,
+        seed: 1,
+        num_images: 1,
+        scheduler: 'ddim',
+      });
+      expect(result.images).toHaveLength(1);
+      await sd.dispose();
+    } finally {
+      hub.close();
+    }
+  });
+});
