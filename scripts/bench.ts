@@ -1,10 +1,11 @@
 /**
- * `npm run bench [-- --quick] [-- --only sentiment,vectors]`: prints performance figures as tables. Goals
+ * `npm run bench [-- --quick] [-- --only sentiment,vectors,vision]`: prints performance figures as tables. Goals
  * live here, not in timed tests.
  */
 import { parseArgs } from 'node:util';
 import { benchSentiment } from './bench/sentiment';
 import { benchFaissLoadFromS3, benchIngestion, benchVectorSearch } from './bench/vectors';
+import { benchVision } from './bench/vision';
 
 const { values } = parseArgs({
   options: {
@@ -12,7 +13,7 @@ const { values } = parseArgs({
     only: { type: 'string' },
   },
 });
-const sections = new Set((values.only ?? 'sentiment,vectors').split(','));
+const sections = new Set((values.only ?? 'sentiment,vectors,vision').split(','));
 const quick = values.quick;
 
 console.log(`genai-endpoints benchmarks — node ${process.version}, ${process.platform}/${process.arch}`);
@@ -31,4 +32,7 @@ if (sections.has('vectors')) {
   });
   await benchFaissLoadFromS3(quick ? 10_000 : 100_000);
   await benchIngestion(quick ? 10 : 40);
+}
+if (sections.has('vision')) {
+  await benchVision({ runs: quick ? 3 : 10 });
 }
