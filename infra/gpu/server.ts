@@ -12,18 +12,13 @@ import { ModelProfileSchema, resolveDiffusionModelDir } from '../../shared/diffu
 import type { GenerationEvent, ImageGenerator } from '../../shared/diffusion/image-generator';
 import { createLocalImageGenerator } from '../../shared/diffusion/image-generator';
 import { GenerateImageRequest } from '../../shared/diffusion/schema';
+import { Seed } from '../../shared/http/common-fields';
 import { HttpError } from '../../shared/http/errors';
 import { sniffImageFormat } from '../../shared/vision/image-input';
 import { createLocalBlip2Provider, type VqaProvider } from '../../shared/vqa/vqa-providers';
 import { resolveBlip2Model } from '../../shared/vqa/vqa-service';
 
-const Parameters = GenerateImageRequest.omit({ sync: true }).extend({
-  seed: z
-    .number()
-    .int()
-    .min(0)
-    .max(2 ** 32 - 1),
-});
+const Parameters = GenerateImageRequest.omit({ sync: true }).extend({ seed: Seed });
 
 const json = (response: http.ServerResponse, status: number, body: unknown) => {
   response.writeHead(status, { 'content-type': 'application/json' });

@@ -7,7 +7,16 @@
  * - `decoder_model_merged.onnx`: optimum's merged seq2seq decoder (`input_ids`, `encoder_hidden_states`,
  *   `encoder_attention_mask`, `past_key_values.*`, `use_cache_branch` -> `logits`, `present.*`).
  */
-import { attend, layerNorm, maskBias, mergeHeads, selfAttentionBlock, splitHeads } from './blocks';
+import {
+  attend,
+  expandOverBatch,
+  layerNorm,
+  maskBias,
+  mergeHeads,
+  patchTokens,
+  selfAttentionBlock,
+  splitHeads,
+} from './blocks';
 import { seq2seqMergedDecoderGraph } from './graphs';
 import type { ModelFiles } from './models';
 import { DType, Graph } from './onnx-graph';
@@ -25,15 +34,7 @@ function visionQformer(): Uint8Array {
   const patches = (IMAGE / PATCH) ** 2;
   g.input('pixel_values', DType.FLOAT, ['batch_size', 3, IMAGE, IMAGE]);
   g.output('query_embeds', DType.FLOAT, ['batch_size', QUERIES, D_MODEL]);
-  const conv = g.op(
-    'Conv',
-    ['pixel_values', g.random('patch.w', [VISION, 3, PATCH, PATCH], 0.1), g.random('patch.b', [VISION])],
-    {
-      kernel_shape: [PATCH, PATCH],
-      strides: [PATCH, PATCH],
-    },
-  );
-  let image = g.op('Transpose', [g.op('Reshape', [conv, g.int64s([0, 0, -1])])], { perm: [0, 2, 1] });
+  let image = patchTokens(g, 'pixel_values', { hidden: VISION, patch: PATCH });
   image = g.op('Add', [image, g.random('pos', [1, patches, VISION])]);
   image = layerNorm(
     g,
@@ -42,11 +43,7 @@ function visionQformer(): Uint8Array {
     VISION,
   );
   // Q-Former: learned queries cross-attend to the image tokens
-  const batch = g.op('Gather', [g.op('Shape', ['pixel_values']), g.int64s([0])]);
-  const queries = g.op('Expand', [
-    g.random('queries', [1, QUERIES, VISION]),
-    g.op('Concat', [batch, g.int64s([QUERIES, VISION])], { axis: 0 }),
-  ]);
+  const queries = expandOverBatch(g, 'queries', 'pixel_values', QUERIES, VISION);
   const hd = VISION / HEADS;
   const project = (w: string, x: string) =>
     splitHeads(g, g.op('MatMul', [x, g.random(`qformer.${w}`, [VISION, VISION])]), HEADS, hd);

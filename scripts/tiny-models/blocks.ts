@@ -71,3 +71,29 @@ export function causalBias(g: Graph, pastTensor: string, ids: string): string {
   ]);
   return g.op('Where', [allowed, g.scalar(0), g.scalar(-1e4)]);
 }
+
+/** Non-overlapping patches of an image [B,3,S,S] embedded as tokens [B, (S/patch)², hidden] (a strided Conv). */
+export function patchTokens(
+  g: Graph,
+  pixels: string,
+  { hidden, patch }: { hidden: number; patch: number },
+): string {
+  const conv = g.op(
+    'Conv',
+    [pixels, g.random('patch.w', [hidden, 3, patch, patch], 0.1), g.random('patch.b', [hidden])],
+    {
+      kernel_shape: [patch, patch],
+      strides: [patch, patch],
+    },
+  );
+  return g.op('Transpose', [g.op('Reshape', [conv, g.int64s([0, 0, -1])])], { perm: [0, 2, 1] });
+}
+
+/** A learned [1, n, hidden] parameter repeated over the batch of `like` (dim 0). */
+export function expandOverBatch(g: Graph, name: string, like: string, n: number, hidden: number): string {
+  const batch = g.op('Gather', [g.op('Shape', [like]), g.int64s([0])]);
+  return g.op('Expand', [
+    g.random(name, [1, n, hidden]),
+    g.op('Concat', [batch, g.int64s([n, hidden])], { axis: 0 }),
+  ]);
+}

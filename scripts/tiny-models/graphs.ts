@@ -5,9 +5,11 @@
 import {
   attend,
   causalBias,
+  expandOverBatch,
   layerNorm,
   maskBias,
   mergeHeads,
+  patchTokens,
   positionsFromPast,
   selfAttentionBlock,
   splitHeads,
@@ -300,20 +302,8 @@ export function vitEncoderGraph({
   const patches = (image / patch) ** 2;
   g.input('pixel_values', DType.FLOAT, ['batch_size', 3, image, image]);
   g.output('last_hidden_state', DType.FLOAT, ['batch_size', patches + 1, H]);
-  const conv = g.op(
-    'Conv',
-    ['pixel_values', g.random('patch.w', [H, 3, patch, patch], 0.1), g.random('patch.b', [H])],
-    {
-      kernel_shape: [patch, patch],
-      strides: [patch, patch],
-    },
-  );
-  const tokens = g.op('Transpose', [g.op('Reshape', [conv, g.int64s([0, 0, -1])])], { perm: [0, 2, 1] });
-  const batch = g.op('Gather', [g.op('Shape', ['pixel_values']), g.int64s([0])]);
-  const cls = g.op('Expand', [
-    g.random('cls', [1, 1, H]),
-    g.op('Concat', [batch, g.int64s([1, H])], { axis: 0 }),
-  ]);
+  const tokens = patchTokens(g, 'pixel_values', { hidden: H, patch });
+  const cls = expandOverBatch(g, 'cls', 'pixel_values', 1, H);
   let h = g.op('Add', [g.op('Concat', [cls, tokens], { axis: 1 }), g.random('pos', [1, patches + 1, H])]);
   h = layerNorm(g, selfAttentionBlock(g, h, { prefix: 'layer.0', H, nh: 4 }), 'layer.0', H);
   g.op('Identity', [h], {}, 'last_hidden_state');

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { Seed } from '../http/common-fields';
 import { SCHEDULER_NAMES } from './schedulers';
 
 /** Side lengths are multiples of 8 (the VAE's factor) between these bounds. */
@@ -19,12 +20,7 @@ export const GenerateImageRequest = z.strictObject({
   guidance_scale: z.number().min(0).max(20).default(7.5),
   width: Side.default(512),
   height: Side.default(512),
-  seed: z
-    .number()
-    .int()
-    .min(0)
-    .max(2 ** 32 - 1)
-    .optional(),
+  seed: Seed.optional(),
   num_images: z.number().int().min(1).max(4).default(1),
   scheduler: z.enum(SCHEDULER_NAMES).default('ddim'),
   /** Run now and answer 200 instead of 202, for requests under the configured size. */

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { Seed } from '../http/common-fields';
 
 export const GenerateTextRequest = z.strictObject({
   prompt: z.string().trim().min(1, 'prompt must not be empty').max(20_000),
@@ -8,11 +9,6 @@ export const GenerateTextRequest = z.strictObject({
   top_p: z.number().gt(0).max(1).default(1),
   repetition_penalty: z.number().min(1).max(2).default(1),
   do_sample: z.boolean().default(false),
-  seed: z
-    .number()
-    .int()
-    .min(0)
-    .max(2 ** 32 - 1)
-    .optional(),
+  seed: Seed.optional(),
 });
 export type GenerateTextRequest = z.output<typeof GenerateTextRequest>;

@@ -1,0 +1,8 @@
+import { z } from 'zod';
+
+/** A random seed as the request schemas accept it: an unsigned 32-bit integer. */
+export const Seed = z
+  .number()
+  .int()
+  .min(0)
+  .max(2 ** 32 - 1);
