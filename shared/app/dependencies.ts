@@ -64,7 +64,7 @@ export interface AppDependencies {
   readonly imageGenerator: ImageGenerator;
   readonly imageJobs: ImageJobService;
   readonly vqa: VqaService;
-  /** Released by dispose(): the BLIP-2 sessions, when loaded. */
+  /** The VQA providers by name (each releases its sessions with dispose()). */
   readonly vqaProviders: Partial<Record<VqaProviderName, VqaProvider>>;
 }
 
