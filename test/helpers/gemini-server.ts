@@ -3,9 +3,8 @@
  * checks `x-goog-api-key`, requires an inline image part and a text part, answers with candidates and usage,
  * and reproduces a prompt block (question containing "BLOCKME") and quota errors (question containing "RATE").
  */
-import { once } from 'node:events';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { listenOnLoopback } from './loopback';
 
 export interface GeminiContractServer {
   readonly url: string;
@@ -74,15 +73,5 @@ export async function startGeminiContractServer(apiKey = 'test-gemini-key'): Pro
       responseId: 'local-response',
     });
   });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    apiKey,
-    requests,
-    async stop() {
-      server.closeAllConnections();
-      server.close();
-    },
-  };
+  return { ...(await listenOnLoopback(server)), apiKey, requests };
 }

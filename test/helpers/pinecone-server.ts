@@ -4,9 +4,8 @@
  * It checks the `api-key` header, keeps namespaces, evaluates metadata filters ($eq $ne $in $nin $gt $gte
  * $lt $lte $and $or) and scores by cosine similarity.
  */
-import { once } from 'node:events';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { listenOnLoopback } from './loopback';
 
 type Metadata = Record<string, string | number | boolean | string[]>;
 interface StoredVector {
@@ -171,15 +170,5 @@ export async function startPineconeContractServer(
       reply(400, { code: 3, message: (error as Error).message, details: [] });
     }
   });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    apiKey,
-    requests,
-    async stop() {
-      server.closeAllConnections();
-      server.close();
-    },
-  };
+  return { ...(await listenOnLoopback(server)), apiKey, requests };
 }
