@@ -146,35 +146,30 @@ export async function benchVectorSearch(options: {
     ]);
 
     const flatRun = timeSearch(queries, (q) => flat.search(Array.from(q), K).labels);
-    rows.push([
+    const row = (label: string, run: ReturnType<typeof timeSearch>) => [
       String(n),
-      'FAISS flat (exact)',
-      ms(flatRun.latency.medianMs),
-      ms(flatRun.latency.p95Ms),
-      flatRun.qps.toFixed(0),
-      '1.000',
-    ]);
+      label,
+      ms(run.latency.medianMs),
+      ms(run.latency.p95Ms),
+      run.qps.toFixed(0),
+      recallAt(flatRun.results, run.results).toFixed(3),
+    ];
+    rows.push(row('FAISS flat (exact)', flatRun));
     for (const nprobe of [4, 16]) {
       const ivf = faiss.Index.fromBuffer(withIvfNprobe(ivfBytes, nprobe));
-      const run = timeSearch(queries, (q) => ivf.search(Array.from(q), K).labels);
-      rows.push([
-        String(n),
-        `FAISS IVF${nlist} nprobe ${nprobe}`,
-        ms(run.latency.medianMs),
-        ms(run.latency.p95Ms),
-        run.qps.toFixed(0),
-        recallAt(flatRun.results, run.results).toFixed(3),
-      ]);
+      rows.push(
+        row(
+          `FAISS IVF${nlist} nprobe ${nprobe}`,
+          timeSearch(queries, (q) => ivf.search(Array.from(q), K).labels),
+        ),
+      );
     }
-    const scan = timeSearch(queries, (q) => scanTopK(data, q, K));
-    rows.push([
-      String(n),
-      'JS Float32Array scan',
-      ms(scan.latency.medianMs),
-      ms(scan.latency.p95Ms),
-      scan.qps.toFixed(0),
-      recallAt(flatRun.results, scan.results).toFixed(3),
-    ]);
+    rows.push(
+      row(
+        'JS Float32Array scan',
+        timeSearch(queries, (q) => scanTopK(data, q, K)),
+      ),
+    );
   }
   printTable(
     'Index build (384-d clustered unit vectors)',

@@ -16,6 +16,15 @@ export type ModelFiles = Record<string, Record<string, unknown> | Uint8Array>;
 
 export type TinyModelName = 'gpt2' | 'distilbert' | 'bert' | 'bart' | 'vit-gpt2';
 
+/** GPT-2's tokenizer config: `<|endoftext|>` is its bos, eos and unk token. */
+const gpt2TokenizerConfig = (maxLength: number) => ({
+  tokenizer_class: 'GPT2Tokenizer',
+  bos_token: '<|endoftext|>',
+  eos_token: '<|endoftext|>',
+  unk_token: '<|endoftext|>',
+  model_max_length: maxLength,
+});
+
 function gpt2(): ModelFiles {
   const tok = byteLevelBpe({ specials: ['<|endoftext|>'], specialsLast: true });
   const eos = tok.vocab['<|endoftext|>'] as number;
@@ -36,11 +45,7 @@ function gpt2(): ModelFiles {
     'generation_config.json': { bos_token_id: eos, eos_token_id: eos },
     'tokenizer.json': tok.json,
     'tokenizer_config.json': {
-      tokenizer_class: 'GPT2Tokenizer',
-      bos_token: '<|endoftext|>',
-      eos_token: '<|endoftext|>',
-      unk_token: '<|endoftext|>',
-      model_max_length: size.P,
+      ...gpt2TokenizerConfig(size.P),
       add_prefix_space: false,
       clean_up_tokenization_spaces: false,
     },
@@ -200,13 +205,7 @@ function vitGpt2(): ModelFiles {
       image_std: [0.5, 0.5, 0.5],
     },
     'tokenizer.json': tok.json,
-    'tokenizer_config.json': {
-      tokenizer_class: 'GPT2Tokenizer',
-      bos_token: '<|endoftext|>',
-      eos_token: '<|endoftext|>',
-      unk_token: '<|endoftext|>',
-      model_max_length: size.P,
-    },
+    'tokenizer_config.json': gpt2TokenizerConfig(size.P),
     'onnx/encoder_model.onnx': vitEncoderGraph({ H: size.H, image, patch, seed: 6 }),
     'onnx/decoder_model_merged.onnx': gpt2CrossAttentionDecoderGraph(size, readableLogitBias(tok)),
   };

@@ -76,15 +76,20 @@ export function createAnswerService(deps: {
         used.push(match);
         continue;
       }
+      // The longest word prefix that still fits, by bisection: a prefix fits whenever a longer one does.
       const words = full.split(' ');
-      while (
-        words.length > 3 &&
-        countTokens(renderPrompt(question, [...passages, `${words.join(' ')} …`])) > budget
-      ) {
-        words.pop();
+      const shortened = (count: number) => `${words.slice(0, count).join(' ')} …`;
+      const fits = (count: number) =>
+        countTokens(renderPrompt(question, [...passages, shortened(count)])) <= budget;
+      let low = 3;
+      let high = words.length - 1;
+      while (low < high) {
+        const middle = Math.ceil((low + high) / 2);
+        if (fits(middle)) low = middle;
+        else high = middle - 1;
       }
-      if (words.length > 3) {
-        passages.push(`${words.join(' ')} …`);
+      if (low > 3 && fits(low)) {
+        passages.push(shortened(low));
         used.push(match);
       }
       break;
