@@ -2,6 +2,7 @@ import { type AppDependencies, defaultDependencies } from '../../shared/app/depe
 import { containerHandler } from '../../shared/http/container-handler';
 import { MethodNotAllowedError, NotFoundError } from '../../shared/http/errors';
 import { createHttpHandler } from '../../shared/http/handler';
+import { requestMethod, routePath } from '../../shared/http/request-route';
 import { allowedMethods, ROUTES } from '../../shared/http/routes';
 
 /** The catch-all route: JSON 405 for a known path with another method, JSON 404 for anything else. */
@@ -10,8 +11,8 @@ export function createHandler(deps: AppDependencies) {
     {
       name: 'not-found',
       handle: async ({ event }) => {
-        const path = event.rawPath;
-        const method = event.requestContext.http.method;
+        const path = routePath(event);
+        const method = requestMethod(event);
         const allowed = allowedMethods(path);
         if (allowed.length > 0) throw new MethodNotAllowedError(method, path, allowed);
         throw new NotFoundError(

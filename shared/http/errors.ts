@@ -101,3 +101,12 @@ export class ServiceUnavailableError extends HttpError {
 export class ModelUnavailableError extends ServiceUnavailableError {
   override readonly type = 'model_unavailable';
 }
+
+/** 504: the request ran out of its time budget before the work finished. */
+export class GatewayTimeoutError extends HttpError {
+  readonly statusCode = 504;
+  readonly type = 'timeout';
+  override get expose(): boolean {
+    return true;
+  }
+}

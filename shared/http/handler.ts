@@ -8,8 +8,10 @@ import httpCors from '@middy/http-cors';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import type { z } from 'zod';
 import { errorResponse } from './error-response';
+import { GatewayTimeoutError } from './errors';
 import { DEFAULT_MAX_BODY_BYTES, parseJsonBody } from './json-body';
 import { requestIdOf } from './request-id';
+import { requestMethod, routePath } from './request-route';
 import { type HttpResponse, jsonResponse } from './response';
 import { validate } from './validate';
 
@@ -18,6 +20,12 @@ export interface HttpOptions {
   readonly corsOrigin?: string;
   readonly maxBodyBytes?: number;
 }
+
+/**
+ * How long before the function's own timeout a request gives up with a JSON 504, so that the client gets
+ * the suite's error rather than the runtime's (API Gateway's bare 503, serverless-offline's stack trace).
+ */
+export const TIMEOUT_MARGIN_MS = 250;
 
 export interface RouteRequest<Body, Params = undefined> {
   readonly body: Body;
@@ -59,8 +67,8 @@ function requestContext(logger: Logger, route: string): MiddlewareObj<APIGateway
       request.response.headers = { ...request.response.headers, 'x-request-id': requestId };
     logger.info('request', {
       route,
-      method: request.event.requestContext?.http?.method,
-      path: request.event.rawPath,
+      method: requestMethod(request.event),
+      path: routePath(request.event),
       status: request.response?.statusCode,
       durationMs: Math.round(performance.now() - startedAt),
     });
@@ -90,7 +98,14 @@ export function createHttpHandler<S extends z.ZodType, P extends z.ZodType = z.Z
 ): HttpHandler {
   const { logger } = options;
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
-  const handler = middy<APIGatewayProxyEventV2, HttpResponse, Error, Context, Internal>()
+  const handler = middy<APIGatewayProxyEventV2, HttpResponse, Error, Context, Internal>({
+    timeoutEarlyInMillis: TIMEOUT_MARGIN_MS,
+    timeoutEarlyResponse: () => {
+      throw new GatewayTimeoutError(
+        `${route.name} did not finish within the function's time limit; retry, or send less work`,
+      );
+    },
+  })
     .use(
       httpCors({
         origin: options.corsOrigin ?? '*',

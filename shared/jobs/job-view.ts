@@ -1,23 +1,13 @@
 /** What `GET /jobs/{id}` and `POST /generate-image` answer about a job, with links to its images. */
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { headerValue } from '../http/json-body';
+import { publicBaseUrl } from '../http/request-route';
 import type { BlobStore } from '../storage/blob-store';
 import type { ImageJob } from './image-jobs';
 
 const LINK_SECONDS = 3600;
 
-/** The public origin of this request (API Gateway's domain, or the local server's host). */
-export function requestOrigin(event: APIGatewayProxyEventV2): string {
-  const host =
-    headerValue(event, 'x-forwarded-host') ?? headerValue(event, 'host') ?? event.requestContext?.domainName;
-  const proto =
-    headerValue(event, 'x-forwarded-proto') ??
-    (host?.startsWith('127.0.0.1') || host?.startsWith('localhost') ? 'http' : 'https');
-  return `${proto}://${host}`;
-}
-
 export async function jobView(job: ImageJob, event: APIGatewayProxyEventV2, blobs: BlobStore) {
-  const origin = requestOrigin(event);
+  const origin = publicBaseUrl(event);
   const images = job.result
     ? await Promise.all(
         job.result.images.map(async (key, index) => ({

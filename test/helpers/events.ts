@@ -10,6 +10,8 @@ export function httpEvent(
     rawBody?: string;
     headers?: Record<string, string>;
     isBase64Encoded?: boolean;
+    /** A named stage puts its name before the path (`/prod/health`), as API Gateway does. */
+    stage?: string;
   } = {},
 ): APIGatewayProxyEventV2 {
   const body = options.rawBody ?? (options.body === undefined ? undefined : JSON.stringify(options.body));
@@ -17,10 +19,12 @@ export function httpEvent(
     ...(options.body !== undefined ? { 'content-type': 'application/json' } : {}),
     ...options.headers,
   };
+  const stage = options.stage ?? '$default';
+  const fullPath = stage === '$default' ? rawPath : `/${stage}${rawPath}`;
   return {
     version: '2.0',
     routeKey: `${method} ${rawPath}`,
-    rawPath,
+    rawPath: fullPath,
     rawQueryString: '',
     headers,
     requestContext: {
@@ -28,10 +32,10 @@ export function httpEvent(
       apiId: 'api',
       domainName: 'example.execute-api.us-east-1.amazonaws.com',
       domainPrefix: 'example',
-      http: { method, path: rawPath, protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'vitest' },
+      http: { method, path: fullPath, protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'vitest' },
       requestId: randomUUID(),
       routeKey: `${method} ${rawPath}`,
-      stage: '$default',
+      stage,
       time: new Date().toISOString(),
       timeEpoch: Date.now(),
     },
@@ -40,7 +44,33 @@ export function httpEvent(
   };
 }
 
-export function lambdaContext(functionName = 'test'): Context {
+/** An API Gateway payload 1.0 event (REST APIs, and HTTP APIs set to 1.0), typed as what handlers take. */
+export function payloadV1Event(method: string, path: string, stage = '$default'): APIGatewayProxyEventV2 {
+  const fullPath = stage === '$default' ? path : `/${stage}${path}`;
+  const event = {
+    version: '1.0',
+    resource: '$default',
+    path: fullPath,
+    httpMethod: method,
+    headers: { host: 'example.execute-api.us-east-1.amazonaws.com' },
+    multiValueHeaders: {},
+    queryStringParameters: null,
+    pathParameters: null,
+    body: null,
+    isBase64Encoded: false,
+    requestContext: {
+      httpMethod: method,
+      path: fullPath,
+      requestId: randomUUID(),
+      stage,
+      domainName: 'example.execute-api.us-east-1.amazonaws.com',
+    },
+  };
+  return event as unknown as APIGatewayProxyEventV2;
+}
+
+export function lambdaContext(functionName = 'test', remainingMs = 30_000): Context {
+  const deadline = Date.now() + remainingMs;
   return {
     callbackWaitsForEmptyEventLoop: false,
     functionName,
@@ -50,7 +80,7 @@ export function lambdaContext(functionName = 'test'): Context {
     awsRequestId: randomUUID(),
     logGroupName: `/aws/lambda/${functionName}`,
     logStreamName: 'stream',
-    getRemainingTimeInMillis: () => 30_000,
+    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
     done: () => undefined,
     fail: () => undefined,
     succeed: () => undefined,
@@ -70,8 +100,9 @@ export async function invoke<T = Record<string, unknown>>(
     context: Context,
   ) => Promise<{ statusCode: number; headers: Record<string, string>; body?: string }>,
   event: APIGatewayProxyEventV2,
+  context: Context = lambdaContext(),
 ): Promise<ParsedResponse<T>> {
-  const response = await handler(event, lambdaContext());
+  const response = await handler(event, context);
   const headers = Object.fromEntries(Object.entries(response.headers).map(([k, v]) => [k.toLowerCase(), v]));
   return { statusCode: response.statusCode, headers, body: JSON.parse(response.body ?? 'null') as T };
 }
