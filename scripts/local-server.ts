@@ -1,6 +1,11 @@
 /**
  * Starts the suite under serverless-offline (the same handlers, bundled by esbuild as for a deployment) and
  * waits until it answers. Used by `npm start`, the end-to-end tests and the benchmark.
+ *
+ * Every function runs inside the server process (serverless-offline's in-process mode, see serverless.yml),
+ * with request bodies delivered as API Gateway delivers them (scripts/offline/binary-bodies.mjs). The
+ * embedded Chroma is supervised: started again when it dies, and stopped when the server exits, whether it
+ * was asked to or not.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
@@ -8,16 +13,25 @@ import { mkdtemp } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { type ChromaServer, startChromaServer } from './services/chroma-server';
+import { pathToFileURL } from 'node:url';
+import type { ProcessExit } from './services/chroma-server';
+import { type SupervisedChroma, startSupervisedChroma } from './services/supervised-chroma';
 
 export interface LocalServer {
   readonly url: string;
   readonly process: ChildProcess;
   readonly dataDir: string;
   /** The embedded Chroma server, when one was started. */
+  readonly chroma?: SupervisedChroma;
   readonly chromaUrl?: string;
+  /** Settles when the server process has exited and the embedded Chroma has been stopped. */
+  readonly exited: Promise<ProcessExit>;
   stop(): Promise<void>;
 }
+
+/** The exit status a supervisor should report for the server's exit: non-zero unless it ended cleanly. */
+export const exitStatusOf = ({ code, signal }: ProcessExit): number =>
+  signal ? 128 + (os.constants.signals[signal] ?? 1) : (code ?? 1);
 
 export const PROJECT_ROOT = path.resolve(import.meta.dirname, '..');
 
@@ -61,9 +75,18 @@ export interface LocalServerOptions {
  * Chroma is the embedded default store of /rag-query: started beside the suite unless a Chroma URL or a
  * Pinecone index is configured.
  */
-async function embeddedChroma(env: NodeJS.ProcessEnv, dataDir: string): Promise<ChromaServer | undefined> {
+async function embeddedChroma(
+  env: NodeJS.ProcessEnv,
+  dataDir: string,
+): Promise<SupervisedChroma | undefined> {
   if (env.CHROMA_URL || env.PINECONE_INDEX_HOST) return undefined;
-  return startChromaServer({ dataDir: path.join(dataDir, 'chroma'), port: await freePort() });
+  return startSupervisedChroma({ dataDir: path.join(dataDir, 'chroma'), port: await freePort() });
+}
+
+/** Node options for the server process: its own, plus the hook that delivers binary bodies as API Gateway does. */
+function serverNodeOptions(env: NodeJS.ProcessEnv): string {
+  const hook = pathToFileURL(path.join(PROJECT_ROOT, 'scripts', 'offline', 'binary-bodies.mjs')).href;
+  return [env.NODE_OPTIONS, `--import=${hook}`].filter(Boolean).join(' ');
 }
 
 export async function startLocalServer(options: LocalServerOptions = {}): Promise<LocalServer> {
@@ -85,6 +108,7 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
       ...env,
       DATA_DIR: dataDir,
       ...(chroma ? { CHROMA_URL: chroma.url } : {}),
+      NODE_OPTIONS: serverNodeOptions(env),
       PORT: String(port),
       LAMBDA_PORT: String(lambdaPort),
     },
@@ -98,22 +122,28 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
   child.stdout?.on('data', keep);
   child.stderr?.on('data', keep);
   const url = `http://127.0.0.1:${port}`;
+  const exited = new Promise<ProcessExit>((resolve) =>
+    child.once('exit', (code, signal) => resolve({ code, signal })),
+  ).then(async (exit) => {
+    await chroma?.stop();
+    return exit;
+  });
   const stop = async () => {
     await stopServer();
-    await chroma?.stop();
+    await exited;
   };
   const stopServer = async () => {
     if (child.exitCode !== null || child.signalCode !== null) return;
-    const exited = once(child, 'exit');
+    const childExit = once(child, 'exit');
     try {
-      // serverless-offline runs handlers in worker threads of one process group: end the whole group.
+      // The server leads its own process group (esbuild's service among it): end the whole group.
       if (child.pid && process.platform !== 'win32') process.kill(-child.pid, 'SIGTERM');
       else child.kill('SIGTERM');
     } catch {
       return;
     }
     const killTimer = setTimeout(() => child.pid && process.kill(-child.pid, 'SIGKILL'), 5_000);
-    await exited;
+    await childExit;
     clearTimeout(killTimer);
   };
   try {
@@ -122,5 +152,12 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
     await stop();
     throw error;
   }
-  return { url, process: child, stop, dataDir, ...(chroma ? { chromaUrl: chroma.url } : {}) };
+  return {
+    url,
+    process: child,
+    stop,
+    exited,
+    dataDir,
+    ...(chroma ? { chroma, chromaUrl: chroma.url } : {}),
+  };
 }

@@ -4,7 +4,7 @@
  */
 import { loadConfig } from '../shared/config/environment';
 import { ensureFaissBinding } from './build-faiss';
-import { startLocalServer } from './local-server';
+import { exitStatusOf, startLocalServer } from './local-server';
 import { generateTinyComponentModels, generateTinyModels } from './tiny-models/generate';
 
 const config = loadConfig();
@@ -26,9 +26,20 @@ console.log(
   `\ngenai-endpoints listening on ${server.url} (model profile: ${config.modelProfile}, data: ${server.dataDir}` +
     `${server.chromaUrl ? `, embedded Chroma: ${server.chromaUrl}` : ''})\n`,
 );
+let stopping = false;
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {
+    stopping = true;
     server.stop().finally(() => process.exit(0));
   });
 }
-server.process.once('exit', (code) => process.exit(code ?? 0));
+// The server ended without being asked to (a crash, or killed): the embedded Chroma is already stopped;
+// say so, and exit non-zero so that whatever runs `npm start` knows.
+void server.exited.then((exit) => {
+  if (stopping) return;
+  const status = exitStatusOf(exit);
+  console.error(
+    `\ngenai-endpoints stopped (${exit.signal ?? `exit code ${exit.code}`}); exiting with ${status}`,
+  );
+  process.exit(status);
+});

@@ -3,13 +3,21 @@
  * default of `npm start`, and the real server the tests run against.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { createRequire } from 'node:module';
 import path from 'node:path';
+
+export interface ProcessExit {
+  readonly code: number | null;
+  readonly signal: NodeJS.Signals | null;
+}
 
 export interface ChromaServer {
   readonly url: string;
   readonly port: number;
+  /** The server process's id (tests stop it from outside to see it come back). */
+  readonly pid?: number;
+  /** Settles when the server process exits, for whatever reason. */
+  readonly exited: Promise<ProcessExit>;
   stop(): Promise<void>;
 }
 
@@ -26,6 +34,9 @@ export async function startChromaServer(options: {
     [cli, 'run', '--path', options.dataDir, '--host', '127.0.0.1', '--port', String(options.port)],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
+  const exited = new Promise<ProcessExit>((resolve) =>
+    child.once('exit', (code, signal) => resolve({ code, signal })),
+  );
   let output = '';
   const keep = (chunk: Buffer) => {
     output = (output + chunk.toString()).slice(-8_000);
@@ -35,7 +46,6 @@ export async function startChromaServer(options: {
   const url = `http://127.0.0.1:${options.port}`;
   const stop = async () => {
     if (child.exitCode !== null || child.signalCode !== null) return;
-    const exited = once(child, 'exit');
     child.kill('SIGTERM');
     const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
     await exited;
@@ -43,11 +53,12 @@ export async function startChromaServer(options: {
   };
   const deadline = Date.now() + (options.timeoutMs ?? 30_000);
   while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`chroma exited with code ${child.exitCode}:\n${output}`);
+    if (child.exitCode !== null || child.signalCode !== null)
+      throw new Error(`chroma exited (${child.signalCode ?? `code ${child.exitCode}`}):\n${output}`);
     const healthy = await fetch(`${url}/api/v2/heartbeat`, { signal: AbortSignal.timeout(1_000) })
       .then((r) => r.ok)
       .catch(() => false);
-    if (healthy) return { url, port: options.port, stop };
+    if (healthy) return { url, port: options.port, pid: child.pid, exited, stop };
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   await stop();

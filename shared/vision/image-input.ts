@@ -135,7 +135,7 @@ async function imageBytes(
     if (!event.isBase64Encoded && event.body?.includes('\uFFFD')) {
       // API Gateway base64-encodes binary bodies; a text body with replacement characters lost its bytes on the way.
       throw new UnsupportedMediaTypeError(
-        'the image arrived as text and its bytes were lost: send it base64-encoded by the gateway (application/octet-stream or multipart/form-data locally)',
+        'the image arrived as text and its bytes were lost on the way: send it as multipart/form-data, or as a raw body through a gateway that base64-encodes binary bodies',
       );
     }
     return { bytes: rawBody(event), fields: {} };

@@ -1,13 +1,43 @@
-/** Starts the suite under serverless-offline on a free 127.0.0.1 port and calls every route over HTTP. */
+/**
+ * Starts the suite as `npm start` does, under serverless-offline on a free 127.0.0.1 port, and calls every
+ * route over HTTP: each route once, then the orders, loads and faults that a careless client or a failing
+ * dependency produce. One server for the whole file (its functions are bundled into one folder).
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type LocalServer, startLocalServer } from '../../scripts/local-server';
+import { exitStatusOf, type LocalServer, startLocalServer } from '../../scripts/local-server';
 import { gradient } from '../helpers/images';
+
+/** Documented configuration that serverless.yml does not list: it must reach the handlers all the same. */
+const IMAGE_MAX_BYTES = 60_000;
 
 let server: LocalServer;
 beforeAll(async () => {
-  server = await startLocalServer();
+  server = await startLocalServer({ env: { IMAGE_MAX_BYTES: String(IMAGE_MAX_BYTES) } });
 }, 120_000);
 afterAll(() => server?.stop());
+
+/** Resident memory of the server process (every function runs inside it), in MiB. */
+function serverRssMiB(): number {
+  const status = readFileSync(`/proc/${server.process.pid}/status`, 'utf8');
+  return Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1]) / 1024;
+}
+
+/** Runs `count` calls, `concurrency` at a time. */
+async function pooled<T>(count: number, concurrency: number, call: (i: number) => Promise<T>): Promise<T[]> {
+  const results: T[] = new Array(count);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < count) {
+        const i = next++;
+        results[i] = await call(i);
+      }
+    }),
+  );
+  return results;
+}
 
 const post = (
   path: string,
@@ -99,16 +129,24 @@ describe('local server', () => {
     form.append('image', new Blob([png], { type: 'image/png' }), 'photo.png');
     const multipartResponse = await fetch(`${server.url}/caption-image`, { method: 'POST', body: form });
     expect(multipartResponse.status).toBe(200);
-    // serverless-offline base64-encodes only octet-stream and multipart bodies (API Gateway: any binary type)
-    const raw = await fetch(`${server.url}/caption-image`, {
+    // API Gateway base64-encodes every binary body, whatever its media type: so does the local server
+    const captions = [((await multipartResponse.json()) as { caption: string }).caption];
+    for (const type of ['application/octet-stream', 'image/png']) {
+      const raw = await fetch(`${server.url}/caption-image`, {
+        method: 'POST',
+        headers: { 'content-type': type },
+        body: png,
+      });
+      expect(raw.status).toBe(200);
+      captions.push(((await raw.json()) as { caption: string }).caption);
+    }
+    expect(new Set(captions).size).toBe(1);
+    const jpeg = await fetch(`${server.url}/caption-image`, {
       method: 'POST',
-      headers: { 'content-type': 'application/octet-stream' },
-      body: png,
+      headers: { 'content-type': 'image/jpeg' },
+      body: await gradient('jpeg'),
     });
-    expect(raw.status).toBe(200);
-    expect(((await raw.json()) as { caption: string }).caption).toBe(
-      ((await multipartResponse.json()) as { caption: string }).caption,
-    );
+    expect(jpeg.status).toBe(200);
     await expectJsonError(
       await fetch(`${server.url}/caption-image`, {
         method: 'POST',
@@ -171,4 +209,138 @@ describe('local server', () => {
     await expectJsonError(await fetch(`${server.url}/no-such-route`), 404, 'not_found');
     await expectJsonError(await fetch(`${server.url}/summarize`), 405, 'method_not_allowed');
   });
+});
+
+describe('local server under load and faults', () => {
+  it('passes documented configuration to every function', async () => {
+    // IMAGE_MAX_BYTES is not in serverless.yml; DATA_DIR is set per run
+    const large = await gradient('png', 400, 300);
+    expect(large.length).toBeGreaterThan(IMAGE_MAX_BYTES);
+    await expectJsonError(
+      await fetch(`${server.url}/caption-image`, {
+        method: 'POST',
+        headers: { 'content-type': 'image/png' },
+        body: large,
+      }),
+      413,
+      'payload_too_large',
+    );
+    const ingested = await post('/documents', { id: 'config-doc', text: 'Where is the data kept?' });
+    expect(ingested.status).toBe(201);
+    expect(existsSync(path.join(server.dataDir, 'registry'))).toBe(true);
+  });
+
+  it('survives ingest, query, re-ingest, delete and query in turn, then parallel writers', async () => {
+    // Prepare: the orders that once aborted the process (FAISS used from one function, then another)
+    const text = (n: number) =>
+      `Document ${n} tells of harbour ${n}. Its lamp is lit at dusk by keeper ${n}.`;
+    const ask = () => post('/rag-faiss-query', { question: 'who lights the lamp?', top_k: 3 });
+    // Act
+    const steps = [
+      await post('/documents', { id: 'seq', text: text(1) }),
+      await ask(),
+      await post('/documents', { id: 'seq', text: text(2) }),
+      await fetch(`${server.url}/documents/seq`, { method: 'DELETE' }),
+      await ask(),
+      await post('/documents', { id: 'seq', text: text(3) }),
+      await ask(),
+    ];
+    const ingests = await Promise.all(
+      Array.from({ length: 30 }, (_, i) => post('/documents', { id: `parallel-${i}`, text: text(i) })),
+    );
+    const reingests = await Promise.all(
+      Array.from({ length: 30 }, (_, i) => post('/documents', { id: 'contended', text: text(100 + i) })),
+    );
+    // Assess
+    expect(steps.map((r) => r.status)).toEqual([201, 200, 200, 200, 200, 201, 200]);
+    expect(ingests.map((r) => r.status)).toEqual(Array(30).fill(201));
+    for (const response of reingests) expect([200, 201, 409]).toContain(response.status);
+    expect(reingests.some((r) => r.status === 200 || r.status === 201)).toBe(true);
+    expect((await fetch(`${server.url}/health`)).status).toBe(200);
+    const listed = (await (await fetch(`${server.url}/documents`)).json()) as {
+      documents: { documentId: string }[];
+    };
+    const ids = listed.documents.map((d) => d.documentId);
+    for (let i = 0; i < 30; i++) expect(ids).toContain(`parallel-${i}`);
+    expect(ids).toContain('contended');
+    for (const route of ['/rag-faiss-query', '/rag-query']) {
+      const found = await post(route, { question: text(7), top_k: 1 });
+      expect(found.status).toBe(200);
+      const body = (await found.json()) as { sources: { documentId: string }[] };
+      expect(body.sources[0]?.documentId).toBe('parallel-7');
+    }
+  }, 120_000);
+
+  it('keeps one copy of each model: 500 /sentiment calls, 20 at a time, stay under 1 GB', async () => {
+    // Act
+    const statuses = await pooled(500, 20, async (i) => {
+      const response = await post('/sentiment', { text: `review number ${i}: i loved it` });
+      await response.arrayBuffer();
+      return response.status;
+    });
+    // Assess
+    expect(statuses.filter((s) => s !== 200)).toEqual([]);
+    expect(serverRssMiB()).toBeLessThan(1024);
+  }, 120_000);
+
+  it('finishes 70 concurrent image jobs, answering every poll with JSON', async () => {
+    // Prepare
+    const submitted = await Promise.all(
+      Array.from({ length: 70 }, (_, i) =>
+        post('/generate-image', { prompt: `lighthouse ${i}`, steps: 2, width: 64, height: 64, seed: i }),
+      ),
+    );
+    expect(submitted.map((r) => r.status)).toEqual(Array(70).fill(202));
+    const urls = await Promise.all(
+      submitted.map(async (r) => ((await r.json()) as { statusUrl: string }).statusUrl),
+    );
+    // Act: poll all of them at once until none is left running
+    let views: { status: string }[] = [];
+    for (let round = 0; round < 240; round++) {
+      views = await Promise.all(
+        urls.map(async (url) => {
+          const response = await fetch(url);
+          expect(response.status).toBe(200);
+          expect(response.headers.get('content-type')).toMatch(/application\/json/);
+          return (await response.json()) as { status: string };
+        }),
+      );
+      if (views.every((v) => v.status === 'succeeded' || v.status === 'failed')) break;
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+    // Assess
+    expect(views.map((v) => v.status)).toEqual(Array(70).fill('succeeded'));
+  }, 120_000);
+
+  it('starts the embedded Chroma again when it dies', async () => {
+    // Prepare
+    const chroma = server.chroma;
+    if (!chroma?.pid) throw new Error('the local server runs no embedded Chroma');
+    const restartsBefore = chroma.restarts();
+    // Act
+    process.kill(chroma.pid, 'SIGKILL');
+    let status = 0;
+    for (let i = 0; i < 60 && status !== 200; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 250));
+      status = (await post('/rag-query', { question: 'who lights the lamp?', store: 'chroma' })).status;
+    }
+    // Assess
+    expect(status).toBe(200);
+    expect(chroma.restarts()).toBe(restartsBefore + 1);
+  }, 60_000);
+
+  it('reports a crash of the server with a non-zero status and stops the embedded Chroma', async () => {
+    // Prepare
+    const chromaUrl = server.chromaUrl as string;
+    // Act: the whole process dies at once, as on an abort
+    process.kill(server.process.pid as number, 'SIGKILL');
+    const exit = await server.exited;
+    // Assess
+    expect(exit.signal).toBe('SIGKILL');
+    expect(exitStatusOf(exit)).toBe(137);
+    const chromaAnswers = await fetch(`${chromaUrl}/api/v2/heartbeat`)
+      .then(() => true)
+      .catch(() => false);
+    expect(chromaAnswers).toBe(false);
+  }, 30_000);
 });
