@@ -1,8 +1,9 @@
 /**
- * `npm run bench [-- --quick] [-- --only sentiment,vectors,vision]`: prints performance figures as tables. Goals
+ * `npm run bench [-- --quick] [-- --only sentiment,local-load,vectors,vision]`: prints performance figures as tables. Goals
  * live here, not in timed tests.
  */
 import { parseArgs } from 'node:util';
+import { benchLocalLoad } from './bench/local-load';
 import { benchSentiment } from './bench/sentiment';
 import { benchFaissLoadFromS3, benchIngestion, benchVectorSearch } from './bench/vectors';
 import { benchVision } from './bench/vision';
@@ -13,7 +14,7 @@ const { values } = parseArgs({
     only: { type: 'string' },
   },
 });
-const sections = new Set((values.only ?? 'sentiment,vectors,vision').split(','));
+const sections = new Set((values.only ?? 'sentiment,local-load,vectors,vision').split(','));
 const quick = values.quick;
 
 console.log(`genai-endpoints benchmarks — node ${process.version}, ${process.platform}/${process.arch}`);
@@ -23,6 +24,9 @@ if (sections.has('sentiment')) {
     httpIterations: quick ? 30 : 200,
     coldRuns: quick ? 3 : 10,
   });
+}
+if (sections.has('local-load')) {
+  await benchLocalLoad({ requests: quick ? 100 : 500, concurrency: 20 });
 }
 if (sections.has('vectors')) {
   await benchVectorSearch({
