@@ -37,6 +37,7 @@ import {
   createSummarizationService,
   type SummarizationService,
 } from '../summarization/summarization-service';
+import type { VectorStore } from '../vectors/vector-store';
 import {
   createGeminiProvider,
   createLocalBlip2Provider,
@@ -84,6 +85,8 @@ export function createDependencies(
     createPipeline?: PipelineFactory;
     blobs?: BlobStore;
     imageGenerator?: ImageGenerator;
+    /** Wraps every vector store this graph creates. */
+    decorateVectorStore?: (store: VectorStore) => VectorStore;
   } = {},
 ): AppDependencies {
   const logger = overrides.logger ?? new Logger({ serviceName: SERVICE_NAME });
@@ -107,7 +110,12 @@ export function createDependencies(
   const textGeneration = createTextGenerationService({ runtime });
   const embeddings = createEmbeddingService({ runtime });
   const blobs = overrides.blobs ?? documentBlobStore(config);
-  const vectorStores = createVectorStores({ config, blobs, logger });
+  const vectorStores = createVectorStores({
+    config,
+    blobs,
+    logger,
+    ...(overrides.decorateVectorStore ? { decorate: overrides.decorateVectorStore } : {}),
+  });
   const { rag } = config;
   const imageGenerator =
     overrides.imageGenerator ??

@@ -26,26 +26,31 @@ export function createVectorStores(deps: {
   config: AppConfig;
   blobs: BlobStore;
   logger: Logger;
+  /** Wraps each store once it is created (tests inject latency and faults this way). */
+  decorate?: (store: VectorStore) => VectorStore;
 }): VectorStores {
   const { rag } = deps.config;
+  const decorate = deps.decorate ?? ((store: VectorStore) => store);
   let faiss: VectorStore | undefined;
   let chroma: VectorStore | undefined;
   let pinecone: Promise<VectorStore> | undefined;
 
   const faissStore = () => {
-    faiss ??= createFaissStore({
-      blobs: deps.blobs,
-      key: rag.faiss.key,
-      cacheDir: rag.faiss.cacheDir,
-      settings: {
-        kind: rag.faiss.kind,
-        ivfNlist: rag.faiss.ivfNlist,
-        ivfNprobe: rag.faiss.ivfNprobe,
-        ivfMinVectors: rag.faiss.ivfMinVectors,
-      },
-      refreshMs: rag.faiss.refreshMs,
-      logger: deps.logger,
-    });
+    faiss ??= decorate(
+      createFaissStore({
+        blobs: deps.blobs,
+        key: rag.faiss.key,
+        cacheDir: rag.faiss.cacheDir,
+        settings: {
+          kind: rag.faiss.kind,
+          ivfNlist: rag.faiss.ivfNlist,
+          ivfNprobe: rag.faiss.ivfNprobe,
+          ivfMinVectors: rag.faiss.ivfMinVectors,
+        },
+        refreshMs: rag.faiss.refreshMs,
+        logger: deps.logger,
+      }),
+    );
     return faiss;
   };
 
@@ -57,14 +62,16 @@ export function createVectorStores(deps: {
         });
       }
       const url = new URL(rag.chroma.url);
-      chroma ??= createChromaStore({
-        client: new ChromaClient({
-          host: url.hostname,
-          port: Number(url.port || (url.protocol === 'https:' ? 443 : 80)),
-          ssl: url.protocol === 'https:',
+      chroma ??= decorate(
+        createChromaStore({
+          client: new ChromaClient({
+            host: url.hostname,
+            port: Number(url.port || (url.protocol === 'https:' ? 443 : 80)),
+            ssl: url.protocol === 'https:',
+          }),
+          collection: rag.chroma.collection,
         }),
-        collection: rag.chroma.collection,
-      });
+      );
       return chroma;
     }
     const settings = rag.pinecone;
@@ -76,10 +83,12 @@ export function createVectorStores(deps: {
     }
     pinecone ??= readSecret(settings.apiKey).then(
       (apiKey) =>
-        createPineconeStore({
-          index: new Pinecone({ apiKey }).index({ host: settings.indexHost }),
-          namespace: settings.namespace,
-        }),
+        decorate(
+          createPineconeStore({
+            index: new Pinecone({ apiKey }).index({ host: settings.indexHost }),
+            namespace: settings.namespace,
+          }),
+        ),
       (error: unknown) => {
         pinecone = undefined;
         throw new VectorStoreUnavailableError(`pinecone API key unavailable: ${(error as Error).message}`, {
