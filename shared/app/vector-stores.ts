@@ -10,12 +10,14 @@ import type { AppConfig } from '../config/environment';
 import { readSecret } from '../config/secrets';
 import type { BlobStore } from '../storage/blob-store';
 import { createChromaStore } from '../vectors/chroma-store';
-import { createFaissStore } from '../vectors/faiss-store';
+import { createFaissStore, type FaissStore } from '../vectors/faiss-store';
 import { createPineconeStore } from '../vectors/pinecone-store';
 import { type VectorStore, VectorStoreUnavailableError } from '../vectors/vector-store';
 
 export interface VectorStores {
   faiss(): VectorStore;
+  /** The FAISS store itself, undecorated, for maintenance (repair rebuilds it). */
+  faissIndex(): FaissStore;
   /** The named external store, or a 503 that says how to configure it. */
   external(name: 'pinecone' | 'chroma'): Promise<VectorStore>;
   /** Every configured store: ingestion writes to all of them. */
@@ -31,26 +33,29 @@ export function createVectorStores(deps: {
 }): VectorStores {
   const { rag } = deps.config;
   const decorate = deps.decorate ?? ((store: VectorStore) => store);
+  let faissIndex: FaissStore | undefined;
   let faiss: VectorStore | undefined;
   let chroma: VectorStore | undefined;
   let pinecone: Promise<VectorStore> | undefined;
 
+  const faissIndexStore = () => {
+    faissIndex ??= createFaissStore({
+      blobs: deps.blobs,
+      key: rag.faiss.key,
+      cacheDir: rag.faiss.cacheDir,
+      settings: {
+        kind: rag.faiss.kind,
+        ivfNlist: rag.faiss.ivfNlist,
+        ivfNprobe: rag.faiss.ivfNprobe,
+        ivfMinVectors: rag.faiss.ivfMinVectors,
+      },
+      refreshMs: rag.faiss.refreshMs,
+      logger: deps.logger,
+    });
+    return faissIndex;
+  };
   const faissStore = () => {
-    faiss ??= decorate(
-      createFaissStore({
-        blobs: deps.blobs,
-        key: rag.faiss.key,
-        cacheDir: rag.faiss.cacheDir,
-        settings: {
-          kind: rag.faiss.kind,
-          ivfNlist: rag.faiss.ivfNlist,
-          ivfNprobe: rag.faiss.ivfNprobe,
-          ivfMinVectors: rag.faiss.ivfMinVectors,
-        },
-        refreshMs: rag.faiss.refreshMs,
-        logger: deps.logger,
-      }),
-    );
+    faiss ??= decorate(faissIndexStore());
     return faiss;
   };
 
@@ -101,6 +106,7 @@ export function createVectorStores(deps: {
 
   return {
     faiss: faissStore,
+    faissIndex: faissIndexStore,
     external,
     async all() {
       const stores: VectorStore[] = [faissStore()];
