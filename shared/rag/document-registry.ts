@@ -123,6 +123,11 @@ export function createDocumentRegistry(deps: {
   }
 
   const now = () => new Date().toISOString();
+  const entries = async () => {
+    const keys = (await deps.blobs.list(deps.prefix)).filter((key) => key.endsWith('.json'));
+    const read = await Promise.all(keys.map(readKey));
+    return read.flatMap((r) => (r ? [r.entry] : []));
+  };
 
   return {
     read: (documentId) => readKey(keyOf(documentId)),
@@ -173,13 +178,9 @@ export function createDocumentRegistry(deps: {
       });
       return previous as RegistryEntry;
     },
-    async entries() {
-      const keys = (await deps.blobs.list(deps.prefix)).filter((key) => key.endsWith('.json'));
-      const read = await Promise.all(keys.map(readKey));
-      return read.flatMap((r) => (r ? [r.entry] : []));
-    },
+    entries,
     async list() {
-      return (await this.entries()).flatMap((entry) =>
+      return (await entries()).flatMap((entry) =>
         entry.state === 'committed' && entry.document ? [entry.document] : [],
       );
     },

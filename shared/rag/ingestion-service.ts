@@ -142,14 +142,17 @@ export function createIngestionService(deps: {
       if (!text)
         throw new RequestValidationError([{ path: 'text', message: 'the document has no text to index' }]);
       const chunks = await chunk(text);
-      const stores = await deps.stores();
-      const { version } = await deps.registry.reserve(documentId);
-      const { records, model } = await embedChunks(
+      const embedded = await embedChunks(
         deps.embeddings,
         deps.chunking.embedBatch,
-        { documentId, version, source },
+        { documentId, version: 0, source },
         chunks,
       );
+      const model = embedded.model;
+      const stores = await deps.stores();
+      // Reserved only now, so that slow or failed embedding neither holds nor burns a version.
+      const { version } = await deps.registry.reserve(documentId);
+      const records = embedded.records.map((r) => ({ ...r, version }));
       try {
         await deps.versions.put({
           documentId,
