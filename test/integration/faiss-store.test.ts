@@ -188,10 +188,12 @@ describe('a damaged FAISS index object', () => {
     expect((await blobs.get('faiss/index.bin'))?.body.length).toBe(0);
   });
 
-  it('is refused when it is truncated or a byte changed, with an error that says it will not heal', async () => {
+  it('is refused when it is truncated, a byte changed or of the first format, with an error that says it will not heal', async () => {
     for (const damage of [
       (b: Buffer) => b.subarray(0, b.length >> 1),
       (b: Buffer) => flipByte(b, b.length - 40),
+      // The first format, without a header or checksum: refused with the same recovery.
+      (b: Buffer) => Buffer.concat([Buffer.from('GEFAISS1'), b.subarray(48)]),
     ]) {
       // Prepare
       const blobs = createLocalBlobStore({ root: tmp('faiss-damaged-') });
