@@ -13,7 +13,7 @@ import { z } from 'zod';
 import { buildIvfIndexBytes, loadFlatInnerProductIndex } from './faiss-index-codec';
 import { faissNative } from './faiss-native';
 import type { ChunkMatch, VectorFilter } from './vector-store';
-import { matchesFilter } from './vector-store';
+import { matchesFilter, VectorStoreUnavailableError } from './vector-store';
 
 const MAGIC = 'GEFAISS';
 const FORMAT_VERSION = 2;
@@ -127,10 +127,9 @@ export class FaissSnapshot {
   /** Decodes a stored object; throws FaissSnapshotError for anything but an intact snapshot. */
   static decode(body: Buffer): FaissSnapshot {
     const payload = verifiedPayload(body);
-    let meta: Metadata;
     try {
       const metaLength = payload.readUInt32LE(0);
-      meta = MetadataSchema.parse(JSON.parse(payload.toString('utf8', 4, 4 + metaLength)));
+      const meta = MetadataSchema.parse(JSON.parse(payload.toString('utf8', 4, 4 + metaLength)));
       const vectorBytes = meta.chunks.length * meta.dimensions * 4;
       const vectorStart = 4 + metaLength;
       const vectors = new Float32Array(meta.chunks.length * meta.dimensions);
@@ -146,7 +145,8 @@ export class FaissSnapshot {
           : loadFlatInnerProductIndex(vectors, meta.dimensions);
       return new FaissSnapshot(meta.dimensions, meta.chunks, vectors, meta.kind, index, indexBytes);
     } catch (error) {
-      if (error instanceof FaissSnapshotError) throw error;
+      // A FAISS binding that cannot load is the machine's problem, not the object's.
+      if (error instanceof FaissSnapshotError || error instanceof VectorStoreUnavailableError) throw error;
       throw new FaissSnapshotError(`the content is malformed: ${(error as Error).message.split('\n')[0]}`);
     }
   }
