@@ -2,6 +2,7 @@
  * `npm start`: serves every route on 127.0.0.1:$PORT (default 3000) under serverless-offline. With the auto or
  * tiny profile it first writes the tiny models, so a fresh clone serves without any download.
  */
+import { checkDocumentsOnStart } from '../shared/app/document-repair';
 import { loadConfig } from '../shared/config/environment';
 import { ensureFaissBinding } from './build-faiss';
 import { exitStatusOf, startLocalServer } from './local-server';
@@ -22,6 +23,11 @@ try {
 
 const port = Number(process.env.PORT ?? 3000);
 const server = await startLocalServer({ port, stdio: 'inherit', dataDir: config.rag.dataDir });
+await checkDocumentsOnStart({
+  ...process.env,
+  DATA_DIR: server.dataDir,
+  CHROMA_URL: server.chromaUrl ?? process.env.CHROMA_URL,
+});
 console.log(
   `\ngenai-endpoints listening on ${server.url} (model profile: ${config.modelProfile}, data: ${server.dataDir}` +
     `${server.chromaUrl ? `, embedded Chroma: ${server.chromaUrl}` : ''})\n`,

@@ -4,7 +4,7 @@ import { containerHandler } from '../../shared/http/container-handler';
 import { createHttpHandler } from '../../shared/http/handler';
 import { DocumentId } from '../../shared/rag/schema';
 
-/** DELETE /documents/{id}: removes the document's chunks from every store, then its record. */
+/** DELETE /documents/{id}: marks the document deleted in the registry, then removes its chunks from every store. */
 export function createHandler(deps: AppDependencies) {
   return createHttpHandler(
     {

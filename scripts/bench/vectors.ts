@@ -189,6 +189,7 @@ export async function benchFaissLoadFromS3(n: number) {
     const data = gaussianMixture(n, Math.round(n / 500), 3);
     const chunks = Array.from({ length: n }, (_, i) => ({
       documentId: `doc-${Math.floor(i / 20)}`,
+      version: 1,
       chunkIndex: i % 20,
       source: 'bench',
       text: `chunk ${i}`,

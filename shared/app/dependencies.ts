@@ -27,7 +27,9 @@ import { createModelRuntime, type ModelRuntime } from '../models/model-runtime';
 import { createTransformersPipelineFactory, type PipelineFactory } from '../models/pipeline-factory';
 import { createS3ModelStore } from '../models/s3-model-store';
 import { type AnswerService, createAnswerService } from '../rag/answer-service';
-import { createDocumentRegistry } from '../rag/document-registry';
+import { createCommittedVersions } from '../rag/committed-versions';
+import { createDocumentRegistry, type DocumentRegistry } from '../rag/document-registry';
+import { createDocumentVersionStore, type DocumentVersionStore } from '../rag/document-versions';
 import { createIngestionService, type IngestionService } from '../rag/ingestion-service';
 import type { BlobStore } from '../storage/blob-store';
 import { createLocalBlobStore } from '../storage/local-blob-store';
@@ -37,6 +39,7 @@ import {
   createSummarizationService,
   type SummarizationService,
 } from '../summarization/summarization-service';
+import type { VectorStore } from '../vectors/vector-store';
 import {
   createGeminiProvider,
   createLocalBlip2Provider,
@@ -58,6 +61,10 @@ export interface AppDependencies {
   /** Documents, the FAISS index and the document registry: the documents bucket, or the data directory. */
   readonly blobs: BlobStore;
   readonly vectorStores: VectorStores;
+  /** Which version of each document is committed: the source of truth every store converges to. */
+  readonly registry: DocumentRegistry;
+  /** The text and chunks of each version, for repair. */
+  readonly documentVersions: DocumentVersionStore;
   readonly documents: IngestionService;
   readonly rag: AnswerService;
   readonly captioning: CaptioningService;
@@ -77,6 +84,9 @@ export function documentBlobStore(config: AppConfig): BlobStore {
     : createLocalBlobStore({ root: config.rag.dataDir });
 }
 
+/** Where the text of each document version is kept: beside the registry, not under it. */
+export const versionsPrefix = (registryPrefix: string) => `${registryPrefix.replace(/\/+$/, '')}-versions/`;
+
 export function createDependencies(
   config: AppConfig,
   overrides: {
@@ -84,6 +94,8 @@ export function createDependencies(
     createPipeline?: PipelineFactory;
     blobs?: BlobStore;
     imageGenerator?: ImageGenerator;
+    /** Wraps every vector store this graph creates. */
+    decorateVectorStore?: (store: VectorStore) => VectorStore;
   } = {},
 ): AppDependencies {
   const logger = overrides.logger ?? new Logger({ serviceName: SERVICE_NAME });
@@ -107,8 +119,15 @@ export function createDependencies(
   const textGeneration = createTextGenerationService({ runtime });
   const embeddings = createEmbeddingService({ runtime });
   const blobs = overrides.blobs ?? documentBlobStore(config);
-  const vectorStores = createVectorStores({ config, blobs, logger });
+  const vectorStores = createVectorStores({
+    config,
+    blobs,
+    logger,
+    ...(overrides.decorateVectorStore ? { decorate: overrides.decorateVectorStore } : {}),
+  });
   const { rag } = config;
+  const registry = createDocumentRegistry({ blobs, prefix: rag.registryPrefix });
+  const documentVersions = createDocumentVersionStore({ blobs, prefix: versionsPrefix(rag.registryPrefix) });
   const imageGenerator =
     overrides.imageGenerator ??
     (config.jobs.gpuServiceUrl
@@ -163,10 +182,13 @@ export function createDependencies(
     embeddings,
     blobs,
     vectorStores,
+    registry,
+    documentVersions,
     documents: createIngestionService({
       embeddings,
       stores: () => vectorStores.all(),
-      registry: createDocumentRegistry({ blobs, prefix: rag.registryPrefix }),
+      registry,
+      versions: documentVersions,
       chunking: {
         chunkTokens: rag.chunkTokens,
         overlapTokens: rag.overlapTokens,
@@ -180,6 +202,7 @@ export function createDependencies(
     rag: createAnswerService({
       embeddings,
       generator: textGeneration,
+      committed: createCommittedVersions({ registry }),
       settings: { minScore: rag.minScore, maxAnswerTokens: rag.maxAnswerTokens },
     }),
   };

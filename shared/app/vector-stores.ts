@@ -10,12 +10,14 @@ import type { AppConfig } from '../config/environment';
 import { readSecret } from '../config/secrets';
 import type { BlobStore } from '../storage/blob-store';
 import { createChromaStore } from '../vectors/chroma-store';
-import { createFaissStore } from '../vectors/faiss-store';
+import { createFaissStore, type FaissStore } from '../vectors/faiss-store';
 import { createPineconeStore } from '../vectors/pinecone-store';
 import { type VectorStore, VectorStoreUnavailableError } from '../vectors/vector-store';
 
 export interface VectorStores {
   faiss(): VectorStore;
+  /** The FAISS store itself, undecorated, for maintenance (repair rebuilds it). */
+  faissIndex(): FaissStore;
   /** The named external store, or a 503 that says how to configure it. */
   external(name: 'pinecone' | 'chroma'): Promise<VectorStore>;
   /** Every configured store: ingestion writes to all of them. */
@@ -26,14 +28,18 @@ export function createVectorStores(deps: {
   config: AppConfig;
   blobs: BlobStore;
   logger: Logger;
+  /** Wraps each store once it is created (tests inject latency and faults this way). */
+  decorate?: (store: VectorStore) => VectorStore;
 }): VectorStores {
   const { rag } = deps.config;
+  const decorate = deps.decorate ?? ((store: VectorStore) => store);
+  let faissIndex: FaissStore | undefined;
   let faiss: VectorStore | undefined;
   let chroma: VectorStore | undefined;
   let pinecone: Promise<VectorStore> | undefined;
 
-  const faissStore = () => {
-    faiss ??= createFaissStore({
+  const faissIndexStore = () => {
+    faissIndex ??= createFaissStore({
       blobs: deps.blobs,
       key: rag.faiss.key,
       cacheDir: rag.faiss.cacheDir,
@@ -46,6 +52,10 @@ export function createVectorStores(deps: {
       refreshMs: rag.faiss.refreshMs,
       logger: deps.logger,
     });
+    return faissIndex;
+  };
+  const faissStore = () => {
+    faiss ??= decorate(faissIndexStore());
     return faiss;
   };
 
@@ -57,14 +67,16 @@ export function createVectorStores(deps: {
         });
       }
       const url = new URL(rag.chroma.url);
-      chroma ??= createChromaStore({
-        client: new ChromaClient({
-          host: url.hostname,
-          port: Number(url.port || (url.protocol === 'https:' ? 443 : 80)),
-          ssl: url.protocol === 'https:',
+      chroma ??= decorate(
+        createChromaStore({
+          client: new ChromaClient({
+            host: url.hostname,
+            port: Number(url.port || (url.protocol === 'https:' ? 443 : 80)),
+            ssl: url.protocol === 'https:',
+          }),
+          collection: rag.chroma.collection,
         }),
-        collection: rag.chroma.collection,
-      });
+      );
       return chroma;
     }
     const settings = rag.pinecone;
@@ -76,10 +88,12 @@ export function createVectorStores(deps: {
     }
     pinecone ??= readSecret(settings.apiKey).then(
       (apiKey) =>
-        createPineconeStore({
-          index: new Pinecone({ apiKey }).index({ host: settings.indexHost }),
-          namespace: settings.namespace,
-        }),
+        decorate(
+          createPineconeStore({
+            index: new Pinecone({ apiKey }).index({ host: settings.indexHost }),
+            namespace: settings.namespace,
+          }),
+        ),
       (error: unknown) => {
         pinecone = undefined;
         throw new VectorStoreUnavailableError(`pinecone API key unavailable: ${(error as Error).message}`, {
@@ -92,6 +106,7 @@ export function createVectorStores(deps: {
 
   return {
     faiss: faissStore,
+    faissIndex: faissIndexStore,
     external,
     async all() {
       const stores: VectorStore[] = [faissStore()];

@@ -49,6 +49,12 @@ export class MethodNotAllowedError extends HttpError {
   }
 }
 
+/** 409: the request lost a race with another one on the same resource; its message says which won. */
+export class ConflictError extends HttpError {
+  readonly statusCode = 409;
+  readonly type: string = 'conflict';
+}
+
 export class PayloadTooLargeError extends HttpError {
   readonly statusCode = 413;
   readonly type = 'payload_too_large';

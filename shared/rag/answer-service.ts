@@ -8,6 +8,7 @@ import type { TextGenerationService } from '../generation/text-generation-servic
 import { RequestValidationError } from '../http/errors';
 import { elapsedMs, type ModelInfo } from '../models/model-info';
 import type { ChunkMatch, VectorFilter, VectorStore } from '../vectors/vector-store';
+import type { CommittedVersions } from './committed-versions';
 import { PROMPT_VERSION, renderPassage, renderPrompt } from './prompt-template';
 
 export interface AnswerSettings {
@@ -49,9 +50,17 @@ export const NOTHING_INGESTED = "I don't know: no documents have been ingested y
 export const NOTHING_RELEVANT =
   "I don't know: none of the ingested passages is relevant enough to answer this question.";
 
+/**
+ * How many hits to ask a store for: a few more than `topK`, so that chunks of versions that are not
+ * committed (filtered out) rarely leave the answer short.
+ */
+const candidatesFor = (topK: number) => Math.min(topK * 2 + 8, 100);
+
 export function createAnswerService(deps: {
   embeddings: EmbeddingService;
   generator: TextGenerationService;
+  /** Only chunks of committed versions are used: leftovers in a store are never an answer. */
+  committed: CommittedVersions;
   settings: AnswerSettings;
 }): AnswerService {
   /** Numbers passages into the prompt while they fit the generator's context; the last may be shortened. */
@@ -109,7 +118,8 @@ export function createAnswerService(deps: {
     async answer({ question, topK, store, filter }) {
       const started = performance.now();
       const embedded = await deps.embeddings.embed([question]);
-      const matches = await store.query(embedded.vectors[0] as Float32Array, topK, filter);
+      const candidates = await store.query(embedded.vectors[0] as Float32Array, candidatesFor(topK), filter);
+      const matches = (await deps.committed.visible(candidates)).slice(0, topK);
       const relevant = matches.filter((m) => m.score >= deps.settings.minScore);
       const base = {
         store: store.name,

@@ -7,6 +7,7 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import type { S3Event } from 'aws-lambda';
 import { NotFoundError } from '../http/errors';
 import type { BlobStore } from '../storage/blob-store';
+import { SupersededVersionError } from './document-registry';
 import { resolveContentType } from './document-text';
 import type { IngestionService } from './ingestion-service';
 
@@ -77,13 +78,19 @@ export async function handleS3DocumentEvent(
       });
       continue;
     }
-    const result = await deps.documents.ingest({
-      documentId,
-      content: new TextDecoder('utf-8').decode(object.body),
-      contentType,
-      source: `s3://${bucket}/${key}`,
-    });
-    outcomes.push({ key, documentId, outcome: 'ingested', chunks: result.chunks });
+    try {
+      const result = await deps.documents.ingest({
+        documentId,
+        content: new TextDecoder('utf-8').decode(object.body),
+        contentType,
+        source: `s3://${bucket}/${key}`,
+      });
+      outcomes.push({ key, documentId, outcome: 'ingested', chunks: result.chunks });
+    } catch (error) {
+      // A newer ingest (of a newer object) or a delete of the same document won: nothing to retry.
+      if (!(error instanceof SupersededVersionError)) throw error;
+      outcomes.push({ key, documentId, outcome: 'skipped', reason: 'a newer version was committed' });
+    }
   }
   for (const outcome of outcomes) deps.logger.info('s3 document event', { ...outcome });
   return outcomes;

@@ -3,7 +3,17 @@
  * inner-product space, so that scores are cosine similarities of the unit vectors: score = 1 − distance.
  */
 import type { ChromaClient, Collection, Where } from 'chromadb';
-import { type ChunkMatch, chunkId, storeCall, type VectorFilter, type VectorStore } from './vector-store';
+import {
+  type ChunkKey,
+  type ChunkMatch,
+  chunkId,
+  parseChunkId,
+  storeCall,
+  type VectorFilter,
+  type VectorStore,
+} from './vector-store';
+
+const LIST_PAGE = 1_000;
 
 const whereOf = (filter?: VectorFilter): Where | undefined => {
   const clauses: Where[] = [];
@@ -35,11 +45,12 @@ export function createChromaStore(deps: { client: ChromaClient; collection: stri
       storeCall('chroma', 'upsert', async () => {
         if (records.length === 0) return;
         await (await open()).upsert({
-          ids: records.map((r) => chunkId(r.documentId, r.chunkIndex)),
+          ids: records.map(chunkId),
           embeddings: records.map((r) => Array.from(r.vector)),
           documents: records.map((r) => r.text),
           metadatas: records.map((r) => ({
             documentId: r.documentId,
+            version: r.version,
             chunkIndex: r.chunkIndex,
             source: r.source,
           })),
@@ -60,6 +71,7 @@ export function createChromaStore(deps: { client: ChromaClient; collection: stri
           if (!meta) return;
           matches.push({
             documentId: String(meta.documentId),
+            version: Number(meta.version ?? 0),
             chunkIndex: Number(meta.chunkIndex),
             source: String(meta.source ?? ''),
             text: result.documents[0]?.[i] ?? '',
@@ -68,12 +80,28 @@ export function createChromaStore(deps: { client: ChromaClient; collection: stri
         });
         return matches;
       }),
-    deleteByDocument: (documentId, options = {}) =>
+    listChunks: (documentId) =>
+      storeCall('chroma', 'list', async () => {
+        const keys: ChunkKey[] = [];
+        const collection_ = await open();
+        for (let offset = 0; ; offset += LIST_PAGE) {
+          const page = await collection_.get({
+            ...(documentId === undefined ? {} : { where: { documentId } }),
+            limit: LIST_PAGE,
+            offset,
+            include: [],
+          });
+          for (const id of page.ids) {
+            const key = parseChunkId(id);
+            if (key) keys.push(key);
+          }
+          if (page.ids.length < LIST_PAGE) return keys;
+        }
+      }),
+    deleteChunks: (keys) =>
       storeCall('chroma', 'delete', async () => {
-        const where: Where = options.fromChunk
-          ? { $and: [{ documentId }, { chunkIndex: { $gte: options.fromChunk } }] }
-          : { documentId };
-        await (await open()).delete({ where });
+        if (keys.length === 0) return;
+        await (await open()).delete({ ids: keys.map(chunkId) });
       }),
     stats: () =>
       storeCall('chroma', 'stats', async () => ({

@@ -2,23 +2,36 @@
  * One immutable FAISS snapshot: the chunks' metadata, their vectors, and the search index over them, with
  * its serialized form. Everything a writer changes produces a new snapshot; readers keep theirs.
  *
- * Object layout: "GEFAISS1", u32 metadata length, metadata JSON, float32 vectors (n × d), u64 index length,
- * index bytes (empty for a flat index, which is rebuilt from the vectors by a copy).
+ * Object layout: a 48-byte header ("GEFAISS", u8 format version, u64 payload length, sha256 of the payload),
+ * then the payload: u32 metadata length, metadata JSON, float32 vectors (n × d), u64 index length, index
+ * bytes (empty for a flat index, which is rebuilt from the vectors by a copy). The header makes an empty,
+ * truncated or altered object an error instead of an empty or wrong index.
  */
+import { createHash } from 'node:crypto';
 import type * as Faiss from 'faiss-node';
+import { z } from 'zod';
 import { buildIvfIndexBytes, loadFlatInnerProductIndex } from './faiss-index-codec';
 import { faissNative } from './faiss-native';
 import type { ChunkMatch, VectorFilter } from './vector-store';
-import { matchesFilter } from './vector-store';
+import { matchesFilter, VectorStoreUnavailableError } from './vector-store';
 
-const MAGIC = 'GEFAISS1';
+const MAGIC = 'GEFAISS';
+const FORMAT_VERSION = 2;
+const HEADER_BYTES = 7 + 1 + 8 + 32;
 
-export interface ChunkMeta {
-  readonly documentId: string;
-  readonly chunkIndex: number;
-  readonly source: string;
-  readonly text: string;
+/** A snapshot object that cannot be decoded; `problem` says why, for the error the store raises. */
+export class FaissSnapshotError extends Error {
+  override name = 'FaissSnapshotError';
 }
+
+const ChunkMetaSchema = z.object({
+  documentId: z.string(),
+  version: z.number().int().min(0),
+  chunkIndex: z.number().int().min(0),
+  source: z.string(),
+  text: z.string(),
+});
+export type ChunkMeta = z.output<typeof ChunkMetaSchema>;
 
 export type FaissIndexKind = 'flat' | 'ivf';
 
@@ -31,11 +44,38 @@ export interface IndexSettings {
   readonly ivfNlist: number;
 }
 
-interface Metadata {
-  readonly version: 1;
-  readonly dimensions: number;
-  readonly kind: FaissIndexKind;
-  readonly chunks: readonly ChunkMeta[];
+const MetadataSchema = z.object({
+  dimensions: z.number().int().min(0),
+  kind: z.enum(['flat', 'ivf']),
+  chunks: z.array(ChunkMetaSchema),
+});
+type Metadata = z.output<typeof MetadataSchema>;
+
+const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest();
+
+/** The payload of a snapshot object, once its header, length and checksum are verified. */
+function verifiedPayload(body: Buffer): Buffer {
+  if (body.length === 0) throw new FaissSnapshotError('the object is empty');
+  if (body.length < HEADER_BYTES || body.toString('latin1', 0, 7) !== MAGIC) {
+    throw new FaissSnapshotError('the object is not a FAISS snapshot');
+  }
+  const format = body.readUInt8(7);
+  if (format !== FORMAT_VERSION) {
+    throw new FaissSnapshotError(
+      `snapshot format ${format === 0x31 ? '1' : format} is not supported (this version reads ${FORMAT_VERSION})`,
+    );
+  }
+  const length = Number(body.readBigUInt64LE(8));
+  if (body.length - HEADER_BYTES !== length) {
+    throw new FaissSnapshotError(
+      `the object is truncated or padded: ${body.length - HEADER_BYTES} payload bytes, ${length} expected`,
+    );
+  }
+  const payload = body.subarray(HEADER_BYTES);
+  if (!sha256(payload).equals(body.subarray(16, HEADER_BYTES))) {
+    throw new FaissSnapshotError('the checksum does not match the content');
+  }
+  return payload;
 }
 
 export class FaissSnapshot {
@@ -84,45 +124,48 @@ export class FaissSnapshot {
     );
   }
 
+  /** Decodes a stored object; throws FaissSnapshotError for anything but an intact snapshot. */
   static decode(body: Buffer): FaissSnapshot {
-    if (body.length === 0) return FaissSnapshot.empty();
-    if (body.toString('latin1', 0, 8) !== MAGIC) throw new Error('not a FAISS snapshot object');
-    const metaLength = body.readUInt32LE(8);
-    const meta = JSON.parse(body.toString('utf8', 12, 12 + metaLength)) as Metadata;
-    const vectorBytes = meta.chunks.length * meta.dimensions * 4;
-    const vectorStart = 12 + metaLength;
-    const vectors = new Float32Array(meta.chunks.length * meta.dimensions);
-    Buffer.from(vectors.buffer).set(body.subarray(vectorStart, vectorStart + vectorBytes));
-    const indexLength = Number(body.readBigUInt64LE(vectorStart + vectorBytes));
-    const indexBytes = body.subarray(
-      vectorStart + vectorBytes + 8,
-      vectorStart + vectorBytes + 8 + indexLength,
-    );
-    if (meta.chunks.length === 0) return FaissSnapshot.empty();
-    const index =
-      meta.kind === 'ivf' && indexLength > 0
-        ? faissNative().Index.fromBuffer(Buffer.from(indexBytes))
-        : loadFlatInnerProductIndex(vectors, meta.dimensions);
-    return new FaissSnapshot(
-      meta.dimensions,
-      meta.chunks,
-      vectors,
-      meta.kind,
-      index,
-      Buffer.from(indexBytes),
-    );
+    const payload = verifiedPayload(body);
+    try {
+      const metaLength = payload.readUInt32LE(0);
+      const meta = MetadataSchema.parse(JSON.parse(payload.toString('utf8', 4, 4 + metaLength)));
+      const vectorBytes = meta.chunks.length * meta.dimensions * 4;
+      const vectorStart = 4 + metaLength;
+      const vectors = new Float32Array(meta.chunks.length * meta.dimensions);
+      Buffer.from(vectors.buffer).set(payload.subarray(vectorStart, vectorStart + vectorBytes));
+      const indexLength = Number(payload.readBigUInt64LE(vectorStart + vectorBytes));
+      const indexStart = vectorStart + vectorBytes + 8;
+      if (indexStart + indexLength !== payload.length) throw new Error('section lengths do not add up');
+      const indexBytes = Buffer.from(payload.subarray(indexStart));
+      if (meta.chunks.length === 0) return FaissSnapshot.empty();
+      const index =
+        meta.kind === 'ivf' && indexLength > 0
+          ? faissNative().Index.fromBuffer(indexBytes)
+          : loadFlatInnerProductIndex(vectors, meta.dimensions);
+      return new FaissSnapshot(meta.dimensions, meta.chunks, vectors, meta.kind, index, indexBytes);
+    } catch (error) {
+      // A FAISS binding that cannot load is the machine's problem, not the object's.
+      if (error instanceof FaissSnapshotError || error instanceof VectorStoreUnavailableError) throw error;
+      throw new FaissSnapshotError(`the content is malformed: ${(error as Error).message.split('\n')[0]}`);
+    }
   }
 
   encode(): Buffer {
-    const meta: Metadata = { version: 1, dimensions: this.dimensions, kind: this.kind, chunks: this.chunks };
+    const meta: Metadata = { dimensions: this.dimensions, kind: this.kind, chunks: [...this.chunks] };
     const metaBytes = Buffer.from(JSON.stringify(meta));
-    const header = Buffer.alloc(12);
-    header.write(MAGIC, 0, 'latin1');
-    header.writeUInt32LE(metaBytes.length, 8);
+    const metaLength = Buffer.alloc(4);
+    metaLength.writeUInt32LE(metaBytes.length);
     const indexLength = Buffer.alloc(8);
     indexLength.writeBigUInt64LE(BigInt(this.indexBytes.length));
     const vectorBytes = Buffer.from(this.vectors.buffer, this.vectors.byteOffset, this.vectors.byteLength);
-    return Buffer.concat([header, metaBytes, vectorBytes, indexLength, this.indexBytes]);
+    const payload = Buffer.concat([metaLength, metaBytes, vectorBytes, indexLength, this.indexBytes]);
+    const header = Buffer.alloc(HEADER_BYTES);
+    header.write(MAGIC, 0, 'latin1');
+    header.writeUInt8(FORMAT_VERSION, 7);
+    header.writeBigUInt64LE(BigInt(payload.length), 8);
+    sha256(payload).copy(header, 16);
+    return Buffer.concat([header, payload]);
   }
 
   get size(): number {

@@ -8,14 +8,19 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { type BlobStore, PreconditionFailedError } from '../storage/blob-store';
-import { type ChunkMeta, FaissSnapshot, type IndexSettings } from './faiss-snapshot';
+import { type ChunkMeta, FaissSnapshot, FaissSnapshotError, type IndexSettings } from './faiss-snapshot';
 import {
   type ChunkRecord,
   chunkId,
+  IndexCorruptError,
   storeCall,
   type VectorStore,
   VectorStoreUnavailableError,
 } from './vector-store';
+
+/** What an operator runs when the stored index cannot be read. */
+export const FAISS_RECOVERY =
+  'Rebuild it from the committed documents with `npm run documents:repair -- --rebuild-faiss`.';
 
 export interface FaissStoreOptions {
   readonly blobs: BlobStore;
@@ -33,6 +38,11 @@ export interface FaissStoreOptions {
 export interface FaissStore extends VectorStore {
   /** The ETag of the snapshot in memory (undefined before the first load or for an empty store). */
   loadedEtag(): string | undefined;
+  /**
+   * Replaces the whole index with exactly these chunks, without reading the stored object: the one write
+   * allowed over an index that cannot be read (repair's --rebuild-faiss).
+   */
+  rebuild(records: readonly ChunkRecord[]): Promise<void>;
 }
 
 interface Loaded {
@@ -52,6 +62,19 @@ export function createFaissStore(options: FaissStoreOptions): FaissStore {
   );
   let loaded: Loaded | undefined;
   let loading: Promise<Loaded> | undefined;
+  /** Writes of this container, one after the other: they would only make each other retry. */
+  let writes: Promise<unknown> = Promise.resolve();
+
+  /** The stored object as a snapshot; an object that cannot be decoded is an IndexCorruptError. */
+  function decodeStored(body: Buffer): FaissSnapshot {
+    try {
+      return FaissSnapshot.decode(body);
+    } catch (error) {
+      if (!(error instanceof FaissSnapshotError)) throw error;
+      options.logger?.error('FAISS index object cannot be read', { key, problem: error.message });
+      throw new IndexCorruptError('faiss', error.message, FAISS_RECOVERY);
+    }
+  }
 
   async function readCache(etag: string): Promise<Buffer | undefined> {
     const cachedEtag = await fs.readFile(`${cacheBase}.etag`, 'utf8').catch(() => undefined);
@@ -76,11 +99,21 @@ export function createFaissStore(options: FaissStoreOptions): FaissStore {
     if (etag === undefined)
       return { snapshot: FaissSnapshot.empty(), etag: undefined, checkedAt: Date.now() };
     const cached = await readCache(etag);
-    if (cached) return { snapshot: FaissSnapshot.decode(cached), etag, checkedAt: Date.now() };
+    if (cached) {
+      try {
+        return { snapshot: FaissSnapshot.decode(cached), etag, checkedAt: Date.now() };
+      } catch (error) {
+        if (!(error instanceof FaissSnapshotError)) throw error;
+        options.logger?.warn('FAISS cache copy damaged, reading the stored object', {
+          problem: error.message,
+        });
+      }
+    }
     const object = await blobs.get(key);
     if (!object) return { snapshot: FaissSnapshot.empty(), etag: undefined, checkedAt: Date.now() };
+    const snapshot = decodeStored(object.body);
     await writeCache(object.body, object.etag);
-    return { snapshot: FaissSnapshot.decode(object.body), etag: object.etag, checkedAt: Date.now() };
+    return { snapshot, etag: object.etag, checkedAt: Date.now() };
   }
 
   /** The snapshot to read from: loaded once, reloaded when the object's ETag has changed. */
@@ -99,11 +132,24 @@ export function createFaissStore(options: FaissStoreOptions): FaissStore {
     return (await loading).snapshot;
   }
 
-  /** Read-modify-write with a conditional put; a lost race re-reads and re-applies the change. */
-  async function mutate(change: (snapshot: FaissSnapshot) => FaissSnapshot | undefined): Promise<void> {
+  /** Runs one write of this container after the previous one, whatever became of it. */
+  function queued(write: () => Promise<void>): Promise<void> {
+    const run = writes.then(write, write);
+    writes = run.catch(() => undefined);
+    return run;
+  }
+
+  /**
+   * Read-modify-write with a conditional put; a lost race re-reads and re-applies the change. An object that
+   * cannot be decoded stops it: nothing is ever written over an index that could not be read.
+   */
+  const mutate = (change: (snapshot: FaissSnapshot) => FaissSnapshot | undefined) =>
+    queued(() => mutateNow(change));
+
+  async function mutateNow(change: (snapshot: FaissSnapshot) => FaissSnapshot | undefined): Promise<void> {
     for (let attempt = 1; attempt <= maxAttempts; attempt++) {
       const object = await blobs.get(key);
-      const base = object ? FaissSnapshot.decode(object.body) : FaissSnapshot.empty();
+      const base = object ? decodeStored(object.body) : FaissSnapshot.empty();
       const next = change(base);
       if (!next) return;
       const body = next.encode();
@@ -152,8 +198,8 @@ export function createFaissStore(options: FaissStoreOptions): FaissStore {
       if (record.vector.length !== dimensions)
         throw new Error('chunks of one upsert have different dimensions');
       vectors.set(record.vector, (kept.length + i) * dimensions);
-      const { documentId, chunkIndex, source, text } = record;
-      chunks.push({ documentId, chunkIndex, source, text });
+      const { documentId, version, chunkIndex, source, text } = record;
+      chunks.push({ documentId, version, chunkIndex, source, text });
     });
     return FaissSnapshot.build(dimensions, chunks, vectors, settings);
   }
@@ -164,21 +210,37 @@ export function createFaissStore(options: FaissStoreOptions): FaissStore {
     upsert: (records) =>
       storeCall('faiss', 'upsert', async () => {
         if (records.length === 0) return;
-        const replaced = new Set(records.map((r) => chunkId(r.documentId, r.chunkIndex)));
-        await mutate((base) =>
-          withChanges(base, (meta) => !replaced.has(chunkId(meta.documentId, meta.chunkIndex)), records),
-        );
+        const replaced = new Set(records.map(chunkId));
+        await mutate((base) => withChanges(base, (meta) => !replaced.has(chunkId(meta)), records));
       }),
     query: (vector, topK, filter) =>
       storeCall('faiss', 'query', async () => (await current()).search(vector, topK, filter)),
-    deleteByDocument: (documentId, deleteOptions = {}) =>
+    listChunks: (documentId) =>
+      storeCall('faiss', 'list', async () =>
+        (await current()).chunks
+          .filter((meta) => documentId === undefined || meta.documentId === documentId)
+          .map(({ documentId: id, version, chunkIndex }) => ({ documentId: id, version, chunkIndex })),
+      ),
+    deleteChunks: (keys) =>
       storeCall('faiss', 'delete', async () => {
-        const from = deleteOptions.fromChunk ?? 0;
-        const doomed = (meta: ChunkMeta) => meta.documentId === documentId && meta.chunkIndex >= from;
+        if (keys.length === 0) return;
+        const doomed = new Set(keys.map(chunkId));
         await mutate((base) =>
-          base.chunks.some(doomed) ? withChanges(base, (meta) => !doomed(meta), []) : undefined,
+          base.chunks.some((meta) => doomed.has(chunkId(meta)))
+            ? withChanges(base, (meta) => !doomed.has(chunkId(meta)), [])
+            : undefined,
         );
       }),
+    rebuild: (records) =>
+      storeCall('faiss', 'rebuild', () =>
+        queued(async () => {
+          const next = withChanges(FaissSnapshot.empty(), () => false, records);
+          const body = next.encode();
+          const { etag } = await blobs.put(key, body, { contentType: 'application/octet-stream' });
+          loaded = { snapshot: next, etag, checkedAt: Date.now() };
+          await writeCache(body, etag);
+        }),
+      ),
     stats: () =>
       storeCall('faiss', 'stats', async () => {
         const snapshot = await current();

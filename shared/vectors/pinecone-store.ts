@@ -3,16 +3,28 @@
  * document deletes by metadata filter.
  */
 import type { Index, RecordMetadata } from '@pinecone-database/pinecone';
-import { type ChunkMatch, chunkId, storeCall, type VectorFilter, type VectorStore } from './vector-store';
+import {
+  type ChunkKey,
+  type ChunkMatch,
+  chunkId,
+  documentIdPrefix,
+  parseChunkId,
+  storeCall,
+  type VectorFilter,
+  type VectorStore,
+} from './vector-store';
 
 interface ChunkMetadata extends RecordMetadata {
   documentId: string;
+  version: number;
   chunkIndex: number;
   source: string;
   text: string;
 }
 
 const UPSERT_BATCH = 100;
+/** Pinecone deletes at most 1000 ids per request. */
+const DELETE_BATCH = 1_000;
 
 const filterOf = (filter?: VectorFilter): object | undefined => {
   const clauses: object[] = [];
@@ -31,10 +43,11 @@ export function createPineconeStore(deps: { index: Index; namespace: string }): 
         for (let start = 0; start < records.length; start += UPSERT_BATCH) {
           await index.upsert({
             records: records.slice(start, start + UPSERT_BATCH).map((r) => ({
-              id: chunkId(r.documentId, r.chunkIndex),
+              id: chunkId(r),
               values: Array.from(r.vector),
               metadata: {
                 documentId: r.documentId,
+                version: r.version,
                 chunkIndex: r.chunkIndex,
                 source: r.source,
                 text: r.text,
@@ -57,6 +70,7 @@ export function createPineconeStore(deps: { index: Index; namespace: string }): 
             ? [
                 {
                   documentId: match.metadata.documentId,
+                  version: Number(match.metadata.version ?? 0),
                   chunkIndex: Number(match.metadata.chunkIndex),
                   source: match.metadata.source,
                   text: match.metadata.text,
@@ -66,12 +80,29 @@ export function createPineconeStore(deps: { index: Index; namespace: string }): 
             : [],
         );
       }),
-    deleteByDocument: (documentId, options = {}) =>
+    listChunks: (documentId) =>
+      storeCall('pinecone', 'list', async () => {
+        // Listing by id prefix is eventually consistent, as every Pinecone read: repair runs again later.
+        const keys: ChunkKey[] = [];
+        let paginationToken: string | undefined;
+        do {
+          const page = await index.listPaginated({
+            ...(documentId === undefined ? {} : { prefix: documentIdPrefix(documentId) }),
+            ...(paginationToken ? { paginationToken } : {}),
+          });
+          for (const item of page.vectors ?? []) {
+            const key = item.id ? parseChunkId(item.id) : undefined;
+            if (key && (documentId === undefined || key.documentId === documentId)) keys.push(key);
+          }
+          paginationToken = page.pagination?.next;
+        } while (paginationToken);
+        return keys;
+      }),
+    deleteChunks: (keys) =>
       storeCall('pinecone', 'delete', async () => {
-        const filter = options.fromChunk
-          ? { $and: [{ documentId: { $eq: documentId } }, { chunkIndex: { $gte: options.fromChunk } }] }
-          : { documentId: { $eq: documentId } };
-        await index.deleteMany({ filter });
+        for (let start = 0; start < keys.length; start += DELETE_BATCH) {
+          await index.deleteMany({ ids: keys.slice(start, start + DELETE_BATCH).map(chunkId) });
+        }
       }),
     stats: () =>
       storeCall('pinecone', 'stats', async () => {

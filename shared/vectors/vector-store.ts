@@ -1,21 +1,27 @@
 /** The one interface every vector store adapter implements (FAISS on a BlobStore, Pinecone, Chroma). */
-import { ServiceUnavailableError } from '../http/errors';
+import { HttpError, ServiceUnavailableError } from '../http/errors';
 
 export const VECTOR_STORE_NAMES = ['faiss', 'pinecone', 'chroma'] as const;
 export type VectorStoreName = (typeof VECTOR_STORE_NAMES)[number];
 
-/** One chunk of one document, with its embedding. */
-export interface ChunkRecord {
+/**
+ * Where a chunk belongs: a document, one of its versions, and its place in that version. Versions are
+ * written side by side and the registry says which one is committed, so a store may briefly hold several.
+ */
+export interface ChunkKey {
   readonly documentId: string;
+  readonly version: number;
   readonly chunkIndex: number;
+}
+
+/** One chunk of one version of a document, with its embedding. */
+export interface ChunkRecord extends ChunkKey {
   readonly text: string;
   readonly source: string;
   readonly vector: Float32Array;
 }
 
-export interface ChunkMatch {
-  readonly documentId: string;
-  readonly chunkIndex: number;
+export interface ChunkMatch extends ChunkKey {
   readonly text: string;
   readonly source: string;
   /** Cosine similarity of unit vectors (inner product), higher is closer. */
@@ -38,20 +44,53 @@ export interface VectorStoreStats {
 
 export interface VectorStore {
   readonly name: VectorStoreName;
-  /** Inserts or replaces chunks by (documentId, chunkIndex). */
+  /** Inserts or replaces chunks by their id (document, version, index). */
   upsert(records: readonly ChunkRecord[]): Promise<void>;
+  /** The nearest chunks of any version: readers filter them by the registry's committed versions. */
   query(vector: Float32Array, topK: number, filter?: VectorFilter): Promise<ChunkMatch[]>;
-  /** Removes a document's chunks; with `fromChunk`, only those at that index or later (a shorter re-ingest). */
-  deleteByDocument(documentId: string, options?: { fromChunk?: number }): Promise<void>;
+  /** Every chunk the store holds (of one document when given): what repair compares with the registry. */
+  listChunks(documentId?: string): Promise<ChunkKey[]>;
+  /** Removes chunks by id; ids the store does not hold are ignored. */
+  deleteChunks(keys: readonly ChunkKey[]): Promise<void>;
   stats(): Promise<VectorStoreStats>;
 }
 
-/** The id a chunk has in every store: stable, so that re-ingesting a document overwrites it. */
-export const chunkId = (documentId: string, chunkIndex: number) => `${documentId}#${chunkIndex}`;
+/** The id a chunk has in every store: version-qualified, so that a new version never overwrites the old. */
+export const chunkId = (key: ChunkKey) => `${key.documentId}#v${key.version}#${key.chunkIndex}`;
+
+/** The id prefix of every chunk of a document (document ids never contain `#`). */
+export const documentIdPrefix = (documentId: string) => `${documentId}#v`;
+
+/** The key a chunk id names, or undefined for an id this project did not write. */
+export function parseChunkId(id: string): ChunkKey | undefined {
+  const match = /^(.+)#v(\d+)#(\d+)$/.exec(id);
+  if (!match) return undefined;
+  return { documentId: match[1] as string, version: Number(match[2]), chunkIndex: Number(match[3]) };
+}
+
+/** The keys of chunks 0..count-1 of one version of a document. */
+export const versionChunkKeys = (documentId: string, version: number, count: number): ChunkKey[] =>
+  Array.from({ length: count }, (_, chunkIndex) => ({ documentId, version, chunkIndex }));
 
 /** A vector store that cannot be reached or refused the operation: 503 with Retry-After. */
 export class VectorStoreUnavailableError extends ServiceUnavailableError {
   override readonly type = 'vector_store_unavailable';
+}
+
+/**
+ * A stored index that cannot be read (empty, truncated, checksum mismatch, unknown format). Retrying cannot
+ * help and writing over it would lose documents, so it is a 500 without Retry-After whose message, written
+ * for clients, says how to rebuild it.
+ */
+export class IndexCorruptError extends HttpError {
+  readonly statusCode = 500;
+  readonly type = 'index_corrupt';
+  constructor(store: VectorStoreName, problem: string, recovery: string) {
+    super(`${store}: the stored index cannot be read (${problem}); nothing was written over it. ${recovery}`);
+  }
+  override get expose(): boolean {
+    return true;
+  }
 }
 
 /** Runs a store operation, turning any failure into a VectorStoreUnavailableError that names the store. */
@@ -63,7 +102,7 @@ export async function storeCall<T>(
   try {
     return await call();
   } catch (error) {
-    if (error instanceof VectorStoreUnavailableError) throw error;
+    if (error instanceof VectorStoreUnavailableError || error instanceof IndexCorruptError) throw error;
     throw new VectorStoreUnavailableError(`${store} ${operation} failed: ${(error as Error).message}`, {
       retryAfterSeconds: 5,
       cause: error,

@@ -1,6 +1,6 @@
 /**
- * A local server speaking Pinecone's data-plane REST contract (upsert, query, fetch, delete,
- * describe_index_stats), for the real Pinecone client to talk to; Pinecone has no local edition here.
+ * A local server speaking Pinecone's data-plane REST contract (upsert, query, fetch, list by id prefix,
+ * delete, describe_index_stats), for the real Pinecone client to talk to; Pinecone has no local edition here.
  * It checks the `api-key` header, keeps namespaces, evaluates metadata filters ($eq $ne $in $nin $gt $gte
  * $lt $lte $and $or) and scores by cosine similarity.
  */
@@ -142,6 +142,26 @@ export async function startPineconeContractServer(
           url.searchParams.getAll('ids').flatMap((id) => (store.has(id) ? [[id, store.get(id)]] : [])),
         );
         reply(200, { vectors, namespace: url.searchParams.get('namespace') ?? '', usage: { readUnits: 1 } });
+      } else if (request.method === 'GET' && url.pathname === '/vectors/list') {
+        // Ids in sorted order, up to `limit` (100) a page, continued by an opaque pagination token.
+        const namespace = url.searchParams.get('namespace') ?? '';
+        const prefix = url.searchParams.get('prefix') ?? '';
+        const limit = Number(url.searchParams.get('limit') ?? 100);
+        const after = url.searchParams.get('paginationToken');
+        const ids = [...ns(namespace).keys()]
+          .filter((id) => id.startsWith(prefix))
+          .sort()
+          .filter((id) => !after || id > Buffer.from(after, 'base64url').toString());
+        const page = ids.slice(0, limit);
+        const last = page.at(-1);
+        reply(200, {
+          vectors: page.map((id) => ({ id })),
+          ...(ids.length > limit && last
+            ? { pagination: { next: Buffer.from(last).toString('base64url') } }
+            : {}),
+          namespace,
+          usage: { readUnits: 1 },
+        });
       } else if (request.method === 'POST' && url.pathname === '/vectors/delete') {
         const store = ns(body.namespace);
         if (body.deleteAll) store.clear();

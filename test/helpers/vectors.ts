@@ -9,9 +9,16 @@ export function unitVector(dimensions: number, seed: number): Float32Array {
   return v.map((x) => x / norm);
 }
 
-export function records(documentId: string, count: number, dimensions = 16, seedBase = 1): ChunkRecord[] {
+export function records(
+  documentId: string,
+  count: number,
+  dimensions = 16,
+  seedBase = 1,
+  version = 1,
+): ChunkRecord[] {
   return Array.from({ length: count }, (_, i) => ({
     documentId,
+    version,
     chunkIndex: i,
     text: `${documentId} chunk ${i}`,
     source: `${documentId}.txt`,

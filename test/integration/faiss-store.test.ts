@@ -1,5 +1,6 @@
 /** The FAISS store on both BlobStores: search, replace, delete, ETag refresh, and concurrent writers. */
 import { mkdtempSync } from 'node:fs';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -9,6 +10,7 @@ import { createS3BlobStore } from '../../shared/storage/s3-blob-store';
 import { ivfNprobe } from '../../shared/vectors/faiss-index-codec';
 import { FaissSnapshot } from '../../shared/vectors/faiss-snapshot';
 import { createFaissStore } from '../../shared/vectors/faiss-store';
+import { versionChunkKeys } from '../../shared/vectors/vector-store';
 import { type LocalS3, startLocalS3 } from '../helpers/s3-server';
 import { records, unitVector } from '../helpers/vectors';
 
@@ -59,15 +61,28 @@ describe.each(backends)('FAISS store on the %s BlobStore', (_name, blobsFor) => 
     expect(await store.stats()).toMatchObject({ store: 'faiss', vectors: 10, dimensions: 16, index: 'flat' });
   });
 
-  it('replaces a re-ingested document without orphans, and deletes it entirely', async () => {
+  it('keeps two versions of a document side by side, lists them, and deletes one by its chunk ids', async () => {
+    // Prepare
     const store = storeOn(blobsFor());
     await store.upsert(records('doc', 6));
-    await store.upsert(records('doc', 2, 16, 9));
-    await store.deleteByDocument('doc', { fromChunk: 2 });
-    expect((await store.stats()).vectors).toBe(2);
+    await store.upsert(records('doc', 2, 16, 9, 2));
+    await store.upsert(records('other', 1, 16, 3));
+
+    // Act
+    const listed = await store.listChunks('doc');
+    await store.deleteChunks(versionChunkKeys('doc', 1, 6));
+
+    // Assess
+    expect(listed).toHaveLength(8);
+    expect(new Set(listed.map((k) => k.version))).toEqual(new Set([1, 2]));
+    expect(await store.listChunks()).toEqual([
+      { documentId: 'doc', version: 2, chunkIndex: 0 },
+      { documentId: 'doc', version: 2, chunkIndex: 1 },
+      { documentId: 'other', version: 1, chunkIndex: 0 },
+    ]);
     const [best] = await store.query(records('doc', 2, 16, 9)[1]?.vector as Float32Array, 1);
-    expect(best).toMatchObject({ documentId: 'doc', chunkIndex: 1 });
-    await store.deleteByDocument('doc');
+    expect(best).toMatchObject({ documentId: 'doc', version: 2, chunkIndex: 1 });
+    await store.deleteChunks([...versionChunkKeys('doc', 2, 2), ...versionChunkKeys('other', 1, 1)]);
     expect((await store.stats()).vectors).toBe(0);
     expect(await store.query(unitVector(16, 1), 4)).toEqual([]);
   });
@@ -105,6 +120,7 @@ describe('FAISS snapshots', () => {
     const vectors = new Float32Array(20 * 8).map((_, i) => Math.sin(i));
     const chunks = Array.from({ length: 20 }, (_, i) => ({
       documentId: 'd',
+      version: 1,
       chunkIndex: i,
       source: 's',
       text: `t${i}`,
@@ -124,6 +140,7 @@ describe('FAISS snapshots', () => {
     for (let i = 0; i < count; i++) vectors.set(unitVector(dimensions, i + 1), i * dimensions);
     const chunks = Array.from({ length: count }, (_, i) => ({
       documentId: 'd',
+      version: 1,
       chunkIndex: i,
       source: 's',
       text: `t${i}`,
@@ -145,3 +162,82 @@ describe('FAISS snapshots', () => {
     expect(small.kind).toBe('flat');
   });
 });
+
+describe('a damaged FAISS index object', () => {
+  const refusal = {
+    type: 'index_corrupt',
+    statusCode: 500,
+    message: expect.stringContaining('npm run documents:repair -- --rebuild-faiss'),
+    headers: {},
+  };
+
+  it('is refused when it is empty, and never written over', async () => {
+    // Prepare
+    const blobs = createLocalBlobStore({ root: tmp('faiss-empty-') });
+    await storeOn(blobs).upsert([...records('alpha', 3), ...records('beta', 3, 16, 2)]);
+    await blobs.put('faiss/index.bin', Buffer.alloc(0));
+
+    // Act
+    const store = storeOn(blobs);
+    const query = store.query(unitVector(16, 1), 3).catch((error: unknown) => error);
+    const upsert = store.upsert(records('gamma', 2, 16, 3)).catch((error: unknown) => error);
+
+    // Assess
+    expect(await query).toMatchObject(refusal);
+    expect(await upsert).toMatchObject(refusal);
+    expect((await blobs.get('faiss/index.bin'))?.body.length).toBe(0);
+  });
+
+  it('is refused when it is truncated, a byte changed or of the first format, with an error that says it will not heal', async () => {
+    for (const damage of [
+      (b: Buffer) => b.subarray(0, b.length >> 1),
+      (b: Buffer) => flipByte(b, b.length - 40),
+      // The first format, without a header or checksum: refused with the same recovery.
+      (b: Buffer) => Buffer.concat([Buffer.from('GEFAISS1'), b.subarray(48)]),
+    ]) {
+      // Prepare
+      const blobs = createLocalBlobStore({ root: tmp('faiss-damaged-') });
+      await storeOn(blobs).upsert(records('alpha', 6));
+      const stored = (await blobs.get('faiss/index.bin'))?.body ?? Buffer.alloc(0);
+      const damaged = damage(stored);
+      await blobs.put('faiss/index.bin', damaged);
+
+      // Act
+      const store = storeOn(blobs);
+      const query = await store.query(unitVector(16, 1), 3).catch((error: unknown) => error);
+      const deleted = await store
+        .deleteChunks([{ documentId: 'alpha', version: 1, chunkIndex: 0 }])
+        .catch((e: unknown) => e);
+
+      // Assess
+      expect(query).toMatchObject(refusal);
+      expect(deleted).toMatchObject(refusal);
+      expect((await blobs.get('faiss/index.bin'))?.body.equals(damaged)).toBe(true);
+    }
+  });
+
+  it('falls back to the stored object when the local cache copy is damaged, and rewrites the copy', async () => {
+    // Prepare
+    const blobs = createLocalBlobStore({ root: tmp('faiss-cache-damaged-') });
+    const cacheDir = tmp('faiss-cache-');
+    const options = { blobs, key: 'faiss/index.bin', cacheDir, settings: flat, refreshMs: 0 };
+    await createFaissStore(options).upsert(records('alpha', 4));
+    const [copy] = (await readdir(cacheDir)).filter((f) => f.endsWith('.bin'));
+    const copyPath = path.join(cacheDir, copy ?? '');
+    const good = await readFile(copyPath);
+    await writeFile(copyPath, flipByte(good, good.length - 8));
+
+    // Act
+    const [best] = await createFaissStore(options).query(records('alpha', 4)[2]?.vector as Float32Array, 1);
+
+    // Assess
+    expect(best).toMatchObject({ documentId: 'alpha', chunkIndex: 2 });
+    expect((await readFile(copyPath)).equals(good)).toBe(true);
+  });
+});
+
+function flipByte(buffer: Buffer, at: number): Buffer {
+  const copy = Buffer.from(buffer);
+  copy[at] = (copy[at] ?? 0) ^ 0xff;
+  return copy;
+}

@@ -14,7 +14,13 @@ import { createLocalBlobStore } from '../../shared/storage/local-blob-store';
 import { createChromaStore } from '../../shared/vectors/chroma-store';
 import { createFaissStore } from '../../shared/vectors/faiss-store';
 import { createPineconeStore } from '../../shared/vectors/pinecone-store';
-import { type VectorStore, VectorStoreUnavailableError } from '../../shared/vectors/vector-store';
+import {
+  type ChunkKey,
+  chunkId,
+  type VectorStore,
+  VectorStoreUnavailableError,
+  versionChunkKeys,
+} from '../../shared/vectors/vector-store';
 import { type PineconeContractServer, startPineconeContractServer } from '../helpers/pinecone-server';
 import { records } from '../helpers/vectors';
 
@@ -92,16 +98,42 @@ describe.each(factories)('%s vector store', (name, create) => {
     expect(bySource.map((m) => m.documentId)).toEqual(['beta', 'beta', 'beta', 'beta']);
   });
 
-  it('overwrites re-upserted chunks, trims a shorter re-ingest and deletes a document', async () => {
+  it('keeps versions side by side, lists chunk ids by document and deletes chunks by id', async () => {
+    // Prepare
     const store = create();
     await store.upsert(records('doc', 5));
-    await store.upsert(records('doc', 2, 16, 7));
-    await store.deleteByDocument('doc', { fromChunk: 2 });
-    expect((await store.stats()).vectors).toBe(2);
+    await store.upsert(records('doc', 2, 16, 7, 2));
+    await store.upsert(records('doc', 2, 16, 7, 2));
+    await store.upsert(records('doc-2', 1, 16, 8));
+
+    // Act
+    const byDocument = await store.listChunks('doc');
+    await store.deleteChunks(versionChunkKeys('doc', 1, 5));
+
+    // Assess
+    expect(byDocument).toHaveLength(7);
+    expect(
+      byDocument
+        .filter((k) => k.version === 2)
+        .map((k) => k.chunkIndex)
+        .sort(),
+    ).toEqual([0, 1]);
+    const sorted = (keys: ChunkKey[]) => [...keys].sort((a, b) => (chunkId(a) < chunkId(b) ? -1 : 1));
+    expect(sorted(await store.listChunks())).toEqual([
+      { documentId: 'doc', version: 2, chunkIndex: 0 },
+      { documentId: 'doc', version: 2, chunkIndex: 1 },
+      { documentId: 'doc-2', version: 1, chunkIndex: 0 },
+    ]);
     const [best] = await store.query(records('doc', 2, 16, 7)[1]?.vector as Float32Array, 1);
-    expect(best).toMatchObject({ documentId: 'doc', chunkIndex: 1 });
-    await store.deleteByDocument('doc');
+    expect(best).toMatchObject({ documentId: 'doc', version: 2, chunkIndex: 1 });
+    await store.deleteChunks([...versionChunkKeys('doc', 2, 2), ...versionChunkKeys('doc-2', 1, 1)]);
     expect((await store.stats()).vectors).toBe(0);
+  });
+
+  it('lists more chunks than fit one page', async () => {
+    const store = create();
+    await store.upsert(records('big', 230));
+    expect(new Set((await store.listChunks('big')).map((k) => k.chunkIndex)).size).toBe(230);
   });
 });
 
