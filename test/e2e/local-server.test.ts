@@ -7,6 +7,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exitStatusOf, type LocalServer, startLocalServer } from '../../scripts/local-server';
+import { testDependencies } from '../helpers/dependencies';
+import { expectStoresMatchRegistry } from '../helpers/document-invariant';
 import { gradient } from '../helpers/images';
 
 /** Documented configuration that serverless.yml does not list: it must reach the handlers all the same. */
@@ -263,6 +265,16 @@ describe('local server under load and faults', () => {
     const ids = listed.documents.map((d) => d.documentId);
     for (let i = 0; i < 30; i++) expect(ids).toContain(`parallel-${i}`);
     expect(ids).toContain('contended');
+    const stores = testDependencies({ DATA_DIR: server.dataDir, CHROMA_URL: server.chromaUrl });
+    try {
+      await expectStoresMatchRegistry({
+        registry: stores.registry,
+        versions: stores.documentVersions,
+        stores: await stores.vectorStores.all(),
+      });
+    } finally {
+      await stores.runtime.dispose();
+    }
     for (const route of ['/rag-faiss-query', '/rag-query']) {
       const found = await post(route, { question: text(7), top_k: 1 });
       expect(found.status).toBe(200);
