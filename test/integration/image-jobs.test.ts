@@ -529,6 +529,7 @@ describe('the GPU service', () => {
     await deps.imageJobs.settled();
     const job = await invoke<View>(getJob(deps), jobEvent(body.jobId));
     expect(job.body).toMatchObject({ status: 'failed', error: { type: 'service_unavailable' } });
-    expect(job.body.error?.message).toMatch(/GPU service .* cannot be reached/);
+    expect(job.body.error?.message).toMatch(/the GPU service cannot be reached/);
+    expect(job.body.error?.message).not.toContain('127.0.0.1');
   });
 });
