@@ -18,4 +18,8 @@ export function createHandler(deps: AppDependencies) {
   );
 }
 
-export const handler = containerHandler(() => createHandler(defaultDependencies()));
+export const handler = containerHandler(() => {
+  const deps = defaultDependencies();
+  deps.imageJobs.watch();
+  return createHandler(deps);
+});

@@ -5,8 +5,10 @@ import { type AppDependencies, defaultDependencies } from '../../shared/app/depe
 const Message = z.object({ jobId: z.string().min(1) });
 
 /**
- * The queue-triggered worker: runs each job once (a redelivered message finds it taken and does nothing).
- * A message that cannot be processed at all is reported back, so SQS retries it and then dead-letters it.
+ * The queue-triggered worker: runs each job, or takes it over from a worker that died (no heartbeat for
+ * JOB_HEARTBEAT_TIMEOUT_SECONDS) while attempts remain. A message whose job another worker holds and is alive
+ * is reported back, so that SQS delivers it again after the visibility timeout and it outlives that worker;
+ * so is a message that cannot be processed at all (SQS retries it, then dead-letters it).
  */
 export function createHandler(deps: AppDependencies) {
   return async (event: SQSEvent): Promise<SQSBatchResponse> => {
@@ -14,7 +16,9 @@ export function createHandler(deps: AppDependencies) {
     for (const record of event.Records) {
       try {
         const { jobId } = Message.parse(JSON.parse(record.body));
-        await deps.imageJobs.run(jobId);
+        if ((await deps.imageJobs.run(jobId)) === 'held') {
+          batchItemFailures.push({ itemIdentifier: record.messageId });
+        }
       } catch (error) {
         deps.logger.error('job message not processed', {
           messageId: record.messageId,

@@ -146,12 +146,17 @@ export function createDependencies(
     dispatcher: () => {
       dispatcher ??= config.jobs.queueUrl
         ? createSqsDispatcher({ client: new SQSClient({}), queueUrl: config.jobs.queueUrl })
-        : createInProcessDispatcher((id) => imageJobs.run(id));
+        : createInProcessDispatcher((id) => imageJobs.run(id), {
+            sweep: { run: () => imageJobs.recover(), everyMs: config.jobs.heartbeatTimeoutMs / 4 },
+          });
       return dispatcher;
     },
     settings: {
       syncMaxPixelSteps: config.jobs.syncMaxPixelSteps,
       timeouts: { heartbeatMs: config.jobs.heartbeatTimeoutMs, queuedMs: config.jobs.queuedTimeoutMs },
+      maxAttempts: config.jobs.maxAttempts,
+      // A Lambda function without the queue (GET /jobs) must not run jobs itself: it only re-queues them.
+      dispatchMode: config.jobs.queueUrl ? 'queue' : config.runningOnLambda ? 'none' : 'in-process',
     },
     logger,
   });

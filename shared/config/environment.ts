@@ -36,6 +36,7 @@ const EnvironmentSchema = z.object({
   GPU_SERVICE_TIMEOUT_SECONDS: positiveInt.default(600),
   JOB_HEARTBEAT_TIMEOUT_SECONDS: positiveInt.default(120),
   JOB_QUEUED_TIMEOUT_SECONDS: positiveInt.default(900),
+  JOB_MAX_ATTEMPTS: positiveInt.max(10).default(3),
   GENERATE_SYNC_MAX_PIXEL_STEPS: z.coerce
     .number()
     .int()
@@ -118,8 +119,11 @@ export interface AppConfig {
     /** The GPU container; images are generated in this process when unset. */
     readonly gpuServiceUrl: string | undefined;
     readonly gpuTimeoutMs: number;
+    /** A running job without a heartbeat for this long has lost its worker: it is retried or failed. */
     readonly heartbeatTimeoutMs: number;
     readonly queuedTimeoutMs: number;
+    /** Claims a job may have before a job whose workers keep dying is failed. */
+    readonly maxAttempts: number;
     readonly syncMaxPixelSteps: number;
   };
   readonly rag: RagConfig;
@@ -215,6 +219,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       gpuTimeoutMs: e.GPU_SERVICE_TIMEOUT_SECONDS * 1000,
       heartbeatTimeoutMs: e.JOB_HEARTBEAT_TIMEOUT_SECONDS * 1000,
       queuedTimeoutMs: e.JOB_QUEUED_TIMEOUT_SECONDS * 1000,
+      maxAttempts: e.JOB_MAX_ATTEMPTS,
       syncMaxPixelSteps: e.GENERATE_SYNC_MAX_PIXEL_STEPS,
     },
     rag: ragConfig(e, runningOnLambda),

@@ -81,13 +81,10 @@ export function createRemoteImageGenerator(deps: { url: string; timeoutMs: numbe
           signal: AbortSignal.timeout(deps.timeoutMs),
         });
       } catch (error) {
-        throw new ServiceUnavailableError(
-          `the GPU service at ${deps.url} cannot be reached: ${(error as Error).message}`,
-          {
-            retryAfterSeconds: 30,
-            cause: error,
-          },
-        );
+        throw new ServiceUnavailableError('the GPU service cannot be reached; retry later', {
+          retryAfterSeconds: 30,
+          cause: error,
+        });
       }
       if (!response.ok || !response.body) {
         const text = await response.text().catch(() => '');

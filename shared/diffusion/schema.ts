@@ -27,4 +27,6 @@ export const GenerateImageRequest = z.strictObject({
   sync: z.boolean().default(false),
 });
 export type GenerateImageRequest = z.output<typeof GenerateImageRequest>;
-export type DiffusionParameters = Omit<GenerateImageRequest, 'sync' | 'seed'> & { seed: number };
+/** A request as a job stores it: the seed drawn, synchronous mode settled. Read back through this schema. */
+export const DiffusionParameters = GenerateImageRequest.omit({ sync: true }).extend({ seed: Seed });
+export type DiffusionParameters = z.output<typeof DiffusionParameters>;

@@ -1,6 +1,10 @@
-/** The one place errors become HTTP responses. Nothing internal (stack, cause, class) reaches a client. */
+/**
+ * The one place errors become HTTP responses. Nothing internal (stack, cause, class, paths of this machine)
+ * reaches a client: messages and details pass through `redactInternals`, whatever their source.
+ */
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { HttpError } from './errors';
+import { redactInternals } from './public-text';
 import { type HttpResponse, jsonResponse } from './response';
 
 export interface ErrorBody {
@@ -20,8 +24,15 @@ export function errorResponse(error: unknown, requestId: string, logger: Logger)
     const body: ErrorBody = {
       error: {
         type: error.type,
-        message: error.expose ? error.message : 'Internal server error',
-        ...(error.details ? { details: error.details } : {}),
+        message: error.expose ? redactInternals(error.message) : 'Internal server error',
+        ...(error.details
+          ? {
+              details: error.details.map((d) => ({
+                path: redactInternals(d.path),
+                message: redactInternals(d.message),
+              })),
+            }
+          : {}),
         requestId,
       },
     };

@@ -65,17 +65,56 @@ export class UnsupportedMediaTypeError extends HttpError {
   readonly type = 'unsupported_media_type';
 }
 
-/** 422: the body parsed but its fields are invalid; `details` lists each invalid field. */
+/** The most problems a 422 lists: a body can hold a million bad fields, its error must stay small. */
+export const MAX_ERROR_DETAILS = 20;
+/** The most problems the message of a 422 repeats (the rest are in `details`). */
+const MAX_MESSAGE_DETAILS = 3;
+const MAX_DETAIL_TEXT = 300;
+
+const clip = (text: string) =>
+  text.length <= MAX_DETAIL_TEXT
+    ? text
+    : `${text.slice(0, MAX_DETAIL_TEXT)}… (${text.length - MAX_DETAIL_TEXT} more characters)`;
+
+/** At most MAX_ERROR_DETAILS problems, each clipped, the rest counted in a last one. */
+function boundedDetails(details: readonly ErrorDetail[]): ErrorDetail[] {
+  const shown = details
+    .slice(0, MAX_ERROR_DETAILS)
+    .map((d) => ({ path: clip(d.path), message: clip(d.message) }));
+  const rest = details.length - shown.length;
+  return rest > 0 ? [...shown, { path: '', message: `and ${rest} more problems` }] : shown;
+}
+
+/**
+ * 422: the body parsed but its fields are invalid; `details` lists each invalid field (at most
+ * MAX_ERROR_DETAILS, then how many more), and the message repeats the first few.
+ */
 export class RequestValidationError extends HttpError {
   readonly statusCode = 422;
   readonly type = 'validation_error';
   constructor(details: readonly ErrorDetail[]) {
-    super(
-      `Invalid request: ${details.map((d) => (d.path ? `${d.path}: ${d.message}` : d.message)).join('; ')}`,
-      {
-        details,
-      },
-    );
+    const bounded = boundedDetails(details);
+    const first = bounded
+      .slice(0, MAX_MESSAGE_DETAILS)
+      .map((d) => (d.path ? `${d.path}: ${d.message}` : d.message));
+    const rest = details.length - Math.min(details.length, MAX_MESSAGE_DETAILS);
+    super(`Invalid request: ${first.join('; ')}${rest > 0 ? `; and ${rest} more problems` : ''}`, {
+      details: bounded,
+    });
+  }
+}
+
+/** What a storage key must look like, in the words a 422 uses. */
+export const STORAGE_KEY_RULE =
+  'use a relative key of non-empty segments separated by "/", without "." or ".." segments, backslashes or control characters';
+
+/**
+ * 422: a storage key that is not a plain relative key (an absolute path, `.` or `..` segments, backslashes,
+ * control characters): it could reach outside the store, so it is refused before any storage call.
+ */
+export class InvalidStorageKeyError extends RequestValidationError {
+  constructor(key: string, field = '') {
+    super([{ path: field, message: `'${key}' is not a valid key: ${STORAGE_KEY_RULE}` }]);
   }
 }
 
@@ -100,6 +139,21 @@ export class ServiceUnavailableError extends HttpError {
   }
   override get expose(): boolean {
     return true;
+  }
+}
+
+/**
+ * The blob store failed (disk full or read-only, permissions, S3 down). The message names the operation and
+ * the key relative to the store, never where the store lives; the cause (with paths and codes) goes only to
+ * the logs.
+ */
+export class StorageUnavailableError extends ServiceUnavailableError {
+  override readonly type = 'storage_unavailable';
+  constructor(operation: string, key: string, options: { cause?: unknown; retryAfterSeconds?: number } = {}) {
+    super(`storage: ${operation} of '${key}' failed; retry later`, {
+      retryAfterSeconds: options.retryAfterSeconds ?? 5,
+      cause: options.cause,
+    });
   }
 }
 

@@ -1,27 +1,32 @@
 /**
  * Image generation as jobs: the job is stored (queued) before anything runs, then handed to a worker; small
  * requests may run at once when synchronous mode allows them. Images are written to the BlobStore under
- * `generated/<jobId>/` and the job records their keys.
+ * `generated/<jobId>/`, all of them before the job records their keys and says it succeeded. A job whose
+ * worker died is noticed by its status request or by the in-process sweep, and retried or failed.
  */
 import { randomInt, randomUUID } from 'node:crypto';
 import type { Logger } from '@aws-lambda-powertools/logger';
+import { z } from 'zod';
 import type { ImageGenerator } from '../diffusion/image-generator';
-import type { DiffusionParameters, GenerateImageRequest } from '../diffusion/schema';
+import { DiffusionParameters, type GenerateImageRequest } from '../diffusion/schema';
 import { NotFoundError, ServiceUnavailableError } from '../http/errors';
 import type { BlobStore } from '../storage/blob-store';
 import type { Job } from './job';
 import type { JobDispatcher } from './job-dispatcher';
-import { expireIfStale, type JobTimeouts, runJob } from './job-runner';
+import { type JobDispatchMode, recoverJob } from './job-recovery';
+import { type JobTimeouts, type RunOutcome, runJob } from './job-runner';
 import type { JobStore } from './job-store';
 
-export interface ImageJobResult {
-  readonly images: string[];
-  readonly width: number;
-  readonly height: number;
-  readonly seed: number;
-  readonly executionProvider: string;
-  readonly stepMs: number;
-}
+/** What a finished image job records; read back through this schema. */
+export const ImageJobResult = z.object({
+  images: z.array(z.string().min(1)),
+  width: z.number().int(),
+  height: z.number().int(),
+  seed: z.number().int(),
+  executionProvider: z.string(),
+  stepMs: z.number(),
+});
+export type ImageJobResult = z.output<typeof ImageJobResult>;
 
 export type ImageJob = Job<DiffusionParameters, ImageJobResult>;
 
@@ -29,15 +34,30 @@ export interface ImageJobSettings {
   /** Largest width × height × steps × images run synchronously when a request asks for it (0: never). */
   readonly syncMaxPixelSteps: number;
   readonly timeouts: JobTimeouts;
+  /** Claims a job may have: a job whose worker dies on every one of them is failed (`worker_lost`). */
+  readonly maxAttempts: number;
+  /** How a recovered job is dispatched again from here. */
+  readonly dispatchMode: JobDispatchMode;
 }
 
 export interface ImageJobService {
   /** Stores the job and dispatches it, or runs it now in synchronous mode. */
   submit(request: GenerateImageRequest): Promise<{ job: ImageJob; ranSynchronously: boolean }>;
-  /** The job as it stands (a job whose worker died is reported failed). 404 for an unknown id. */
+  /**
+   * The job as it stands; a job whose worker died is queued again (and dispatched) while attempts remain,
+   * else failed. 404 for an unknown id.
+   */
   status(id: string): Promise<ImageJob>;
   /** Runs a stored job: the worker's entry point. */
-  run(id: string): Promise<string>;
+  run(id: string): Promise<RunOutcome>;
+  /** One sweep over the unfinished jobs, recovering those whose worker died (the in-process dispatcher's timer). */
+  recover(): Promise<void>;
+  /**
+   * Starts the in-process sweep now rather than at the first dispatch, so that a local server that restarted
+   * recovers the jobs of the process that died without waiting for their status to be asked. With a queue,
+   * nothing to do: SQS redelivers.
+   */
+  watch(): void;
   /** One generated image of a finished job. */
   image(id: string, index: number): Promise<Buffer>;
   /** Resolves when the jobs this process dispatched to itself have finished. */
@@ -58,7 +78,7 @@ export function createImageJobService(deps: {
     job: Job,
     progress: (step: number, steps: number) => Promise<void>,
   ): Promise<ImageJobResult> {
-    const parameters = job.request as DiffusionParameters;
+    const parameters = DiffusionParameters.parse(job.request);
     const result = await deps.generator.generate(parameters, progress);
     const images: string[] = [];
     for (const [index, png] of result.images.entries()) {
@@ -76,12 +96,40 @@ export function createImageJobService(deps: {
     };
   }
 
-  const run = (id: string) => runJob(id, { store: deps.store, execute, logger: deps.logger });
+  const { timeouts, dispatchMode: mode } = deps.settings;
+  const run = (id: string) => runJob(id, { store: deps.store, execute, logger: deps.logger, timeouts });
+
+  /** Recovers the job if its worker is gone, dispatching it again when it went back to the queue. */
+  async function recovered(job: Job): Promise<Job> {
+    const { job: current, dispatch } = await recoverJob(deps.store, job, { timeouts, mode });
+    if (current.status !== job.status || current.attempts !== job.attempts)
+      deps.logger.warn('job recovered from a lost worker', {
+        jobId: job.id,
+        status: current.status,
+        attempts: current.attempts,
+        error: current.error,
+      });
+    if (dispatch) {
+      // Best effort: a job left queued is dispatched again by the next status request or sweep.
+      await deps
+        .dispatcher()
+        .dispatch(job.id)
+        .catch((error: unknown) =>
+          deps.logger.error('job could not be dispatched again', { jobId: job.id, error: error as Error }),
+        );
+    }
+    return current;
+  }
 
   async function load(id: string): Promise<ImageJob> {
     const job = JOB_ID.test(id) ? await deps.store.get(id) : undefined;
     if (!job) throw new NotFoundError(`No job '${id}'`);
-    return (await expireIfStale(deps.store, job, deps.settings.timeouts)) as ImageJob;
+    const current = await recovered(job);
+    return {
+      ...current,
+      request: DiffusionParameters.parse(current.request),
+      result: current.result === undefined ? undefined : ImageJobResult.parse(current.result),
+    };
   }
 
   return {
@@ -96,7 +144,9 @@ export function createImageJobService(deps: {
         request: parameters,
         createdAt: at,
         updatedAt: at,
+        queuedAt: at,
         attempts: 0,
+        maxAttempts: deps.settings.maxAttempts,
       };
       await deps.store.create(job);
       const size = parameters.width * parameters.height * parameters.steps * parameters.num_images;
@@ -117,7 +167,8 @@ export function createImageJobService(deps: {
               }
             : undefined,
         );
-        throw new ServiceUnavailableError(`the job could not be queued: ${(error as Error).message}`, {
+        deps.logger.error('job could not be dispatched', { jobId: job.id, error: error as Error });
+        throw new ServiceUnavailableError(`job ${job.id} could not be queued; submit it again`, {
           cause: error,
         });
       }
@@ -125,7 +176,17 @@ export function createImageJobService(deps: {
     },
     status: load,
     run,
+    async recover() {
+      for (const job of await deps.store.unfinished()) {
+        await recovered(job).catch((error: unknown) =>
+          deps.logger.error('job recovery failed', { jobId: job.id, error: error as Error }),
+        );
+      }
+    },
     settled: () => deps.dispatcher().idle(),
+    watch() {
+      if (mode === 'in-process') deps.dispatcher();
+    },
     async image(id, index) {
       const job = await load(id);
       const key = job.status === 'succeeded' ? job.result?.images[index] : undefined;

@@ -1,9 +1,11 @@
 /**
  * Jobs as JSON objects in a BlobStore (S3 in AWS, a local folder by default). Creation is exclusive
  * (If-None-Match) and every change is a conditional read-modify-write, so two workers cannot both claim a job.
+ * Each unfinished job also has an empty marker under `<prefix>active/`, so that a sweep for jobs whose worker
+ * died lists only those, however many finished jobs the store holds.
  */
 import { type BlobStore, PreconditionFailedError } from '../storage/blob-store';
-import type { Job } from './job';
+import { isFinished, type Job, StoredJob } from './job';
 
 export interface JobStore {
   create(job: Job): Promise<void>;
@@ -13,6 +15,8 @@ export interface JobStore {
    * otherwise). `change` returns undefined to leave the job as it is. Returns the job as stored afterwards.
    */
   update(id: string, change: (job: Job) => Job | undefined): Promise<Job | undefined>;
+  /** The jobs that are not finished (queued or running), as stored now. */
+  unfinished(): Promise<Job[]>;
 }
 
 export function createBlobJobStore(deps: {
@@ -20,17 +24,23 @@ export function createBlobJobStore(deps: {
   prefix?: string;
   maxAttempts?: number;
 }): JobStore {
-  const keyOf = (id: string) => `${deps.prefix ?? 'jobs/'}${id}.json`;
+  const prefix = deps.prefix ?? 'jobs/';
+  const keyOf = (id: string) => `${prefix}${id}.json`;
+  const activePrefix = `${prefix}active/`;
   const read = async (id: string) => {
     const object = await deps.blobs.get(keyOf(id));
-    return object ? { job: JSON.parse(object.body.toString('utf8')) as Job, etag: object.etag } : undefined;
+    if (!object) return undefined;
+    const job: Job = StoredJob.parse(JSON.parse(object.body.toString('utf8')));
+    return { job, etag: object.etag };
   };
+  const forget = (id: string) => deps.blobs.delete(`${activePrefix}${id}`).catch(() => undefined);
   return {
     async create(job) {
       await deps.blobs.put(keyOf(job.id), JSON.stringify(job), {
         ifNoneMatch: '*',
         contentType: 'application/json',
       });
+      if (!isFinished(job)) await deps.blobs.put(`${activePrefix}${job.id}`, '');
     },
     get: async (id) => (await read(id))?.job,
     async update(id, change) {
@@ -45,6 +55,7 @@ export function createBlobJobStore(deps: {
             ifMatch: current.etag,
             contentType: 'application/json',
           });
+          if (isFinished(stamped)) await forget(id);
           return stamped;
         } catch (error) {
           if (!(error instanceof PreconditionFailedError)) throw error;
@@ -52,6 +63,23 @@ export function createBlobJobStore(deps: {
         }
       }
       throw new Error(`job ${id} kept changing under concurrent updates`);
+    },
+    async unfinished() {
+      const keys = await deps.blobs.list(activePrefix);
+      const ids = keys.map((key) => key.slice(activePrefix.length)).filter((id) => !id.includes('/'));
+      const jobs = await Promise.all(
+        ids.map(async (id) => {
+          const stored = await read(id).then(
+            (found) => ({ job: found?.job }),
+            () => undefined,
+          );
+          if (!stored) return undefined; // unreadable now: the next sweep looks again
+          if (stored.job && !isFinished(stored.job)) return stored.job;
+          await forget(id);
+          return undefined;
+        }),
+      );
+      return jobs.filter((job): job is Job => job !== undefined);
     },
   };
 }

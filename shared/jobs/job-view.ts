@@ -23,6 +23,8 @@ export async function jobView(job: ImageJob, event: APIGatewayProxyEventV2, blob
     jobId: job.id,
     status: job.status,
     statusUrl: `${origin}/jobs/${job.id}`,
+    attempts: job.attempts,
+    maxAttempts: job.maxAttempts,
     ...(job.progress ? { progress: job.progress } : {}),
     createdAt: job.createdAt,
     ...(job.startedAt ? { startedAt: job.startedAt } : {}),

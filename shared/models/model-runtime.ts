@@ -12,6 +12,7 @@ import path from 'node:path';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { ModelProfile } from '../config/environment';
 import { ModelUnavailableError } from '../http/errors';
+import { redactInternals } from '../http/public-text';
 import { MODEL_CATALOG, MODEL_KEYS, type ModelKey, type ModelRef } from './catalog';
 import type { AnyPipeline, PipelineByKey, PipelineFactory } from './pipeline-factory';
 import type { ModelFileStore } from './s3-model-store';
@@ -199,7 +200,8 @@ export function createModelRuntime(options: ModelRuntimeOptions): ModelRuntime {
         },
         (error: unknown) => {
           loads.delete(key);
-          const reason = error instanceof Error ? error.message : String(error);
+          // Clients (the 503 and /health) learn why without this machine's directories; the log has them.
+          const reason = redactInternals(error instanceof Error ? error.message : String(error));
           states.set(key, { key, state: 'failed', error: reason });
           logger.error('model load failed', { modelKey: key, error: error as Error });
           throw new ModelUnavailableError(

@@ -1,4 +1,4 @@
-import { ServiceUnavailableError } from '../http/errors';
+import { InvalidStorageKeyError } from '../http/errors';
 
 /**
  * Objects by key with ETags and conditional writes: the one storage interface for documents, the FAISS index
@@ -43,10 +43,25 @@ export class PreconditionFailedError extends Error {
   }
 }
 
-/** The storage backend failed (network, permissions): a 503 with Retry-After, naming the object. */
-export class BlobStoreError extends ServiceUnavailableError {
-  override readonly type = 'storage_unavailable';
-  constructor(message: string, options: { cause?: unknown } = {}) {
-    super(message, { retryAfterSeconds: 5, ...options });
-  }
+const DOT_SEGMENT = /^\.{1,2}$/;
+const hasControlCharacter = (text: string) =>
+  [...text].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f);
+
+/**
+ * Whether `key` is a plain relative key: non-empty segments separated by "/", none of them "." or "..",
+ * no backslash or control character. Any other key could name something outside the store (a local
+ * directory resolves `..`; some S3-compatible servers do too), so stores and request schemas refuse it.
+ */
+export function isPlainKey(key: string): boolean {
+  return (
+    key.length > 0 &&
+    !key.includes('\\') &&
+    !hasControlCharacter(key) &&
+    key.split('/').every((segment) => segment.length > 0 && !DOT_SEGMENT.test(segment))
+  );
+}
+
+/** Throws a 422 InvalidStorageKeyError unless `key` is a plain relative key. */
+export function assertPlainKey(key: string): void {
+  if (!isPlainKey(key)) throw new InvalidStorageKeyError(key);
 }

@@ -9,7 +9,8 @@ import {
   S3ServiceException,
 } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
-import { type BlobStore, BlobStoreError, PreconditionFailedError } from './blob-store';
+import { StorageUnavailableError } from '../http/errors';
+import { assertPlainKey, type BlobStore, PreconditionFailedError } from './blob-store';
 
 const isMissing = (error: unknown) =>
   error instanceof S3ServiceException &&
@@ -20,23 +21,21 @@ const isConflict = (error: unknown) =>
 
 export function createS3BlobStore(deps: { client: S3Client; bucket: string; prefix?: string }): BlobStore {
   const base = deps.prefix ? `${deps.prefix.replace(/\/+$/, '')}/` : '';
-  const keyOf = (key: string) => `${base}${key}`;
+  const keyOf = (key: string) => {
+    assertPlainKey(key);
+    return `${base}${key}`;
+  };
+  /** The client learns the operation and the key in the store; the bucket and S3's answer go to the logs. */
   const fail = (operation: string, key: string, error: unknown): never => {
-    throw new BlobStoreError(
-      `S3 ${operation} s3://${deps.bucket}/${keyOf(key)} failed: ${(error as Error).message}`,
-      {
-        cause: error,
-      },
-    );
+    throw new StorageUnavailableError(`S3 ${operation}`, key, { cause: error });
   };
 
   return {
     location: `s3://${deps.bucket}/${base}`,
     async get(key) {
+      const Key = keyOf(key);
       try {
-        const response = await deps.client.send(
-          new GetObjectCommand({ Bucket: deps.bucket, Key: keyOf(key) }),
-        );
+        const response = await deps.client.send(new GetObjectCommand({ Bucket: deps.bucket, Key }));
         const body = Buffer.from((await response.Body?.transformToByteArray()) ?? new Uint8Array());
         return {
           body,
@@ -49,19 +48,21 @@ export function createS3BlobStore(deps: { client: S3Client; bucket: string; pref
       }
     },
     async etag(key) {
+      const Key = keyOf(key);
       try {
-        return (await deps.client.send(new HeadObjectCommand({ Bucket: deps.bucket, Key: keyOf(key) }))).ETag;
+        return (await deps.client.send(new HeadObjectCommand({ Bucket: deps.bucket, Key }))).ETag;
       } catch (error) {
         if (isMissing(error)) return undefined;
         return fail('HeadObject', key, error);
       }
     },
     async put(key, body, options = {}) {
+      const Key = keyOf(key);
       try {
         const response = await deps.client.send(
           new PutObjectCommand({
             Bucket: deps.bucket,
-            Key: keyOf(key),
+            Key,
             Body: body,
             ...(options.contentType ? { ContentType: options.contentType } : {}),
             ...(options.ifMatch ? { IfMatch: options.ifMatch } : {}),
@@ -76,8 +77,9 @@ export function createS3BlobStore(deps: { client: S3Client; bucket: string; pref
       }
     },
     async delete(key) {
+      const Key = keyOf(key);
       try {
-        await deps.client.send(new DeleteObjectCommand({ Bucket: deps.bucket, Key: keyOf(key) }));
+        await deps.client.send(new DeleteObjectCommand({ Bucket: deps.bucket, Key }));
       } catch (error) {
         if (!isMissing(error)) fail('DeleteObject', key, error);
       }
@@ -91,7 +93,7 @@ export function createS3BlobStore(deps: { client: S3Client; bucket: string; pref
       try {
         const pages = paginateListObjectsV2(
           { client: deps.client },
-          { Bucket: deps.bucket, Prefix: keyOf(prefix) },
+          { Bucket: deps.bucket, Prefix: `${base}${prefix}` },
         );
         for await (const page of pages) {
           for (const object of page.Contents ?? []) if (object.Key) keys.push(object.Key.slice(base.length));

@@ -11,11 +11,12 @@ import {
   BadRequestError,
   PayloadTooLargeError,
   RequestValidationError,
+  STORAGE_KEY_RULE,
   UnsupportedMediaTypeError,
 } from '../http/errors';
 import { headerValue, parseJsonBody } from '../http/json-body';
 import { validate } from '../http/validate';
-import type { BlobStore } from '../storage/blob-store';
+import { type BlobStore, isPlainKey } from '../storage/blob-store';
 
 export type ImageFormat = 'png' | 'jpeg' | 'webp' | 'gif';
 
@@ -58,7 +59,7 @@ export function sniffImageFormat(bytes: Buffer): ImageFormat | undefined {
 const JsonImageRequest = z
   .looseObject({
     image_base64: z.string().min(1).optional(),
-    image_s3_key: z.string().min(1).max(1024).optional(),
+    image_s3_key: z.string().min(1).max(1024).refine(isPlainKey, STORAGE_KEY_RULE).optional(),
   })
   .refine((r) => (r.image_base64 === undefined) !== (r.image_s3_key === undefined), {
     message: 'send either "image_base64" or "image_s3_key"',

@@ -70,10 +70,7 @@ export function createRemoteBlip2Provider(deps: { url: string; timeoutMs: number
           signal: AbortSignal.timeout(deps.timeoutMs),
         });
       } catch (error) {
-        throw new ServiceUnavailableError(
-          `the GPU service at ${deps.url} cannot be reached: ${(error as Error).message}`,
-          { cause: error },
-        );
+        throw new ServiceUnavailableError('the GPU service cannot be reached; retry later', { cause: error });
       }
       const body = (await response.json().catch(() => ({}))) as {
         answer?: string;

@@ -1,6 +1,8 @@
 /** Factories for API Gateway HTTP API (payload 2.0) events and Lambda contexts. */
 import { randomUUID } from 'node:crypto';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
+import { expect } from 'vitest';
+import { internalsIn } from './leaks';
 
 export function httpEvent(
   method: string,
@@ -93,7 +95,10 @@ export interface ParsedResponse<T = Record<string, unknown>> {
   body: T;
 }
 
-/** Invokes a handler and parses its JSON body; header names are lower-cased, as HTTP treats them. */
+/**
+ * Invokes a handler and parses its JSON body; header names are lower-cased, as HTTP treats them. Every error
+ * response (and every body that carries an `error`, such as a failed job) is checked to leak no internals.
+ */
 export async function invoke<T = Record<string, unknown>>(
   handler: (
     event: APIGatewayProxyEventV2,
@@ -104,5 +109,9 @@ export async function invoke<T = Record<string, unknown>>(
 ): Promise<ParsedResponse<T>> {
   const response = await handler(event, context);
   const headers = Object.fromEntries(Object.entries(response.headers).map(([k, v]) => [k.toLowerCase(), v]));
-  return { statusCode: response.statusCode, headers, body: JSON.parse(response.body ?? 'null') as T };
+  const body = JSON.parse(response.body ?? 'null') as T;
+  if (response.statusCode >= 400 || (body && typeof body === 'object' && 'error' in body)) {
+    expect(internalsIn(response.body ?? ''), `internals in a ${response.statusCode} response`).toEqual([]);
+  }
+  return { statusCode: response.statusCode, headers, body };
 }

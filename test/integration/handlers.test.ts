@@ -11,6 +11,7 @@ import { createHandler as summarize } from '../../functions/summarize/handler';
 import type { AppDependencies } from '../../shared/app/dependencies';
 import { testDependencies } from '../helpers/dependencies';
 import { httpEvent, invoke } from '../helpers/events';
+import { internalsIn } from '../helpers/leaks';
 
 const deps: AppDependencies = testDependencies();
 afterAll(() => deps.runtime.dispose());
@@ -271,11 +272,11 @@ describe('a model that cannot be served', () => {
     expect(response.headers['retry-after']).toBe('5');
     expect(response.body.error.type).toBe('model_unavailable');
     expect(response.body.error.message).toMatch(/npm run models:tiny/);
-    const state = (await invoke(health(broken), httpEvent('GET', '/health'))).body.models as {
-      key: string;
-      state: string;
-    }[];
+    const healthBody = (await invoke(health(broken), httpEvent('GET', '/health'))).body;
+    const state = healthBody.models as { key: string; state: string; error?: string }[];
     expect(state.find((m) => m.key === 'sentiment')?.state).toBe('failed');
+    expect(state.find((m) => m.key === 'sentiment')?.error).toMatch(/MODEL_ROOT/);
+    expect(internalsIn(JSON.stringify(healthBody), [empty])).toEqual([]);
 
     const { generateTinyModels } = await import('../../scripts/tiny-models/generate');
     await generateTinyModels(empty, ['sentiment']);

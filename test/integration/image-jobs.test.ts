@@ -1,9 +1,12 @@
 /** POST /generate-image and GET /jobs/{id}: the job lifecycle, workers that fail or die, the GPU service. */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { mkdtempSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { createInterface } from 'node:readline';
 import type { SQSEvent } from 'aws-lambda';
 import sharp from 'sharp';
 import { afterAll, describe, expect, it, vi } from 'vitest';
@@ -22,7 +25,10 @@ import {
   createRemoteImageGenerator,
   type ImageGenerator,
 } from '../../shared/diffusion/image-generator';
+import type { Job } from '../../shared/jobs/job';
 import { createBlobJobStore } from '../../shared/jobs/job-store';
+import type { BlobStore } from '../../shared/storage/blob-store';
+import { createLocalBlobStore } from '../../shared/storage/local-blob-store';
 import { silentLogger } from '../helpers/dependencies';
 import { httpEvent, invoke } from '../helpers/events';
 
@@ -48,6 +54,8 @@ const small = { prompt: 'a lighthouse at dusk', steps: 3, width: 64, height: 64,
 type View = {
   jobId: string;
   status: string;
+  attempts?: number;
+  maxAttempts?: number;
   statusUrl: string;
   progress?: { step: number; steps: number };
   images?: { url: string; width: number; height: number }[];
@@ -63,6 +71,73 @@ const imageEvent = (id: string, index: number) => ({
   ...httpEvent('GET', `/jobs/${id}/images/${index}`),
   pathParameters: { id, index: String(index) },
 });
+const message = (messageId: string, body: string) => ({ messageId, body }) as SQSEvent['Records'][number];
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** A job written straight to the store (queued unless `fields` say otherwise), as a worker would find it. */
+async function storeJob(
+  deps: AppDependencies,
+  fields: Partial<Job> & { scheduler?: 'ddim' | 'euler' } = {},
+): Promise<string> {
+  const { scheduler = 'ddim', ...rest } = fields;
+  const at = new Date().toISOString();
+  const id = randomUUID();
+  await createBlobJobStore({ blobs: deps.blobs }).create({
+    id,
+    kind: 'generate-image',
+    status: 'queued',
+    request: { ...small, negative_prompt: '', guidance_scale: 7.5, num_images: 1, scheduler },
+    createdAt: at,
+    updatedAt: at,
+    attempts: 0,
+    maxAttempts: 3,
+    ...rest,
+  });
+  return id;
+}
+
+const jobIn = (deps: AppDependencies, id: string) => createBlobJobStore({ blobs: deps.blobs }).get(id);
+
+const workers = new Set<ChildProcess>();
+afterAll(() => {
+  for (const child of workers) child.kill('SIGKILL');
+});
+
+/**
+ * Starts a worker process that claims the job and hangs mid-job with its heartbeats running; `kill()`
+ * SIGKILLs it (a real death: no cleanup, no last write) and resolves with the time it died.
+ */
+async function doomedWorker(deps: AppDependencies, id: string, workerId: string) {
+  const child = spawn(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      'test/helpers/doomed-worker.ts',
+      deps.config.rag.dataDir,
+      id,
+      workerId,
+      String(deps.config.jobs.heartbeatTimeoutMs),
+    ],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  workers.add(child);
+  child.once('exit', () => workers.delete(child));
+  const [line] = (await once(createInterface({ input: child.stdout }), 'line')) as [string];
+  if (line !== 'working') {
+    child.kill('SIGKILL');
+    throw new Error(`the worker did not take the job: ${line}`);
+  }
+  return {
+    async kill() {
+      const exited = once(child, 'exit');
+      child.kill('SIGKILL');
+      await exited;
+      return Date.now();
+    },
+  };
+}
+
 const submit = (deps: AppDependencies, body: unknown) =>
   invoke<View>(
     generateImage(deps),
@@ -132,12 +207,12 @@ describe('the job lifecycle', () => {
 });
 
 describe('workers that fail or die', () => {
-  it('records the error of a worker that fails mid-job, with the progress it reached', async () => {
+  it('records a generic error, with the job id, for a worker that fails mid-job, with the progress it reached', async () => {
     const failing: ImageGenerator = {
       location: 'test',
       async generate(_parameters, onProgress) {
         await onProgress?.(1, 3);
-        throw new Error('CUDA out of memory');
+        throw new Error('CUDA out of memory at /opt/gpu/kernels/unet.cu');
       },
       async dispose() {},
     };
@@ -148,83 +223,135 @@ describe('workers that fail or die', () => {
     expect(job.body).toMatchObject({
       status: 'failed',
       progress: { step: 1, steps: 3 },
+      attempts: 1,
       error: { type: 'job_failed' },
     });
-    expect(job.body.error?.message).toMatch(/CUDA out of memory/);
+    expect(job.body.error?.message).toContain(body.jobId);
+    expect(job.body.error?.message).not.toMatch(/CUDA|unet|\/opt/);
     expect(job.body.images).toBeUndefined();
   });
 
-  it('marks a job failed when its worker stopped reporting, and one that no worker took', async () => {
-    const deps = depsWith({ JOB_HEARTBEAT_TIMEOUT_SECONDS: '1', JOB_QUEUED_TIMEOUT_SECONDS: '1' });
+  it('retries, in process, a job whose worker stopped reporting, and fails one that used its last attempt', async () => {
+    const deps = depsWith({ JOB_HEARTBEAT_TIMEOUT_SECONDS: '1' });
     const store = createBlobJobStore({ blobs: deps.blobs });
     const old = new Date(Date.now() - 60_000).toISOString();
-    const base = {
-      kind: 'generate-image',
-      request: { ...small, negative_prompt: '', guidance_scale: 7.5, num_images: 1, scheduler: 'ddim' },
-      createdAt: old,
-      updatedAt: old,
-      attempts: 1,
-    };
-    await store.create({
-      ...base,
-      id: '11111111-1111-4111-8111-111111111111',
+    const dead = { status: 'running' as const, startedAt: old, heartbeatAt: old, workerId: 'gone' };
+    const retried = await storeJob(deps, { ...dead, attempts: 1, createdAt: old });
+    const exhausted = await storeJob(deps, { ...dead, attempts: 3, createdAt: old });
+    const neverStarted = await storeJob(deps, { createdAt: old });
+
+    const lost = await invoke<View>(getJob(deps), jobEvent(exhausted));
+    expect(lost.body).toMatchObject({
+      status: 'failed',
+      attempts: 3,
+      maxAttempts: 3,
+      error: { type: 'worker_lost' },
+    });
+    expect(lost.body.error?.message).toMatch(/3 attempts/);
+    const again = await invoke<View>(getJob(deps), jobEvent(retried));
+    expect(again.body).toMatchObject({ maxAttempts: 3 });
+    expect(again.body.status).not.toBe('failed');
+    await invoke<View>(getJob(deps), jobEvent(neverStarted));
+    await deps.imageJobs.settled();
+    expect(await store.get(retried)).toMatchObject({ status: 'succeeded', attempts: 2 });
+    expect(await store.get(neverStarted)).toMatchObject({ status: 'succeeded', attempts: 1 });
+    // a late worker finds the job finished and does not run it
+    expect(await deps.imageJobs.run(exhausted)).toBe('skipped');
+  });
+
+  it('only re-queues, in a Lambda function without the queue, a job whose worker died: the next delivery runs it', async () => {
+    const real = depsWith().imageGenerator;
+    const generate = vi.fn<ImageGenerator['generate']>((p, progress) => real.generate(p, progress));
+    const deps = depsWith(
+      { JOB_HEARTBEAT_TIMEOUT_SECONDS: '1', AWS_LAMBDA_FUNCTION_NAME: 'getJob' },
+      { location: 'counting', generate, dispose: async () => undefined },
+    );
+    const old = new Date(Date.now() - 60_000).toISOString();
+    const id = await storeJob(deps, {
       status: 'running',
+      attempts: 1,
+      createdAt: old,
       startedAt: old,
       heartbeatAt: old,
       workerId: 'gone',
     });
-    await store.create({
-      ...base,
-      id: '22222222-2222-4222-8222-222222222222',
-      status: 'queued',
-      attempts: 0,
-    });
-    const dead = await invoke<View>(getJob(deps), jobEvent('11111111-1111-4111-8111-111111111111'));
-    const lost = await invoke<View>(getJob(deps), jobEvent('22222222-2222-4222-8222-222222222222'));
-    expect(dead.body).toMatchObject({ status: 'failed', error: { type: 'worker_timeout' } });
-    expect(lost.body).toMatchObject({ status: 'failed', error: { type: 'not_started' } });
-    // a late worker finds the job finished and does not run it
-    expect(await deps.imageJobs.run('11111111-1111-4111-8111-111111111111')).toBe('skipped');
+    const view = await invoke<View>(getJob(deps), jobEvent(id));
+    expect(view.body).toMatchObject({ status: 'queued', attempts: 1, maxAttempts: 3 });
+    await deps.imageJobs.settled();
+    expect(generate).not.toHaveBeenCalled();
+    const delivery = await worker(deps)({ Records: [message('m1', JSON.stringify({ jobId: id }))] });
+    expect(delivery.batchItemFailures).toEqual([]);
+    expect(await jobIn(deps, id)).toMatchObject({ status: 'succeeded', attempts: 2 });
   });
 
-  it('never runs a job twice: a second delivery finds it taken', async () => {
-    const real = depsWith().imageGenerator;
-    const generate = vi.fn<ImageGenerator['generate']>((p, progress) => real.generate(p, progress));
-    const counting = depsWith({}, { location: 'counting', generate, dispose: async () => undefined });
-    const store = createBlobJobStore({ blobs: counting.blobs });
-    const at = new Date().toISOString();
-    await store.create({
-      id: '33333333-3333-4333-8333-333333333333',
-      kind: 'generate-image',
-      status: 'queued',
-      request: { ...small, negative_prompt: '', guidance_scale: 7.5, num_images: 1, scheduler: 'ddim' },
-      createdAt: at,
-      updatedAt: at,
-      attempts: 0,
+  it('fails a queued job that no worker took in time when a queue feeds the workers', async () => {
+    const deps = depsWith({
+      JOB_QUEUED_TIMEOUT_SECONDS: '1',
+      JOBS_QUEUE_URL: 'http://127.0.0.1:9/000000000000/image-jobs',
     });
-    const outcomes = await Promise.all([
-      counting.imageJobs.run('33333333-3333-4333-8333-333333333333'),
-      counting.imageJobs.run('33333333-3333-4333-8333-333333333333'),
-    ]);
-    expect(outcomes.sort()).toEqual(['skipped', 'succeeded']);
+    const id = await storeJob(deps, { createdAt: new Date(Date.now() - 60_000).toISOString() });
+    const job = await invoke<View>(getJob(deps), jobEvent(id));
+    expect(job.body).toMatchObject({ status: 'failed', error: { type: 'not_started' } });
+  });
+
+  it('never runs a job twice: a second delivery finds it held by a live worker', async () => {
+    const real = depsWith().imageGenerator;
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const generate = vi.fn<ImageGenerator['generate']>(async (p, progress) => {
+      await gate;
+      return real.generate(p, progress);
+    });
+    const counting = depsWith({}, { location: 'counting', generate, dispose: async () => undefined });
+    const id = await storeJob(counting);
+    const runs = [counting.imageJobs.run(id), counting.imageJobs.run(id)];
+    expect(await Promise.race(runs)).toBe('held');
+    release();
+    const outcomes = await Promise.all(runs);
+    expect(outcomes.sort()).toEqual(['held', 'succeeded']);
     expect(generate).toHaveBeenCalledTimes(1);
+  });
+
+  it('lets only one of two redeliveries take over from a dead worker', async () => {
+    const real = depsWith().imageGenerator;
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const generate = vi.fn<ImageGenerator['generate']>(async (p, progress) => {
+      await gate;
+      return real.generate(p, progress);
+    });
+    const counting = depsWith(
+      { JOB_HEARTBEAT_TIMEOUT_SECONDS: '1' },
+      { location: 'counting', generate, dispose: async () => undefined },
+    );
+    const old = new Date(Date.now() - 60_000).toISOString();
+    const id = await storeJob(counting, {
+      status: 'running',
+      attempts: 1,
+      createdAt: old,
+      startedAt: old,
+      heartbeatAt: old,
+      workerId: 'gone',
+    });
+    const runs = [counting.imageJobs.run(id), counting.imageJobs.run(id)];
+    expect(await Promise.race(runs)).toBe('held');
+    release();
+    expect((await Promise.all(runs)).sort()).toEqual(['held', 'succeeded']);
+    expect(generate).toHaveBeenCalledTimes(1);
+    expect(await createBlobJobStore({ blobs: counting.blobs }).get(id)).toMatchObject({
+      status: 'succeeded',
+      attempts: 2,
+    });
   });
 
   it('runs jobs from queue messages, ignores redeliveries and reports messages it cannot read', async () => {
     const deps = depsWith();
     const store = createBlobJobStore({ blobs: deps.blobs });
-    const at = new Date().toISOString();
-    const id = '44444444-4444-4444-8444-444444444444';
-    await store.create({
-      id,
-      kind: 'generate-image',
-      status: 'queued',
-      request: { ...small, negative_prompt: '', guidance_scale: 7.5, num_images: 1, scheduler: 'euler' },
-      createdAt: at,
-      updatedAt: at,
-      attempts: 0,
-    });
-    const message = (messageId: string, body: string) => ({ messageId, body }) as SQSEvent['Records'][number];
+    const id = await storeJob(deps, { scheduler: 'euler' });
     const result = await worker(deps)({
       Records: [
         message('m1', JSON.stringify({ jobId: id })),
@@ -234,6 +361,124 @@ describe('workers that fail or die', () => {
     });
     expect(result.batchItemFailures).toEqual([{ itemIdentifier: 'm3' }]);
     expect((await store.get(id))?.status).toBe('succeeded');
+  });
+
+  it('writes the images before the job says it succeeded', async () => {
+    const base = createLocalBlobStore({ root: mkdtempSync(path.join(os.tmpdir(), 'order-')) });
+    const violations: string[] = [];
+    const checked: string[] = [];
+    const blobs: BlobStore = {
+      ...base,
+      async put(key, body, options) {
+        const text = typeof body === 'string' ? body : body.toString('utf8');
+        if (/^jobs\/[^/]+\.json$/.test(key) && text.includes('"succeeded"')) {
+          const job = JSON.parse(text) as { result?: { images?: string[] } };
+          for (const image of job.result?.images ?? []) {
+            checked.push(image);
+            if (!(await base.get(image))) violations.push(image);
+          }
+        }
+        return base.put(key, body, options);
+      },
+    };
+    const deps = createDependencies(loadConfig({ ...process.env, DATA_DIR: base.location }), {
+      logger: silentLogger(),
+      blobs,
+    });
+    created.push(deps);
+    const { body } = await submit(deps, { ...small, num_images: 2 });
+    await deps.imageJobs.settled();
+    expect((await invoke<View>(getJob(deps), jobEvent(body.jobId))).body.status).toBe('succeeded');
+    expect(checked).toHaveLength(2);
+    expect(violations).toEqual([]);
+  });
+});
+
+describe('workers that die', () => {
+  const beat = { JOB_HEARTBEAT_TIMEOUT_SECONDS: '1' };
+  const heartbeatMs = 1_000;
+
+  it('retries the job of a worker killed mid-job within the heartbeat timeout, and the retry succeeds', async () => {
+    const deps = depsWith(beat);
+    const id = await storeJob(deps);
+    const doomed = await doomedWorker(deps, id, 'first');
+    expect(await jobIn(deps, id)).toMatchObject({ status: 'running', attempts: 1, workerId: 'first' });
+    const killedAt = await doomed.kill();
+    let view = await invoke<View>(getJob(deps), jobEvent(id));
+    while (view.body.status === 'running' && view.body.attempts === 1 && Date.now() - killedAt < 5_000) {
+      await sleep(50);
+      view = await invoke<View>(getJob(deps), jobEvent(id));
+    }
+    expect(Date.now() - killedAt).toBeLessThan(heartbeatMs + 1_000);
+    expect(view.body).toMatchObject({ attempts: expect.any(Number), maxAttempts: 3 });
+    expect(view.body.status).not.toBe('failed');
+    await deps.imageJobs.settled();
+    const done = await invoke<View>(getJob(deps), jobEvent(id));
+    expect(done.body).toMatchObject({ status: 'succeeded', attempts: 2, maxAttempts: 3 });
+    expect(done.body.images).toHaveLength(1);
+  });
+
+  it('recovers a dead worker’s job in a sweep, without anyone asking for its status', async () => {
+    const deps = depsWith(beat);
+    const id = await storeJob(deps);
+    await (await doomedWorker(deps, id, 'first')).kill();
+    await deps.imageJobs.recover();
+    expect(await jobIn(deps, id)).toMatchObject({ status: 'running', attempts: 1, workerId: 'first' });
+    await sleep(heartbeatMs + 100);
+    await deps.imageJobs.recover();
+    await deps.imageJobs.settled();
+    expect(await jobIn(deps, id)).toMatchObject({ status: 'succeeded', attempts: 2 });
+  });
+
+  it('sweeps on its own in process: a dead worker’s job is retried within the heartbeat timeout and a sweep', async () => {
+    const deps = depsWith(beat);
+    deps.imageJobs.watch();
+    const id = await storeJob(deps);
+    const killedAt = await (await doomedWorker(deps, id, 'first')).kill();
+    let job = await jobIn(deps, id);
+    while (job?.attempts === 1 && Date.now() - killedAt < 5_000) {
+      await sleep(25);
+      job = await jobIn(deps, id);
+    }
+    expect(Date.now() - killedAt).toBeLessThan(heartbeatMs + heartbeatMs / 4 + 1_000);
+    expect(job).toMatchObject({ attempts: 2, maxAttempts: 3 });
+    await deps.imageJobs.settled();
+    expect(await jobIn(deps, id)).toMatchObject({ status: 'succeeded', attempts: 2 });
+  });
+
+  it('takes over from a dead worker on a queue redelivery; a delivery that finds a live worker comes back later', async () => {
+    const deps = depsWith(beat);
+    const id = await storeJob(deps);
+    const doomed = await doomedWorker(deps, id, 'first');
+    const early = await worker(deps)({ Records: [message('m1', JSON.stringify({ jobId: id }))] });
+    expect(early.batchItemFailures).toEqual([{ itemIdentifier: 'm1' }]);
+    await doomed.kill();
+    await sleep(heartbeatMs + 100);
+    const redelivered = await worker(deps)({ Records: [message('m1', JSON.stringify({ jobId: id }))] });
+    expect(redelivered.batchItemFailures).toEqual([]);
+    expect(await jobIn(deps, id)).toMatchObject({ status: 'succeeded', attempts: 2, maxAttempts: 3 });
+  });
+
+  it('fails a job whose worker dies on every attempt, after the last one, with the count in its status', async () => {
+    const deps = depsWith(beat);
+    const id = await storeJob(deps);
+    for (const [attempt, workerId] of ['first', 'second', 'third'].entries()) {
+      const doomed = await doomedWorker(deps, id, workerId);
+      expect(await jobIn(deps, id)).toMatchObject({ status: 'running', attempts: attempt + 1, workerId });
+      await doomed.kill();
+      await sleep(heartbeatMs + 100);
+    }
+    const lastDelivery = await worker(deps)({ Records: [message('m4', JSON.stringify({ jobId: id }))] });
+    expect(lastDelivery.batchItemFailures).toEqual([]);
+    const view = await invoke<View>(getJob(deps), jobEvent(id));
+    expect(view.body).toMatchObject({
+      status: 'failed',
+      attempts: 3,
+      maxAttempts: 3,
+      error: { type: 'worker_lost' },
+    });
+    expect(view.body.error?.message).toMatch(/3 attempts/);
+    expect(view.body.images).toBeUndefined();
   });
 });
 
@@ -284,6 +529,7 @@ describe('the GPU service', () => {
     await deps.imageJobs.settled();
     const job = await invoke<View>(getJob(deps), jobEvent(body.jobId));
     expect(job.body).toMatchObject({ status: 'failed', error: { type: 'service_unavailable' } });
-    expect(job.body.error?.message).toMatch(/GPU service .* cannot be reached/);
+    expect(job.body.error?.message).toMatch(/the GPU service cannot be reached/);
+    expect(job.body.error?.message).not.toContain('127.0.0.1');
   });
 });

@@ -37,6 +37,13 @@ describe('loadConfig', () => {
     expect(config.modelRoot).toBe(path.resolve('models'));
   });
 
+  it('allows a job three claims by default, and between 1 and 10', () => {
+    expect(loadConfig({}).jobs.maxAttempts).toBe(3);
+    expect(loadConfig({ JOB_MAX_ATTEMPTS: '1' }).jobs.maxAttempts).toBe(1);
+    expect(() => loadConfig({ JOB_MAX_ATTEMPTS: '0' })).toThrow(/JOB_MAX_ATTEMPTS/);
+    expect(() => loadConfig({ JOB_MAX_ATTEMPTS: '11' })).toThrow(/JOB_MAX_ATTEMPTS/);
+  });
+
   it('names every invalid variable', () => {
     expect(() => loadConfig({ MODEL_PROFILE: 'large', MAX_BODY_BYTES: '-1' })).toThrow(ConfigurationError);
     expect(() => loadConfig({ MODEL_PROFILE: 'large', MAX_BODY_BYTES: '-1' })).toThrow(
