@@ -103,11 +103,39 @@ export async function storeCall<T>(
     return await call();
   } catch (error) {
     if (error instanceof VectorStoreUnavailableError || error instanceof IndexCorruptError) throw error;
-    throw new VectorStoreUnavailableError(`${store} ${operation} failed: ${(error as Error).message}`, {
+    throw new VectorStoreUnavailableError(`${store} ${operation} failed: ${failureReason(error)}`, {
       retryAfterSeconds: 5,
       cause: error,
     });
   }
+}
+
+const CONNECTION_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ENOTFOUND',
+  'EHOSTUNREACH',
+  'ETIMEDOUT',
+  'UND_ERR_SOCKET',
+  'UND_ERR_CONNECT_TIMEOUT',
+]);
+
+/** Whether the store could not be reached at all (a client library's own wording may suggest otherwise). */
+export function isConnectionFailure(error: unknown): boolean {
+  for (let current = error, depth = 0; current instanceof Error && depth < 5; depth++) {
+    const code = (current as { code?: unknown }).code;
+    if (current.name === 'ChromaConnectionError' || (typeof code === 'string' && CONNECTION_CODES.has(code)))
+      return true;
+    current = current.cause;
+  }
+  return false;
+}
+
+/** What a client is told of a store's failure: unreachable, or the first line of the store's own answer. */
+function failureReason(error: unknown): string {
+  if (isConnectionFailure(error)) return 'the store is not reachable; retry shortly';
+  const message = error instanceof Error ? error.message : String(error);
+  return (message.split('\n')[0] ?? '').slice(0, 300);
 }
 
 export const matchesFilter = (record: { documentId: string; source: string }, filter?: VectorFilter) =>

@@ -196,7 +196,9 @@ describe('documents', () => {
     expect((response.body as { error: { type: string; message: string } }).error).toMatchObject({
       type: 'vector_store_unavailable',
     });
-    expect((response.body as { error: { message: string } }).error.message).toMatch(/^chroma/);
+    const { message } = (response.body as { error: { message: string } }).error;
+    expect(message).toMatch(/^chroma upsert failed: the store is not reachable/);
+    expect(message).not.toMatch(/CORS|browser/);
     expect((await deps.vectorStores.faiss().stats()).vectors).toBe(0);
     expect((await invoke(list(deps), httpEvent('GET', '/documents'))).body.count).toBe(0);
   });
@@ -254,9 +256,9 @@ describe('grounded answers', () => {
       question: chunkText,
       filter: { documentIds: ['recipes'] },
     });
-    expect((response.body.sources as { documentId: string }[]).every((s) => s.documentId === 'recipes')).toBe(
-      true,
-    );
+    const sources = response.body.sources as { documentId: string }[];
+    expect(sources.length).toBeGreaterThan(0);
+    expect(sources.every((s) => s.documentId === 'recipes')).toBe(true);
   });
 
   it('says it does not know, with no sources, when nothing scores above the threshold', async () => {
