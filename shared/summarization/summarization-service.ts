@@ -7,8 +7,9 @@ import type { Tensor } from '@huggingface/transformers';
 import { RequestValidationError } from '../http/errors';
 import { elapsedMs, type ModelInfo, modelInfo } from '../models/model-info';
 import type { ModelRuntime } from '../models/model-runtime';
+import { charactersThatFit, formatCharacters } from '../text/characters-that-fit';
 import { chunkBySentences } from '../text/sentence-chunker';
-import type { SummarizeRequest } from './schema';
+import { MAX_SUMMARY_TEXT_CHARS, type SummarizeRequest } from './schema';
 
 export interface SummarizeResult {
   summary: string;
@@ -26,7 +27,10 @@ export interface SummarizationService {
 }
 
 export interface SummarizationLimits {
-  /** Most chunks one request may produce in its first round. */
+  /**
+   * Most chunks one request may produce in its first round: a bound on work, set so that ordinary prose up
+   * to the documented character limit stays within it (32 × 1024 tokens is about 140,000 characters).
+   */
   readonly maxChunks: number;
   readonly maxRounds: number;
 }
@@ -67,10 +71,14 @@ export function createSummarizationService(deps: {
 
       const firstChunks = chunkBySentences(request.text, contextTokens, countTokens);
       if (firstChunks.length > limits.maxChunks) {
+        const fit = charactersThatFit(request.text, firstChunks.length, limits.maxChunks);
         throw new RequestValidationError([
           {
             path: 'text',
-            message: `text needs ${firstChunks.length} chunks of ${contextTokens} tokens; the limit is ${limits.maxChunks}`,
+            message:
+              `text is too dense to summarize in one request: about ${formatCharacters(fit)} characters of text ` +
+              `like this fit (this one has ${formatCharacters(request.text.length)}); ordinary prose fits up to ` +
+              `${formatCharacters(MAX_SUMMARY_TEXT_CHARS)} characters`,
           },
         ]);
       }
