@@ -7,8 +7,8 @@ import type { Tensor } from '@huggingface/transformers';
 import { RequestValidationError } from '../http/errors';
 import { elapsedMs, type ModelInfo, modelInfo } from '../models/model-info';
 import type { ModelRuntime } from '../models/model-runtime';
-import { charactersThatFit, formatCharacters } from '../text/characters-that-fit';
-import { chunkBySentences } from '../text/sentence-chunker';
+import { formatCharacters } from '../text/characters-that-fit';
+import { chunkBySentences, streamChunks } from '../text/sentence-chunker';
 import { MAX_SUMMARY_TEXT_CHARS, type SummarizeRequest } from './schema';
 
 export interface SummarizeResult {
@@ -69,9 +69,13 @@ export function createSummarizationService(deps: {
         return parts.filter((p) => p.length > 0).join(' ');
       };
 
-      const firstChunks = chunkBySentences(request.text, contextTokens, countTokens);
+      const firstChunks: string[] = [];
+      for (const chunk of streamChunks(request.text, contextTokens, countTokens)) {
+        firstChunks.push(chunk);
+        if (firstChunks.length > limits.maxChunks) break;
+      }
       if (firstChunks.length > limits.maxChunks) {
-        const fit = charactersThatFit(request.text, firstChunks.length, limits.maxChunks);
+        const fit = firstChunks.slice(0, limits.maxChunks).reduce((sum, c) => sum + c.length, 0);
         throw new RequestValidationError([
           {
             path: 'text',

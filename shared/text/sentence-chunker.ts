@@ -53,19 +53,21 @@ const joinUnits = (units: readonly Unit[]) =>
   units.map((u, i) => (i === 0 ? u.text : u.gap + u.text)).join('');
 
 /**
- * Packs whole sentences greedily into chunks of at most `maxTokens` tokens, as `countTokens` counts them.
- * With `overlapTokens`, each chunk after the first starts with the trailing sentences of the previous one
- * that fit in that many tokens, so that a passage cut at a chunk boundary is still whole in one of them.
+ * Packs whole sentences greedily into chunks of at most `maxTokens` tokens, as `countTokens` counts them, and
+ * yields each chunk as soon as it is complete, so that a caller can stop early (work stays in proportion to
+ * the chunks taken). With `overlapTokens`, each chunk after the first starts with the trailing sentences of
+ * the previous one that fit in that many tokens, so that a passage cut at a chunk boundary is still whole in
+ * one of them.
  */
-export function chunkBySentences(
+export function* streamChunks(
   text: string,
   maxTokens: number,
   countTokens: TokenCounter,
   options: ChunkOptions = {},
-): string[] {
+): Generator<string> {
   const overlap = Math.max(0, Math.min(options.overlapTokens ?? 0, Math.floor(maxTokens / 2)));
   const specialTokens = countTokens('');
-  const chunks: string[] = [];
+  const done: string[] = [];
   let units: Unit[] = [];
   let carried = 0; // leading units of `units` that the previous chunk already holds
   const estimate = (list: readonly Unit[]) => list.reduce((sum, u) => sum + u.tokens, specialTokens);
@@ -83,7 +85,7 @@ export function chunkBySentences(
       }
       chunk = joinUnits(units);
     }
-    chunks.push(chunk);
+    done.push(chunk);
     const kept: Unit[] = [];
     let keptTokens = 0;
     for (let i = units.length - 1; i > 0 && overlap > 0; i--) {
@@ -108,7 +110,20 @@ export function chunkBySentences(
     units.push(unit);
   };
 
-  for (const unit of unitsOf(text, maxTokens, countTokens)) place(unit);
+  for (const unit of unitsOf(text, maxTokens, countTokens)) {
+    place(unit);
+    yield* done.splice(0);
+  }
   while (units.length > carried) for (const back of flush()) place(back);
-  return chunks;
+  yield* done.splice(0);
+}
+
+/** All the chunks of `text` (see streamChunks). */
+export function chunkBySentences(
+  text: string,
+  maxTokens: number,
+  countTokens: TokenCounter,
+  options: ChunkOptions = {},
+): string[] {
+  return Array.from(streamChunks(text, maxTokens, countTokens, options));
 }

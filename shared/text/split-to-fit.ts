@@ -10,48 +10,76 @@ const wordSegmenter = new Intl.Segmenter('en', { granularity: 'word' });
 /** Whether a piece of text fits the budget on its own. */
 export type FitsBudget = (text: string) => boolean;
 
-/** The longest prefix of `points[from..]` that fits (at least one code point), by galloping then bisecting. */
-function longestFittingPrefix(points: readonly string[], from: number, fits: FitsBudget): number {
-  const remaining = points.length - from;
-  const prefix = (n: number) => points.slice(from, from + n).join('');
+/**
+ * How many of `parts[from..]`, joined, fit (0 when not even the first does). Starts from `hint` (the count
+ * that fitted last time, as text tends to keep its density), gallops, then bisects until within an eighth of
+ * the longest: close enough, and each probe tokenizes a whole piece, so few probes keep the cost near linear.
+ */
+function longestFittingPrefix(
+  parts: readonly string[],
+  from: number,
+  fits: FitsBudget,
+  hint: number,
+): number {
+  const remaining = parts.length - from;
+  const prefix = (n: number) => parts.slice(from, from + n).join('');
   let good = 0;
   let bad = remaining + 1;
-  let probe = Math.min(16, remaining);
-  while (bad - good > 1 && good < remaining) {
+  let probe = Math.min(Math.max(1, hint), remaining);
+  let growth = 1.125;
+  while (good < remaining && bad - good > Math.max(1, good >> 3)) {
     if (fits(prefix(probe))) good = probe;
     else bad = probe;
-    probe = bad > remaining ? Math.min(remaining, good * 2) : Math.floor((good + bad) / 2);
+    if (bad > remaining) {
+      probe = Math.min(remaining, Math.max(good + 1, Math.ceil(good * growth)));
+      growth = 2;
+    } else probe = Math.floor((good + bad) / 2);
   }
-  return Math.max(1, good);
+  return good;
 }
 
-function* splitBetweenCodePoints(span: TextSpan, fits: FitsBudget): Generator<TextSpan> {
-  const points = Array.from(span.text);
-  let offset = span.start;
-  for (let from = 0; from < points.length; ) {
-    const length = longestFittingPrefix(points, from, fits);
-    const text = points.slice(from, from + length).join('');
-    yield { text, start: offset };
+/**
+ * Groups `parts` (consecutive pieces of one span starting at `start`) into the longest runs that fit; a part
+ * that does not fit alone is handed to `splitPart`, or kept whole when there is none.
+ */
+function* groupToFit(
+  parts: readonly string[],
+  start: number,
+  fits: FitsBudget,
+  splitPart?: (part: TextSpan) => Iterable<TextSpan>,
+): Generator<TextSpan> {
+  let offset = start;
+  let hint = 16;
+  for (let from = 0; from < parts.length; ) {
+    const count = longestFittingPrefix(parts, from, fits, hint);
+    if (count > 0) hint = count;
+    const text = parts.slice(from, from + Math.max(1, count)).join('');
+    if (count === 0 && splitPart) yield* splitPart({ text, start: offset });
+    else yield { text, start: offset };
     offset += text.length;
-    from += length;
+    from += Math.max(1, count);
   }
 }
 
-function* splitRun(run: TextSpan, fits: FitsBudget): Generator<TextSpan> {
-  if (fits(run.text)) {
+const splitBetweenCodePoints = (span: TextSpan, fits: FitsBudget) =>
+  groupToFit(Array.from(span.text), span.start, fits);
+
+function* splitRun(run: TextSpan, fits: FitsBudget, knownTooLong: boolean): Generator<TextSpan> {
+  if (!knownTooLong && fits(run.text)) {
     yield run;
     return;
   }
-  for (const { segment, index } of wordSegmenter.segment(run.text)) {
-    const word = { text: segment, start: run.start + index };
-    if (fits(segment)) yield word;
-    else yield* splitBetweenCodePoints(word, fits);
-  }
+  const words = Array.from(wordSegmenter.segment(run.text), (s) => s.segment);
+  yield* groupToFit(words, run.start, fits, (word) => splitBetweenCodePoints(word, fits));
 }
 
-/** Pieces of `span` that each fit `fits` (or are a single code point that cannot be split further). */
+/**
+ * Pieces of `span`, which does not fit, that each fit `fits` (or are a single code point that cannot be split
+ * further).
+ */
 export function* splitToFit(span: TextSpan, fits: FitsBudget): Generator<TextSpan> {
   for (const match of span.text.matchAll(/\S+/g)) {
-    yield* splitRun({ text: match[0], start: span.start + match.index }, fits);
+    const whole = match[0].length === span.text.length;
+    yield* splitRun({ text: match[0], start: span.start + match.index }, fits, whole);
   }
 }

@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { chunkBySentences, splitSentences } from '../../shared/text/sentence-chunker';
+import { chunkBySentences, splitSentences, streamChunks } from '../../shared/text/sentence-chunker';
 import { englishDocument } from '../helpers/english-text';
 
 const words = (text: string) => text.split(/\s+/).filter(Boolean).length;
@@ -110,6 +110,24 @@ describe('chunkBySentences on text without boundaries', () => {
       covered = Math.max(covered, start + withoutSpaces(chunk).length);
     }
     expect(covered).toBe(whole.length);
+  });
+});
+
+describe('streamChunks', () => {
+  it('yields chunks as they complete, so a caller that stops early reads only the start of the text', () => {
+    const text = englishDocument(2_000_000);
+    let counted = 0;
+    const counter = (t: string) => {
+      counted += t.length;
+      return quarters(t);
+    };
+    const taken: string[] = [];
+    for (const chunk of streamChunks(text, 200, counter)) {
+      taken.push(chunk);
+      if (taken.length === 3) break;
+    }
+    expect(taken).toEqual(chunkBySentences(text.slice(0, 20_000), 200, quarters).slice(0, 3));
+    expect(counted).toBeLessThan(50_000);
   });
 });
 
