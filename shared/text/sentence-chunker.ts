@@ -8,6 +8,7 @@
 import { DEFAULT_WINDOW_CHARS, streamSentences, type TextSpan } from './sentence-stream';
 import { splitToFit } from './split-to-fit';
 
+/** Counts tokens as the encoder does, special tokens included, so that a chunk's count is what it will see. */
 export type TokenCounter = (text: string) => number;
 
 export interface ChunkOptions {
@@ -23,6 +24,7 @@ interface Unit {
   readonly tokens: number;
 }
 
+/** The sentences of `text`, trimmed, segmented a bounded window at a time (see streamSentences). */
 export function splitSentences(text: string): string[] {
   return Array.from(streamSentences(text), (s) => s.text);
 }
