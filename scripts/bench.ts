@@ -1,8 +1,9 @@
 /**
- * `npm run bench [-- --quick] [-- --only sentiment,local-load,vectors,vision]`: prints performance figures as tables. Goals
- * live here, not in timed tests.
+ * `npm run bench [-- --quick] [-- --only sentiment,local-load,vectors,vision,ingest-size]`: prints performance
+ * figures as tables. Goals live here, not in timed tests.
  */
 import { parseArgs } from 'node:util';
+import { benchIngestSize } from './bench/ingest-size';
 import { benchLocalLoad } from './bench/local-load';
 import { benchSentiment } from './bench/sentiment';
 import { benchFaissLoadFromS3, benchIngestion, benchVectorSearch } from './bench/vectors';
@@ -14,7 +15,7 @@ const { values } = parseArgs({
     only: { type: 'string' },
   },
 });
-const sections = new Set((values.only ?? 'sentiment,local-load,vectors,vision').split(','));
+const sections = new Set((values.only ?? 'sentiment,local-load,vectors,vision,ingest-size').split(','));
 const quick = values.quick;
 
 console.log(`genai-endpoints benchmarks — node ${process.version}, ${process.platform}/${process.arch}`);
@@ -39,4 +40,7 @@ if (sections.has('vectors')) {
 }
 if (sections.has('vision')) {
   await benchVision({ runs: quick ? 3 : 10 });
+}
+if (sections.has('ingest-size')) {
+  await benchIngestSize(quick ? [100_000, 1_000_000] : undefined);
 }

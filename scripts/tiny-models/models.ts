@@ -1,6 +1,8 @@
 /**
  * The tiny model folders: config, tokenizer and ONNX files laid out exactly as transformers.js expects a hub
- * model (`<root>/<id>/config.json`, `<root>/<id>/onnx/model.onnx`, ...).
+ * model (`<root>/<id>/config.json`, `<root>/<id>/onnx/model.onnx`, ...). Each has its standard model's
+ * tokenizer and context window (see STANDARD_CONTEXT), so token counts, chunking and limits are the same on
+ * both profiles; only the weights are tiny and random.
  */
 import {
   encoderGraph,
@@ -9,12 +11,34 @@ import {
   seq2seqMergedDecoderGraph,
   vitEncoderGraph,
 } from './graphs';
-import { byteLevelBpe, readableLogitBias, wordPiece } from './tokenizers';
+import { bartVocabulary, gpt2Vocabulary } from './standard-vocabularies';
+import { type ByteLevelTokenizer, readableLogitBias, standardByteLevelBpe, wordPiece } from './tokenizers';
 
 /** A model folder's files by relative path: JSON objects are serialized, bytes written as they are. */
 export type ModelFiles = Record<string, Record<string, unknown> | Uint8Array>;
 
 export type TinyModelName = 'gpt2' | 'distilbert' | 'bert' | 'bart' | 'vit-gpt2';
+
+/** Position embeddings of the standard models, which the tiny ones copy. */
+export const STANDARD_CONTEXT = {
+  /** distilgpt2 `n_positions` */
+  gpt2: 1024,
+  /** bart-large-cnn `max_position_embeddings` */
+  bart: 1024,
+  /** distilbert-base-uncased-finetuned-sst-2-english `max_position_embeddings` */
+  distilbert: 512,
+  /** all-MiniLM-L6-v2 `max_position_embeddings` (its tokenizer's `model_max_length` is 512 too) */
+  bert: 512,
+  /** vit-gpt2-image-captioning's GPT-2 decoder `n_positions` */
+  'vit-gpt2': 1024,
+} as const satisfies Record<TinyModelName, number>;
+
+let gpt2TokenizerOnce: ByteLevelTokenizer | undefined;
+/** GPT-2's tokenizer, built once: gpt2 and vit-gpt2 share it, and it is read from a 1 MB vocabulary. */
+const gpt2Tokenizer = () => {
+  gpt2TokenizerOnce ??= standardByteLevelBpe({ vocabulary: gpt2Vocabulary(), specials: ['<|endoftext|>'] });
+  return gpt2TokenizerOnce;
+};
 
 /** GPT-2's tokenizer config: `<|endoftext|>` is its bos, eos and unk token. */
 const gpt2TokenizerConfig = (maxLength: number) => ({
@@ -26,9 +50,9 @@ const gpt2TokenizerConfig = (maxLength: number) => ({
 });
 
 function gpt2(): ModelFiles {
-  const tok = byteLevelBpe({ specials: ['<|endoftext|>'], specialsLast: true });
+  const tok = gpt2Tokenizer();
   const eos = tok.vocab['<|endoftext|>'] as number;
-  const size = { V: tok.vocabSize, H: 32, nh: 4, L: 2, P: 512, seed: 1 };
+  const size = { V: tok.vocabSize, H: 32, nh: 4, L: 2, P: STANDARD_CONTEXT.gpt2, seed: 1 };
   return {
     'config.json': {
       model_type: 'gpt2',
@@ -55,7 +79,7 @@ function gpt2(): ModelFiles {
 
 function distilbert(): ModelFiles {
   const tok = wordPiece();
-  const size = { V: tok.vocabSize, H: 32, nh: 4, L: 1, P: 64, seed: 2 };
+  const size = { V: tok.vocabSize, H: 32, nh: 4, L: 1, P: STANDARD_CONTEXT.distilbert, seed: 2 };
   return {
     'config.json': {
       model_type: 'distilbert',
@@ -82,7 +106,7 @@ function distilbert(): ModelFiles {
 
 function bert(): ModelFiles {
   const tok = wordPiece();
-  const size = { V: tok.vocabSize, H: 32, nh: 4, L: 1, P: 64, seed: 3 };
+  const size = { V: tok.vocabSize, H: 32, nh: 4, L: 1, P: STANDARD_CONTEXT.bert, seed: 3 };
   return {
     'config.json': {
       model_type: 'bert',
@@ -103,9 +127,9 @@ function bert(): ModelFiles {
 }
 
 function bart(): ModelFiles {
-  const tok = byteLevelBpe({
-    specials: ['<s>', '<pad>', '</s>', '<unk>'],
-    specialsLast: false,
+  const tok = standardByteLevelBpe({
+    vocabulary: bartVocabulary(),
+    specials: ['<s>', '<pad>', '</s>', '<unk>', '<mask>'],
     postProcessor: {
       type: 'RobertaProcessing',
       sep: ['</s>', 2],
@@ -114,7 +138,7 @@ function bart(): ModelFiles {
       add_prefix_space: false,
     },
   });
-  const size = { V: tok.vocabSize, H: 32, nh: 4, L: 1, P: 130, seed: 4 };
+  const size = { V: tok.vocabSize, H: 32, nh: 4, L: 1, P: STANDARD_CONTEXT.bart, seed: 4 };
   const ids = { pad_token_id: 1, bos_token_id: 0, eos_token_id: 2, decoder_start_token_id: 2 };
   return {
     'config.json': {
@@ -143,7 +167,8 @@ function bart(): ModelFiles {
       cls_token: '<s>',
       unk_token: '<unk>',
       pad_token: '<pad>',
-      model_max_length: 128,
+      mask_token: '<mask>',
+      model_max_length: size.P,
       add_prefix_space: false,
     },
     'onnx/encoder_model.onnx': encoderGraph({ ...size, seed: 4 }),
@@ -152,9 +177,9 @@ function bart(): ModelFiles {
 }
 
 function vitGpt2(): ModelFiles {
-  const tok = byteLevelBpe({ specials: ['<|endoftext|>'], specialsLast: true });
+  const tok = gpt2Tokenizer();
   const eos = tok.vocab['<|endoftext|>'] as number;
-  const size = { V: tok.vocabSize, H: 32, nh: 4, L: 1, P: 128, seed: 7 };
+  const size = { V: tok.vocabSize, H: 32, nh: 4, L: 1, P: STANDARD_CONTEXT['vit-gpt2'], seed: 7 };
   const image = 32;
   const patch = 8;
   return {

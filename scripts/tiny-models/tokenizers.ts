@@ -1,15 +1,16 @@
 /**
- * Builders for tokenizer.json files in the Hugging Face tokenizers format: byte-level BPE (GPT-2, BART) trained
- * on a small corpus, and BERT WordPiece. Real tokenizers, tiny vocabularies.
+ * Builders for tokenizer.json files in the Hugging Face tokenizers format: the standard models' own byte-level
+ * BPE (GPT-2, BART) and WordPiece (BERT) vocabularies, so that a tiny model counts tokens exactly as its
+ * standard model does, and small byte-level BPEs trained on a short corpus for the components whose real
+ * vocabularies no package here ships (CLIP, T5).
  */
+import { type BpeVocabulary, bertVocabulary, type Vocab } from './standard-vocabularies';
 
 export const TRAINING_CORPUS = `the quick brown fox jumps over the lazy dog. hello world, this is a tiny model for testing.
 once upon a time there was a small test that ran offline. the model is random but the pipeline is real.
 we generate the weights and the tokenizer ourselves and load them from a local folder.
 this product is great and i love it. the service was terrible and the food was bad.
 summaries of long documents are made of sentences, and every sentence ends with a period.`;
-
-type Vocab = Record<string, number>;
 
 export interface TokenizerFiles {
   readonly json: Record<string, unknown>;
@@ -18,9 +19,9 @@ export interface TokenizerFiles {
 }
 
 export interface ByteLevelTokenizer extends TokenizerFiles {
-  /** Ids of multi-byte merged tokens, useful to bias tiny models towards word-like output. */
+  /** Ids of word-like tokens, useful to bias tiny models towards readable output. */
   readonly mergedIds: number[];
-  /** Ids of single-byte tokens outside printable ASCII (control bytes, UTF-8 fragments). */
+  /** Ids of tokens with bytes outside printable ASCII (control bytes, UTF-8 fragments). */
   readonly unprintableIds: number[];
 }
 
@@ -95,30 +96,20 @@ const addedToken = (id: number, content: string) => ({
   special: true,
 });
 
-/**
- * A byte-level BPE tokenizer. `specials` take ids 0..k-1 (BART's `<s> <pad> </s> <unk>`), or the last ids when
- * `specialsLast` (GPT-2's `<|endoftext|>`).
- */
-export function byteLevelBpe(options: {
-  numMerges?: number;
-  specials: string[];
-  specialsLast: boolean;
-  postProcessor?: Record<string, unknown>;
-}): ByteLevelTokenizer {
-  const byteMap = bytesToUnicode();
-  const merges = trainMerges(TRAINING_CORPUS, options.numMerges ?? 120, byteMap);
-  const tokens = [...new Set([...byteMap.values(), ...merges.map((m) => m.replace(' ', ''))])];
-  const all = options.specialsLast ? [...tokens, ...options.specials] : [...options.specials, ...tokens];
-  const vocab: Vocab = Object.fromEntries(all.map((t, i) => [t, i]));
-  const idOf = (token: string) => vocab[token] as number;
-  const json = {
+function byteLevelJson(
+  vocab: Vocab,
+  merges: string[],
+  specials: readonly string[],
+  postProcessor: Record<string, unknown> | undefined,
+): Record<string, unknown> {
+  return {
     version: '1.0',
     truncation: null,
     padding: null,
-    added_tokens: options.specials.map((s) => addedToken(idOf(s), s)),
+    added_tokens: specials.map((s) => addedToken(vocab[s] as number, s)),
     normalizer: null,
     pre_tokenizer: { type: 'ByteLevel', add_prefix_space: false, trim_offsets: true, use_regex: true },
-    post_processor: options.postProcessor ?? {
+    post_processor: postProcessor ?? {
       type: 'ByteLevel',
       add_prefix_space: true,
       trim_offsets: false,
@@ -137,14 +128,62 @@ export function byteLevelBpe(options: {
       merges,
     },
   };
+}
+
+/**
+ * A byte-level BPE tokenizer trained on a short corpus. `specials` take ids 0..k-1 (`<pad> </s> <unk>`), or the
+ * last ids when `specialsLast` (`<|endoftext|>`).
+ */
+export function byteLevelBpe(options: {
+  numMerges?: number;
+  specials: string[];
+  specialsLast: boolean;
+  postProcessor?: Record<string, unknown>;
+}): ByteLevelTokenizer {
+  const byteMap = bytesToUnicode();
+  const merges = trainMerges(TRAINING_CORPUS, options.numMerges ?? 120, byteMap);
+  const tokens = [...new Set([...byteMap.values(), ...merges.map((m) => m.replace(' ', ''))])];
+  const all = options.specialsLast ? [...tokens, ...options.specials] : [...options.specials, ...tokens];
+  const vocab: Vocab = Object.fromEntries(all.map((t, i) => [t, i]));
+  const idOf = (token: string) => vocab[token] as number;
   const unprintableIds = [...byteMap]
     .filter(([byte]) => byte < 0x20 || byte > 0x7e)
     .map(([, token]) => idOf(token));
   return {
-    json,
+    json: byteLevelJson(vocab, merges, options.specials, options.postProcessor),
     vocab,
     vocabSize: all.length,
     mergedIds: merges.map((m) => idOf(m.replace(' ', ''))),
+    unprintableIds,
+  };
+}
+
+/**
+ * A standard model's byte-level BPE (GPT-2's or BART's, see standard-vocabularies) with `specials` as its added
+ * tokens. Word-like tokens (a space then letters) and tokens with unprintable bytes are listed for the logit
+ * bias.
+ */
+export function standardByteLevelBpe(options: {
+  vocabulary: BpeVocabulary;
+  specials: string[];
+  postProcessor?: Record<string, unknown>;
+}): ByteLevelTokenizer {
+  const { vocab, merges } = options.vocabulary;
+  const unicodeToByte = new Map([...bytesToUnicode()].map(([byte, char]) => [char, byte]));
+  const specials = new Set(options.specials);
+  const mergedIds: number[] = [];
+  const unprintableIds: number[] = [];
+  for (const [token, id] of Object.entries(vocab)) {
+    if (specials.has(token)) continue;
+    const bytes = [...token].map((c) => unicodeToByte.get(c));
+    if (bytes.some((b) => b === undefined || b < 0x20 || b > 0x7e)) unprintableIds.push(id);
+    else if (/^\u0120[a-z]{2,}$/.test(token)) mergedIds.push(id);
+  }
+  return {
+    json: byteLevelJson(vocab, merges, options.specials, options.postProcessor),
+    vocab,
+    vocabSize: Object.keys(vocab).length,
+    mergedIds,
     unprintableIds,
   };
 }
@@ -164,13 +203,10 @@ export interface WordPieceTokenizer extends TokenizerFiles {
   readonly config: Record<string, unknown>;
 }
 
-/** A BERT-style uncased WordPiece tokenizer: specials, single characters, '##' characters and corpus words. */
+/** bert-base-uncased's WordPiece tokenizer (distilbert, all-MiniLM-L6-v2), with its exact vocabulary. */
 export function wordPiece(): WordPieceTokenizer {
   const specials = ['[PAD]', '[UNK]', '[CLS]', '[SEP]', '[MASK]'];
-  const chars = [..."abcdefghijklmnopqrstuvwxyz0123456789.,!?'-"];
-  const words = [...new Set(TRAINING_CORPUS.toLowerCase().match(/[a-z]+/g))].filter((w) => w.length > 1);
-  const all = [...specials, ...chars, ...chars.map((c) => `##${c}`), ...words];
-  const vocab: Vocab = Object.fromEntries(all.map((t, i) => [t, i]));
+  const vocab = bertVocabulary();
   const special = (id: string) => ({ SpecialToken: { id, type_id: 0 } });
   const json = {
     version: '1.0',
@@ -217,5 +253,5 @@ export function wordPiece(): WordPieceTokenizer {
     mask_token: '[MASK]',
     clean_up_tokenization_spaces: true,
   };
-  return { json, config, vocab, vocabSize: all.length };
+  return { json, config, vocab, vocabSize: Object.keys(vocab).length };
 }

@@ -7,6 +7,7 @@ import { RequestValidationError } from '../http/errors';
 import { createExclusive } from '../models/exclusive';
 import { elapsedMs, type ModelInfo, modelInfo } from '../models/model-info';
 import type { ModelRuntime } from '../models/model-runtime';
+import { charactersThatFit, formatCharacters } from '../text/characters-that-fit';
 import type { GenerateTextRequest } from './schema';
 
 export interface GenerateTextResult {
@@ -49,12 +50,14 @@ export function createTextGenerationService(deps: { runtime: ModelRuntime }): Te
       const config = lm.config as CausalConfig;
       const contextWindow = contextWindowOf(config);
       if (promptTokens + request.max_new_tokens > contextWindow) {
+        const fit = charactersThatFit(request.prompt, promptTokens, contextWindow - request.max_new_tokens);
         throw new RequestValidationError([
           {
             path: 'prompt',
             message:
-              `prompt is ${promptTokens} tokens; with max_new_tokens ${request.max_new_tokens} it exceeds the ` +
-              `model's context window of ${contextWindow} tokens (at most ${Math.max(0, contextWindow - request.max_new_tokens)} prompt tokens)`,
+              `prompt is too long for max_new_tokens ${request.max_new_tokens}: about ${formatCharacters(fit)} ` +
+              `characters of a prompt like this one fit the model's context with it (this one has ` +
+              `${formatCharacters(request.prompt.length)}); shorten the prompt or lower max_new_tokens`,
           },
         ]);
       }

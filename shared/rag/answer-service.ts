@@ -7,6 +7,7 @@ import type { EmbeddingService } from '../embeddings/embedding-service';
 import type { TextGenerationService } from '../generation/text-generation-service';
 import { RequestValidationError } from '../http/errors';
 import { elapsedMs, type ModelInfo } from '../models/model-info';
+import { charactersThatFit, formatCharacters } from '../text/characters-that-fit';
 import type { ChunkMatch, VectorFilter, VectorStore } from '../vectors/vector-store';
 import type { CommittedVersions } from './committed-versions';
 import { PROMPT_VERSION, renderPassage, renderPrompt } from './prompt-template';
@@ -68,14 +69,18 @@ export function createAnswerService(deps: {
     const { contextWindow, countTokens } = await deps.generator.promptLimits();
     const answerTokens = Math.min(deps.settings.maxAnswerTokens, Math.floor(contextWindow / 4));
     const budget = contextWindow - answerTokens;
-    if (countTokens(renderPrompt(question, [])) > budget) {
-      throw new RequestValidationError([
+    const tooLong = (withPassage: string[]) => {
+      const tokens = countTokens(question);
+      const fixed = countTokens(renderPrompt(question, withPassage)) - tokens;
+      const fit = formatCharacters(charactersThatFit(question, tokens, budget - fixed));
+      return new RequestValidationError([
         {
           path: 'question',
-          message: `the question leaves no room for passages in the generator's ${contextWindow}-token context`,
+          message: `the question leaves no room for passages in the generator's context: keep it under about ${fit} characters`,
         },
       ]);
-    }
+    };
+    if (countTokens(renderPrompt(question, [])) > budget) throw tooLong([]);
     const passages: string[] = [];
     const used: ChunkMatch[] = [];
     for (const match of relevant) {
@@ -104,12 +109,8 @@ export function createAnswerService(deps: {
       break;
     }
     if (used.length === 0) {
-      throw new RequestValidationError([
-        {
-          path: 'question',
-          message: `the question leaves no room for a passage in the generator's ${contextWindow}-token context`,
-        },
-      ]);
+      const first = relevant[0];
+      throw tooLong(first ? [`${renderPassage(1, first).split(' ').slice(0, 4).join(' ')} …`] : []);
     }
     return { prompt: renderPrompt(question, passages), used, answerTokens };
   }

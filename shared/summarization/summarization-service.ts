@@ -7,8 +7,9 @@ import type { Tensor } from '@huggingface/transformers';
 import { RequestValidationError } from '../http/errors';
 import { elapsedMs, type ModelInfo, modelInfo } from '../models/model-info';
 import type { ModelRuntime } from '../models/model-runtime';
-import { chunkBySentences } from '../text/sentence-chunker';
-import type { SummarizeRequest } from './schema';
+import { formatCharacters } from '../text/characters-that-fit';
+import { chunkBySentences, streamChunks } from '../text/sentence-chunker';
+import { MAX_SUMMARY_TEXT_CHARS, type SummarizeRequest } from './schema';
 
 export interface SummarizeResult {
   summary: string;
@@ -26,7 +27,10 @@ export interface SummarizationService {
 }
 
 export interface SummarizationLimits {
-  /** Most chunks one request may produce in its first round. */
+  /**
+   * Most chunks one request may produce in its first round: a bound on work, set so that ordinary prose up
+   * to the documented character limit stays within it (32 × 1024 tokens is about 140,000 characters).
+   */
   readonly maxChunks: number;
   readonly maxRounds: number;
 }
@@ -65,12 +69,20 @@ export function createSummarizationService(deps: {
         return parts.filter((p) => p.length > 0).join(' ');
       };
 
-      const firstChunks = chunkBySentences(request.text, contextTokens, countTokens);
+      const firstChunks: string[] = [];
+      for (const chunk of streamChunks(request.text, contextTokens, countTokens)) {
+        firstChunks.push(chunk);
+        if (firstChunks.length > limits.maxChunks) break;
+      }
       if (firstChunks.length > limits.maxChunks) {
+        const fit = firstChunks.slice(0, limits.maxChunks).reduce((sum, c) => sum + c.length, 0);
         throw new RequestValidationError([
           {
             path: 'text',
-            message: `text needs ${firstChunks.length} chunks of ${contextTokens} tokens; the limit is ${limits.maxChunks}`,
+            message:
+              `text is too dense to summarize in one request: about ${formatCharacters(fit)} characters of text ` +
+              `like this fit (this one has ${formatCharacters(request.text.length)}); ordinary prose fits up to ` +
+              `${formatCharacters(MAX_SUMMARY_TEXT_CHARS)} characters`,
           },
         ]);
       }

@@ -10,6 +10,7 @@ import { createHandler as sentiment } from '../../functions/sentiment/handler';
 import { createHandler as summarize } from '../../functions/summarize/handler';
 import type { AppDependencies } from '../../shared/app/dependencies';
 import { testDependencies } from '../helpers/dependencies';
+import { englishSentences } from '../helpers/english-text';
 import { httpEvent, invoke } from '../helpers/events';
 import { internalsIn } from '../helpers/leaks';
 
@@ -80,12 +81,20 @@ describe('POST /hello-llm', () => {
     expect(again.body.completion).toBe(first.body.completion);
   });
 
-  it('answers 422 naming the context window when the prompt is too long', async () => {
-    const prompt = 'the quick brown fox jumps over the lazy dog. '.repeat(60);
-    const response = await invoke<ErrorBody>(handler, httpEvent('POST', '/hello-llm', { body: { prompt } }));
+  it('answers 422 saying in characters how much prompt fits when the prompt is too long', async () => {
+    const prompt = 'the quick brown fox jumps over the lazy dog. '.repeat(100);
+    const response = await invoke<ErrorBody>(
+      handler,
+      httpEvent('POST', '/hello-llm', { body: { prompt, max_new_tokens: 100 } }),
+    );
     expect(response.statusCode).toBe(422);
     expect(response.body.error.details?.[0]?.path).toBe('prompt');
-    expect(response.body.error.message).toMatch(/context window of 512 tokens/);
+    const allowed = Number(
+      /about ([\d,]+) characters/.exec(response.body.error.message)?.[1]?.replace(/,/g, ''),
+    );
+    expect(allowed).toBeGreaterThan(3_000);
+    expect(allowed).toBeLessThan(prompt.length);
+    expect(response.body.error.message).not.toMatch(/tokens;|context window of/);
   });
 
   it('answers 422 listing each invalid field', async () => {
@@ -170,19 +179,27 @@ describe('POST /summarize', () => {
     expect(typeof response.body.summary).toBe('string');
   });
 
-  it('chunks text longer than the encoder context on sentence boundaries and merges the parts', async () => {
-    const text = Array.from(
-      { length: 30 },
-      (_, i) => `Sentence ${i} tells the quick brown fox to jump over the lazy dog.`,
-    ).join(' ');
+  it('summarizes 120 ordinary sentences (18,000 characters) in a few chunks, as the standard model would', async () => {
+    const text = englishSentences(120);
+    expect(text.length).toBeGreaterThanOrEqual(18_000);
     const response = await invoke(
       handler,
       httpEvent('POST', '/summarize', { body: { text, max_length: 8, min_length: 1 } }),
     );
     expect(response.statusCode).toBe(200);
     expect(response.body.chunks as number).toBeGreaterThan(1);
+    expect(response.body.chunks as number).toBeLessThanOrEqual(6);
     expect(response.body.rounds as number).toBeGreaterThanOrEqual(1);
-    expect((response.body.usage as { input_tokens: number }).input_tokens).toBeGreaterThan(128);
+    expect((response.body.usage as { input_tokens: number }).input_tokens).toBeGreaterThan(1024);
+  });
+
+  it('states a refusal for text too dense to summarize in characters, not tokens or chunks', async () => {
+    const text = '\u{1F642}\u{1F30D}\u{1F680}'.repeat(16_000);
+    const response = await invoke<ErrorBody>(handler, httpEvent('POST', '/summarize', { body: { text } }));
+    expect(response.statusCode).toBe(422);
+    expect(response.body.error.details?.[0]?.path).toBe('text');
+    expect(response.body.error.message).toMatch(/characters/);
+    expect(response.body.error.message).not.toMatch(/token|chunk/);
   });
 
   it('refuses min_length above max_length, and beam search it cannot run', async () => {

@@ -116,7 +116,8 @@ describe('POST /embed', () => {
 
 describe('documents', () => {
   it('ingests into every store, lists, replaces without orphans and deletes', async () => {
-    const deps = corpus();
+    // Small chunks, so that the article (about 100 tokens) makes several and a shorter version leaves orphans.
+    const deps = corpus({ CHUNK_TOKENS: '40', CHUNK_OVERLAP_TOKENS: '8' });
     const first = await post(ingest(deps), '/documents', {
       id: 'lighthouse',
       text: ARTICLE,

