@@ -59,6 +59,9 @@ function corpus(
       PINECONE_INDEX_HOST: '',
       RAG_STORE: 'chroma',
       FAISS_REFRESH_SECONDS: '0',
+      // One sentence a chunk, so a version has several chunks and a write can fail half-way through them.
+      CHUNK_TOKENS: '24',
+      CHUNK_OVERLAP_TOKENS: '0',
     },
     options.decorate ? { decorateVectorStore: options.decorate } : {},
   );
