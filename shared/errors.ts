@@ -170,3 +170,69 @@ export class GatewayTimeoutError extends HttpError {
     return true;
   }
 }
+
+/** A snapshot object that cannot be decoded; `problem` says why, for the error the store raises. */
+export class FaissSnapshotError extends Error {
+  override name = 'FaissSnapshotError';
+}
+
+/** A vector store that cannot be reached or refused the operation: 503 with Retry-After. */
+export class VectorStoreUnavailableError extends ServiceUnavailableError {
+  override readonly type = 'vector_store_unavailable';
+}
+
+/**
+ * A stored index that cannot be read (empty, truncated, checksum mismatch, unknown format). Retrying cannot
+ * help and writing over it would lose documents, so it is a 500 without Retry-After whose message, written
+ * for clients, says how to rebuild it.
+ */
+export class IndexCorruptError extends HttpError {
+  readonly statusCode = 500;
+  readonly type = 'index_corrupt';
+  constructor(store: string, problem: string, recovery: string) {
+    super(`${store}: the stored index cannot be read (${problem}); nothing was written over it. ${recovery}`);
+  }
+  override get expose(): boolean {
+    return true;
+  }
+}
+
+export class ConfigurationError extends Error {
+  override name = 'ConfigurationError';
+}
+
+/** The write of this version lost: a newer version, or a delete, of the document was committed first. */
+export class SupersededVersionError extends ConflictError {
+  override readonly type = 'document_superseded';
+  constructor(
+    documentId: string,
+    version: number,
+    current: { readonly state: string; readonly committedVersion?: number },
+  ) {
+    super(
+      `document '${documentId}' changed while this request was writing it: ` +
+        `${current.state === 'deleted' ? 'a delete' : `version ${current.committedVersion}`} ` +
+        `was committed after this version (${version}) started, so this version was discarded; ` +
+        'send it again to make it the newest',
+    );
+  }
+}
+
+/** So many writers changed one entry at once that this one never got its turn: retryable. */
+export class DocumentBusyError extends ServiceUnavailableError {
+  override readonly type = 'document_busy';
+}
+
+/** A conditional write lost a race: another writer changed the object first. */
+export class PreconditionFailedError extends Error {
+  override name = 'PreconditionFailedError';
+  constructor(readonly key: string) {
+    super(`the object ${key} changed since it was read`);
+  }
+}
+
+/** The provider refused the content (a safety block): not retryable, so 422. */
+export class ContentBlockedError extends HttpError {
+  readonly statusCode = 422;
+  readonly type = 'content_blocked';
+}

@@ -1,6 +1,6 @@
 import { type AppDependencies, defaultDependencies } from '../../shared/app/dependencies';
+import { MethodNotAllowedError, NotFoundError } from '../../shared/errors';
 import { containerHandler } from '../../shared/http/container-handler';
-import { MethodNotAllowedError, NotFoundError } from '../../shared/http/errors';
 import { createHttpHandler } from '../../shared/http/handler';
 import { requestMethod, routePath } from '../../shared/http/request-route';
 import { allowedMethods, ROUTES } from '../../shared/http/routes';

@@ -1,8 +1,8 @@
 import { type AppDependencies, defaultDependencies, warmUp } from '../../shared/app/dependencies';
+import { VectorStoreUnavailableError } from '../../shared/errors';
 import { containerHandler } from '../../shared/http/container-handler';
 import { createHttpHandler } from '../../shared/http/handler';
 import { RagQueryRequest } from '../../shared/rag/schema';
-import { VectorStoreUnavailableError } from '../../shared/vectors/vector-store';
 
 /** POST /rag-query: an answer grounded in the Pinecone or Chroma store, with its sources. */
 export function createHandler(deps: AppDependencies) {

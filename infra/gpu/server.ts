@@ -12,8 +12,8 @@ import { ModelProfileSchema, resolveDiffusionModelDir } from '../../shared/diffu
 import type { GenerationEvent, ImageGenerator } from '../../shared/diffusion/image-generator';
 import { createLocalImageGenerator } from '../../shared/diffusion/image-generator';
 import { GenerateImageRequest } from '../../shared/diffusion/schema';
+import { HttpError } from '../../shared/errors';
 import { Seed } from '../../shared/http/common-fields';
-import { HttpError } from '../../shared/http/errors';
 import { sniffImageFormat } from '../../shared/vision/image-input';
 import { createLocalBlip2Provider, type VqaProvider } from '../../shared/vqa/vqa-providers';
 import { resolveBlip2Model } from '../../shared/vqa/vqa-service';

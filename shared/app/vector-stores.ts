@@ -8,11 +8,12 @@ import { Pinecone } from '@pinecone-database/pinecone';
 import { ChromaClient } from 'chromadb';
 import type { AppConfig } from '../config/environment';
 import { readSecret } from '../config/secrets';
+import { VectorStoreUnavailableError } from '../errors';
 import type { BlobStore } from '../storage/blob-store';
 import { createChromaStore } from '../vectors/chroma-store';
 import { createFaissStore, type FaissStore } from '../vectors/faiss-store';
 import { createPineconeStore } from '../vectors/pinecone-store';
-import { type VectorStore, VectorStoreUnavailableError } from '../vectors/vector-store';
+import type { VectorStore } from '../vectors/vector-store';
 
 export interface VectorStores {
   faiss(): VectorStore;

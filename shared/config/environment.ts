@@ -4,6 +4,7 @@
  */
 import path from 'node:path';
 import { z } from 'zod';
+import { ConfigurationError } from '../errors';
 import type { SecretSource } from './secrets';
 
 export const MODEL_PROFILES = ['standard', 'tiny', 'auto'] as const;
@@ -161,10 +162,6 @@ export interface RagConfig {
   readonly chunkTokens: number;
   readonly overlapTokens: number;
   readonly embedBatch: number;
-}
-
-export class ConfigurationError extends Error {
-  override name = 'ConfigurationError';
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {

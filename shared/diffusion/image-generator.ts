@@ -4,7 +4,7 @@
  * same way against either.
  */
 import type { Logger } from '@aws-lambda-powertools/logger';
-import { ModelUnavailableError, ServiceUnavailableError, UpstreamError } from '../http/errors';
+import { ModelUnavailableError, ServiceUnavailableError, UpstreamError } from '../errors';
 import type { DiffusionParameters } from './schema';
 import {
   type DiffusionResult,

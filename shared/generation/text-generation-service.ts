@@ -3,7 +3,7 @@
  * decodes itself with the pipeline's own tokenizer and model.
  */
 import { random, type Tensor } from '@huggingface/transformers';
-import { RequestValidationError } from '../http/errors';
+import { RequestValidationError } from '../errors';
 import { createExclusive } from '../models/exclusive';
 import { elapsedMs, type ModelInfo, modelInfo } from '../models/model-info';
 import type { ModelRuntime } from '../models/model-runtime';

@@ -3,7 +3,7 @@
  * reaches a client: messages and details pass through `redactInternals`, whatever their source.
  */
 import type { Logger } from '@aws-lambda-powertools/logger';
-import { HttpError } from './errors';
+import { HttpError } from '../errors';
 import { redactInternals } from './public-text';
 import { type HttpResponse, jsonResponse } from './response';
 

@@ -2,7 +2,7 @@
  * JSON request bodies: content type, size limit, base64 bodies and malformed JSON, each with its own status.
  */
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { BadRequestError, PayloadTooLargeError, UnsupportedMediaTypeError } from './errors';
+import { BadRequestError, PayloadTooLargeError, UnsupportedMediaTypeError } from '../errors';
 
 export const DEFAULT_MAX_BODY_BYTES = 256 * 1024;
 

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { type ErrorDetail, RequestValidationError } from './errors';
+import { type ErrorDetail, RequestValidationError } from '../errors';
 
 /** Unknown keys named in one problem; the rest are counted. */
 const MAX_KEYS_NAMED = 5;

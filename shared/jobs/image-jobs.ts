@@ -9,7 +9,7 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import { z } from 'zod';
 import type { ImageGenerator } from '../diffusion/image-generator';
 import { DiffusionParameters, type GenerateImageRequest } from '../diffusion/schema';
-import { NotFoundError, ServiceUnavailableError } from '../http/errors';
+import { NotFoundError, ServiceUnavailableError } from '../errors';
 import type { BlobStore } from '../storage/blob-store';
 import type { Job } from './job';
 import type { JobDispatcher } from './job-dispatcher';

@@ -6,7 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '@aws-lambda-powertools/logger';
-import { HttpError } from '../http/errors';
+import { HttpError } from '../errors';
 import { redactInternals } from '../http/public-text';
 import { hasLostWorker, type Job, type JobError, workerLostError } from './job';
 import type { JobStore } from './job-store';

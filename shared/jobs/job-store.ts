@@ -4,7 +4,9 @@
  * Each unfinished job also has an empty marker under `<prefix>active/`, so that a sweep for jobs whose worker
  * died lists only those, however many finished jobs the store holds.
  */
-import { type BlobStore, PreconditionFailedError } from '../storage/blob-store';
+
+import { PreconditionFailedError } from '../errors';
+import type { BlobStore } from '../storage/blob-store';
 import { isFinished, type Job, StoredJob } from './job';
 
 export interface JobStore {

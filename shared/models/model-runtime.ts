@@ -11,7 +11,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { ModelProfile } from '../config/environment';
-import { ModelUnavailableError } from '../http/errors';
+import { ModelUnavailableError } from '../errors';
 import { redactInternals } from '../http/public-text';
 import { MODEL_CATALOG, MODEL_KEYS, type ModelKey, type ModelRef } from './catalog';
 import type { AnyPipeline, PipelineByKey, PipelineFactory } from './pipeline-factory';

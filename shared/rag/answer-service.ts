@@ -4,8 +4,8 @@
  * nothing ingested) it says it does not know, with no sources, instead of generating.
  */
 import type { EmbeddingService } from '../embeddings/embedding-service';
+import { RequestValidationError } from '../errors';
 import type { TextGenerationService } from '../generation/text-generation-service';
-import { RequestValidationError } from '../http/errors';
 import { elapsedMs, type ModelInfo } from '../models/model-info';
 import { charactersThatFit, formatCharacters } from '../text/characters-that-fit';
 import type { ChunkMatch, VectorFilter, VectorStore } from '../vectors/vector-store';

@@ -1,4 +1,4 @@
-import { RequestValidationError } from '../http/errors';
+import { RequestValidationError } from '../errors';
 
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 

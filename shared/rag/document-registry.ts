@@ -10,8 +10,8 @@
  *   ingest that started before the delete cannot resurrect the old text afterwards.
  */
 import { z } from 'zod';
-import { ConflictError, NotFoundError, ServiceUnavailableError } from '../http/errors';
-import { type BlobStore, PreconditionFailedError } from '../storage/blob-store';
+import { DocumentBusyError, NotFoundError, PreconditionFailedError, SupersededVersionError } from '../errors';
+import type { BlobStore } from '../storage/blob-store';
 import { VECTOR_STORE_NAMES } from '../vectors/vector-store';
 import { SUPPORTED_CONTENT_TYPES } from './document-text';
 
@@ -46,24 +46,6 @@ export const RegistryEntrySchema = z.object({
   document: DocumentRecordSchema.optional(),
 });
 export type RegistryEntry = z.output<typeof RegistryEntrySchema>;
-
-/** The write of this version lost: a newer version, or a delete, of the document was committed first. */
-export class SupersededVersionError extends ConflictError {
-  override readonly type = 'document_superseded';
-  constructor(documentId: string, version: number, current: RegistryEntry) {
-    super(
-      `document '${documentId}' changed while this request was writing it: ` +
-        `${current.state === 'deleted' ? 'a delete' : `version ${current.committedVersion}`} ` +
-        `was committed after this version (${version}) started, so this version was discarded; ` +
-        'send it again to make it the newest',
-    );
-  }
-}
-
-/** So many writers changed one entry at once that this one never got its turn: retryable. */
-export class DocumentBusyError extends ServiceUnavailableError {
-  override readonly type = 'document_busy';
-}
 
 export interface DocumentRegistry {
   read(documentId: string): Promise<{ entry: RegistryEntry; etag: string } | undefined>;

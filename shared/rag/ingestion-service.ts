@@ -17,16 +17,11 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { EmbeddingService } from '../embeddings/embedding-service';
-import { RequestValidationError } from '../http/errors';
+import { RequestValidationError, SupersededVersionError } from '../errors';
 import { elapsedMs } from '../models/model-info';
 import { chunkBySentences } from '../text/sentence-chunker';
 import { type ChunkRecord, type VectorStore, versionChunkKeys } from '../vectors/vector-store';
-import {
-  type DocumentRecord,
-  type DocumentRegistry,
-  type RegistryEntry,
-  SupersededVersionError,
-} from './document-registry';
+import type { DocumentRecord, DocumentRegistry, RegistryEntry } from './document-registry';
 import { type DocumentContentType, extractText } from './document-text';
 import type { DocumentVersionStore } from './document-versions';
 

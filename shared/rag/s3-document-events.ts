@@ -5,9 +5,8 @@
  */
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { S3Event } from 'aws-lambda';
-import { NotFoundError } from '../http/errors';
+import { NotFoundError, SupersededVersionError } from '../errors';
 import type { BlobStore } from '../storage/blob-store';
-import { SupersededVersionError } from './document-registry';
 import { resolveContentType } from './document-text';
 import type { IngestionService } from './ingestion-service';
 

@@ -1,4 +1,4 @@
-import { InvalidStorageKeyError } from '../http/errors';
+import { InvalidStorageKeyError } from '../errors';
 
 /**
  * Objects by key with ETags and conditional writes: the one storage interface for documents, the FAISS index
@@ -33,14 +33,6 @@ export interface BlobStore {
   list(prefix: string): Promise<string[]>;
   /** A time-limited URL that reads the object directly, where the store has one (S3 presigned GET). */
   signedUrl?(key: string, expiresInSeconds: number): Promise<string>;
-}
-
-/** A conditional write lost a race: another writer changed the object first. */
-export class PreconditionFailedError extends Error {
-  override name = 'PreconditionFailedError';
-  constructor(readonly key: string) {
-    super(`the object ${key} changed since it was read`);
-  }
 }
 
 const DOT_SEGMENT = /^\.{1,2}$/;

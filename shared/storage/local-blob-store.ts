@@ -8,14 +8,8 @@
 import { createHash, randomUUID } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { StorageUnavailableError } from '../http/errors';
-import {
-  assertPlainKey,
-  type BlobStore,
-  PreconditionFailedError,
-  type PutOptions,
-  type StoredBlob,
-} from './blob-store';
+import { PreconditionFailedError, StorageUnavailableError } from '../errors';
+import { assertPlainKey, type BlobStore, type PutOptions, type StoredBlob } from './blob-store';
 
 const etagOf = (body: Buffer) => `"${createHash('md5').update(body).digest('hex')}"`;
 const LOCK_STALE_MS = 30_000;

@@ -9,8 +9,8 @@ import {
   S3ServiceException,
 } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
-import { StorageUnavailableError } from '../http/errors';
-import { assertPlainKey, type BlobStore, PreconditionFailedError } from './blob-store';
+import { PreconditionFailedError, StorageUnavailableError } from '../errors';
+import { assertPlainKey, type BlobStore } from './blob-store';
 
 const isMissing = (error: unknown) =>
   error instanceof S3ServiceException &&

@@ -4,7 +4,7 @@
  * while they are still longer than one chunk (at most `maxRounds` rounds).
  */
 import type { Tensor } from '@huggingface/transformers';
-import { RequestValidationError } from '../http/errors';
+import { RequestValidationError } from '../errors';
 import { elapsedMs, type ModelInfo, modelInfo } from '../models/model-info';
 import type { ModelRuntime } from '../models/model-runtime';
 import { formatCharacters } from '../text/characters-that-fit';

@@ -4,7 +4,7 @@
  */
 import { createRequire } from 'node:module';
 import type * as Faiss from 'faiss-node';
-import { VectorStoreUnavailableError } from './vector-store';
+import { VectorStoreUnavailableError } from '../errors';
 
 export type FaissModule = typeof Faiss;
 

@@ -10,19 +10,15 @@
 import { createHash } from 'node:crypto';
 import type * as Faiss from 'faiss-node';
 import { z } from 'zod';
+import { FaissSnapshotError, VectorStoreUnavailableError } from '../errors';
 import { buildIvfIndexBytes, loadFlatInnerProductIndex } from './faiss-index-codec';
 import { faissNative } from './faiss-native';
 import type { ChunkMatch, VectorFilter } from './vector-store';
-import { matchesFilter, VectorStoreUnavailableError } from './vector-store';
+import { matchesFilter } from './vector-store';
 
 const MAGIC = 'GEFAISS';
 const FORMAT_VERSION = 2;
 const HEADER_BYTES = 7 + 1 + 8 + 32;
-
-/** A snapshot object that cannot be decoded; `problem` says why, for the error the store raises. */
-export class FaissSnapshotError extends Error {
-  override name = 'FaissSnapshotError';
-}
 
 const ChunkMetaSchema = z.object({
   documentId: z.string(),

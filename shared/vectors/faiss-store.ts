@@ -7,16 +7,15 @@ import { createHash, randomUUID } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from '@aws-lambda-powertools/logger';
-import { type BlobStore, PreconditionFailedError } from '../storage/blob-store';
-import { type ChunkMeta, FaissSnapshot, FaissSnapshotError, type IndexSettings } from './faiss-snapshot';
 import {
-  type ChunkRecord,
-  chunkId,
+  FaissSnapshotError,
   IndexCorruptError,
-  storeCall,
-  type VectorStore,
+  PreconditionFailedError,
   VectorStoreUnavailableError,
-} from './vector-store';
+} from '../errors';
+import type { BlobStore } from '../storage/blob-store';
+import { type ChunkMeta, FaissSnapshot, type IndexSettings } from './faiss-snapshot';
+import { type ChunkRecord, chunkId, storeCall, type VectorStore } from './vector-store';
 
 /** What an operator runs when the stored index cannot be read. */
 export const FAISS_RECOVERY =

@@ -1,5 +1,5 @@
 /** The one interface every vector store adapter implements (FAISS on a BlobStore, Pinecone, Chroma). */
-import { HttpError, ServiceUnavailableError } from '../http/errors';
+import { IndexCorruptError, VectorStoreUnavailableError } from '../errors';
 
 export const VECTOR_STORE_NAMES = ['faiss', 'pinecone', 'chroma'] as const;
 export type VectorStoreName = (typeof VECTOR_STORE_NAMES)[number];
@@ -71,27 +71,6 @@ export function parseChunkId(id: string): ChunkKey | undefined {
 /** The keys of chunks 0..count-1 of one version of a document. */
 export const versionChunkKeys = (documentId: string, version: number, count: number): ChunkKey[] =>
   Array.from({ length: count }, (_, chunkIndex) => ({ documentId, version, chunkIndex }));
-
-/** A vector store that cannot be reached or refused the operation: 503 with Retry-After. */
-export class VectorStoreUnavailableError extends ServiceUnavailableError {
-  override readonly type = 'vector_store_unavailable';
-}
-
-/**
- * A stored index that cannot be read (empty, truncated, checksum mismatch, unknown format). Retrying cannot
- * help and writing over it would lose documents, so it is a 500 without Retry-After whose message, written
- * for clients, says how to rebuild it.
- */
-export class IndexCorruptError extends HttpError {
-  readonly statusCode = 500;
-  readonly type = 'index_corrupt';
-  constructor(store: VectorStoreName, problem: string, recovery: string) {
-    super(`${store}: the stored index cannot be read (${problem}); nothing was written over it. ${recovery}`);
-  }
-  override get expose(): boolean {
-    return true;
-  }
-}
 
 /** Runs a store operation, turning any failure into a VectorStoreUnavailableError that names the store. */
 export async function storeCall<T>(

@@ -13,7 +13,7 @@ import {
   RequestValidationError,
   STORAGE_KEY_RULE,
   UnsupportedMediaTypeError,
-} from '../http/errors';
+} from '../errors';
 import { headerValue, parseJsonBody } from '../http/json-body';
 import { validate } from '../http/validate';
 import { type BlobStore, isPlainKey } from '../storage/blob-store';

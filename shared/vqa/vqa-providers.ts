@@ -3,7 +3,13 @@
  * when a key is configured, Gemini through Google's own client.
  */
 import { ApiError, GoogleGenAI } from '@google/genai';
-import { HttpError, ModelUnavailableError, ServiceUnavailableError, UpstreamError } from '../http/errors';
+import {
+  ContentBlockedError,
+  HttpError,
+  ModelUnavailableError,
+  ServiceUnavailableError,
+  UpstreamError,
+} from '../errors';
 import type { ImageFormat } from '../vision/image-input';
 import { type Blip2, loadBlip2 } from './blip2';
 
@@ -20,12 +26,6 @@ export interface VqaProvider {
   readonly name: VqaProviderName;
   answer(image: { bytes: Buffer; format: ImageFormat }, question: string): Promise<VqaProviderAnswer>;
   dispose(): Promise<void>;
-}
-
-/** The provider refused the content (a safety block): not retryable, so 422. */
-export class ContentBlockedError extends HttpError {
-  readonly statusCode = 422;
-  readonly type = 'content_blocked';
 }
 
 export function createLocalBlip2Provider(deps: {

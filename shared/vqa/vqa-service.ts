@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import type { ModelProfile } from '../config/environment';
-import { ServiceUnavailableError } from '../http/errors';
+import { ServiceUnavailableError } from '../errors';
 import { elapsedMs } from '../models/model-info';
 import type { ImageInput } from '../vision/image-input';
 import { VQA_PROVIDERS, type VqaProvider, type VqaProviderName } from './vqa-providers';

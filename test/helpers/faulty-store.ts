@@ -3,8 +3,9 @@
  * made to fail before it reaches the store, half-way through it (half of the records written or deleted), or
  * after the store applied it (the answer was lost). Rules can be changed while the store is in use.
  */
+
+import { VectorStoreUnavailableError } from '../../shared/errors';
 import type { VectorStore } from '../../shared/vectors/vector-store';
-import { VectorStoreUnavailableError } from '../../shared/vectors/vector-store';
 
 export type FaultPoint = 'before' | 'during' | 'after';
 

@@ -3,11 +3,8 @@ import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import {
-  createDocumentRegistry,
-  type DocumentRecord,
-  SupersededVersionError,
-} from '../../shared/rag/document-registry';
+import { SupersededVersionError } from '../../shared/errors';
+import { createDocumentRegistry, type DocumentRecord } from '../../shared/rag/document-registry';
 import { createLocalBlobStore } from '../../shared/storage/local-blob-store';
 
 const registryOn = () =>

@@ -11,7 +11,7 @@ import { createHandler as captionImage } from '../../functions/caption-image/han
 import { createHandler as generateImage } from '../../functions/generate-image/handler';
 import { createHandler as qaImageText } from '../../functions/qa-image-text/handler';
 import type { AppDependencies } from '../../shared/app/dependencies';
-import { StorageUnavailableError } from '../../shared/http/errors';
+import { StorageUnavailableError } from '../../shared/errors';
 import { createLocalBlobStore } from '../../shared/storage/local-blob-store';
 import { testDependencies } from '../helpers/dependencies';
 import { httpEvent, invoke } from '../helpers/events';

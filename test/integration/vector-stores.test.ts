@@ -10,6 +10,7 @@ import { ChromaClient } from 'chromadb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../scripts/local-server';
 import { type ChromaServer, startChromaServer } from '../../scripts/services/chroma-server';
+import { VectorStoreUnavailableError } from '../../shared/errors';
 import { createLocalBlobStore } from '../../shared/storage/local-blob-store';
 import { createChromaStore } from '../../shared/vectors/chroma-store';
 import { createFaissStore } from '../../shared/vectors/faiss-store';
@@ -18,7 +19,6 @@ import {
   type ChunkKey,
   chunkId,
   type VectorStore,
-  VectorStoreUnavailableError,
   versionChunkKeys,
 } from '../../shared/vectors/vector-store';
 import { type PineconeContractServer, startPineconeContractServer } from '../helpers/pinecone-server';

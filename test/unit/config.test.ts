@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigurationError, loadConfig } from '../../shared/config/environment';
+import { loadConfig } from '../../shared/config/environment';
+import { ConfigurationError } from '../../shared/errors';
 
 describe('loadConfig', () => {
   it('defaults to the auto profile, ./models and remote loads when run locally', () => {

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { errorResponse } from '../../shared/http/error-response';
 import {
   ModelUnavailableError,
   NotFoundError,
@@ -8,7 +7,8 @@ import {
   ServiceUnavailableError,
   StorageUnavailableError,
   UpstreamError,
-} from '../../shared/http/errors';
+} from '../../shared/errors';
+import { errorResponse } from '../../shared/http/error-response';
 import { validate } from '../../shared/http/validate';
 import { silentLogger } from '../helpers/dependencies';
 import { internalsIn } from '../helpers/leaks';

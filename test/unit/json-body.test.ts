@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { BadRequestError, PayloadTooLargeError, UnsupportedMediaTypeError } from '../../shared/http/errors';
+import { BadRequestError, PayloadTooLargeError, UnsupportedMediaTypeError } from '../../shared/errors';
 import { parseJsonBody } from '../../shared/http/json-body';
 
 const json = { 'content-type': 'application/json' };

@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { ModelProfile } from '../../shared/config/environment';
-import { ModelUnavailableError } from '../../shared/http/errors';
+import { ModelUnavailableError } from '../../shared/errors';
 import { MODEL_KEYS } from '../../shared/models/catalog';
 import { createModelRuntime, type ModelRuntime } from '../../shared/models/model-runtime';
 import {
