@@ -1,0 +1,68 @@
+/**
+ * The one helper that turns an HTTP route into a Lambda function: a handler file is its route definition
+ * and nothing else. The definition says what the route needs (`compose`, whose return type is the
+ * handler's dependency type), and how it answers (`handle`); this helper composes it once per container,
+ * starts its models' warm-up when configured, and wraps `handle` in the HTTP layer (request ids, CORS,
+ * body parsing, validation, errors, time limit).
+ */
+import type { z } from 'zod';
+import { type BaseDependencies, baseDependencies } from '../app/base';
+import { containerHandler } from './container-handler';
+import { createHttpHandler, type HttpHandler, type RouteRequest, type RouteResult } from './handler';
+
+export interface HttpFunctionDefinition<
+  Deps extends BaseDependencies,
+  S extends z.ZodType,
+  P extends z.ZodType = z.ZodType<undefined>,
+> {
+  readonly name: string;
+  /** Schema of the JSON body; routes without a body leave it out. */
+  readonly body?: S;
+  /** Schema of the path parameters (`/documents/{id}`). */
+  readonly params?: P;
+  /** Builds, once per container, exactly what this route uses. */
+  readonly compose: (base: BaseDependencies) => Deps;
+  /** Starts loading what the first request would wait for, when `MODEL_WARMUP` is on. */
+  readonly warmUp?: (deps: Deps) => Promise<unknown>;
+  readonly handle: (request: RouteRequest<z.output<S>, z.output<P>>, deps: Deps) => Promise<RouteResult>;
+}
+
+export interface HttpFunction<Deps> {
+  /** The Lambda handler: composed on first import, once per container. */
+  readonly handler: HttpHandler;
+  /** The same route over given dependencies (tests, and orchestrating routes that call it in-process). */
+  readonly create: (deps: Deps) => HttpHandler;
+}
+
+export function httpFunction<
+  Deps extends BaseDependencies,
+  S extends z.ZodType,
+  P extends z.ZodType = z.ZodType<undefined>,
+>(definition: HttpFunctionDefinition<Deps, S, P>): HttpFunction<Deps> {
+  const create = (deps: Deps): HttpHandler =>
+    createHttpHandler<S, P>(
+      {
+        name: definition.name,
+        ...(definition.body ? { body: definition.body } : {}),
+        ...(definition.params ? { params: definition.params } : {}),
+        handle: (request) => definition.handle(request, deps),
+      },
+      {
+        logger: deps.logger,
+        corsOrigin: deps.config.corsOrigin,
+        maxBodyBytes: deps.config.maxBodyBytes,
+      },
+    );
+  const handler = containerHandler(() => {
+    const deps = definition.compose(baseDependencies());
+    if (deps.config.warmUp && definition.warmUp) {
+      definition
+        .warmUp(deps)
+        .catch((error: unknown) =>
+          deps.logger.warn('warm-up failed; the first request will retry', { error: error as Error }),
+        );
+    }
+    return create(deps);
+  });
+  return { handler, create };
+}
