@@ -1,21 +1,12 @@
-import { type AppDependencies, defaultDependencies } from '../../shared/app/dependencies';
-import { containerHandler } from '../../shared/http/container-handler';
-import { createHttpHandler } from '../../shared/http/handler';
+import { composeDocumentRecords } from '../../shared/app/documents';
+import { httpFunction } from '../../shared/http/http-function';
 
-/** GET /documents: every ingested document with its chunk count, newest first. */
-export function createHandler(deps: AppDependencies) {
-  return createHttpHandler(
-    {
-      name: 'documents-list',
-      handle: async () => {
-        const documents = (await deps.documents.list()).sort((a, b) =>
-          b.ingestedAt.localeCompare(a.ingestedAt),
-        );
-        return { body: { documents, count: documents.length } };
-      },
-    },
-    { logger: deps.logger, corsOrigin: deps.config.corsOrigin },
-  );
-}
-
-export const handler = containerHandler(() => createHandler(defaultDependencies()));
+/** GET /documents: every committed document with its version and chunk count, newest first. */
+export const { handler, create: createHandler } = httpFunction({
+  name: 'documents-list',
+  compose: (base) => ({ ...base, registry: composeDocumentRecords(base).registry }),
+  handle: async (_request, { registry }) => {
+    const documents = (await registry.list()).sort((a, b) => b.ingestedAt.localeCompare(a.ingestedAt));
+    return { body: { documents, count: documents.length } };
+  },
+});

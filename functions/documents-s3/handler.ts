@@ -1,12 +1,13 @@
 import type { Context, S3Event } from 'aws-lambda';
-import { type AppDependencies, defaultDependencies } from '../../shared/app/dependencies';
+import { baseDependencies } from '../../shared/app/base';
+import { composeDocumentWriters, type DocumentWriters } from '../../shared/app/document-ingestion';
 import { handleS3DocumentEvent, type S3EventOutcome } from '../../shared/rag/s3-document-events';
 import type { BlobStore } from '../../shared/storage/blob-store';
 import { createS3BlobStore } from '../../shared/storage/s3-blob-store';
 import { createS3Client } from '../../shared/storage/s3-client';
 
 /** S3 ObjectCreated / ObjectRemoved on the documents prefix: the same ingestion as POST /documents. */
-export function createHandler(deps: AppDependencies, blobsFor?: (bucket: string) => BlobStore) {
+export function createHandler(deps: DocumentWriters, blobsFor?: (bucket: string) => BlobStore) {
   const forBucket =
     blobsFor ??
     (
@@ -31,6 +32,6 @@ export function createHandler(deps: AppDependencies, blobsFor?: (bucket: string)
 
 let built: ReturnType<typeof createHandler> | undefined;
 export const handler = (event: S3Event, context: Context) => {
-  built ??= createHandler(defaultDependencies());
+  built ??= createHandler(composeDocumentWriters(baseDependencies()));
   return built(event, context);
 };

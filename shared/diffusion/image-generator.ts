@@ -6,12 +6,11 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { ModelUnavailableError, ServiceUnavailableError, UpstreamError } from '../errors';
 import type { DiffusionParameters } from './schema';
-import {
-  type DiffusionResult,
-  type ExecutionProvider,
-  loadStableDiffusion,
-  type ProgressListener,
-  type StableDiffusion,
+import type {
+  DiffusionResult,
+  ExecutionProvider,
+  ProgressListener,
+  StableDiffusion,
 } from './stable-diffusion';
 
 export interface ImageGenerator {
@@ -38,6 +37,8 @@ export function createLocalImageGenerator(deps: {
     loading ??= (async () => {
       const dir = deps.modelDir();
       const started = performance.now();
+      // onnxruntime and the pipeline's code load with the model, not with the function that may use it
+      const { loadStableDiffusion } = await import('./stable-diffusion');
       const pipeline = await loadStableDiffusion(dir);
       deps.logger.info('diffusion model loaded', {
         dir,
