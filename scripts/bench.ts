@@ -1,8 +1,9 @@
 /**
- * `npm run bench [-- --quick] [-- --only sentiment,local-load,vectors,vision,ingest-size]`: prints performance
+ * `npm run bench [-- --quick] [-- --only cold-start,sentiment,local-load,vectors,vision,ingest-size]`: prints performance
  * figures as tables. Goals live here, not in timed tests.
  */
 import { parseArgs } from 'node:util';
+import { benchColdStart } from './bench/cold-start';
 import { benchIngestSize } from './bench/ingest-size';
 import { benchLocalLoad } from './bench/local-load';
 import { benchSentiment } from './bench/sentiment';
@@ -15,10 +16,15 @@ const { values } = parseArgs({
     only: { type: 'string' },
   },
 });
-const sections = new Set((values.only ?? 'sentiment,local-load,vectors,vision,ingest-size').split(','));
+const sections = new Set(
+  (values.only ?? 'cold-start,sentiment,local-load,vectors,vision,ingest-size').split(','),
+);
 const quick = values.quick;
 
 console.log(`genai-endpoints benchmarks — node ${process.version}, ${process.platform}/${process.arch}`);
+if (sections.has('cold-start')) {
+  await benchColdStart({ runs: quick ? 3 : 7 });
+}
 if (sections.has('sentiment')) {
   await benchSentiment({
     iterations: quick ? 50 : 300,

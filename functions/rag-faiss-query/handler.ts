@@ -1,4 +1,4 @@
-import { composeAnswering } from '../../shared/app/documents';
+import { composeFaissAnswering } from '../../shared/app/documents';
 import { httpFunction } from '../../shared/http/http-function';
 import { RagFaissQueryRequest } from '../../shared/rag/schema';
 
@@ -6,7 +6,7 @@ import { RagFaissQueryRequest } from '../../shared/rag/schema';
 export const { handler, create: createHandler } = httpFunction({
   name: 'rag-faiss-query',
   body: RagFaissQueryRequest,
-  compose: composeAnswering,
+  compose: composeFaissAnswering,
   warmUp: ({ runtime }) => Promise.all([runtime.load('embeddings'), runtime.load('text-generation')]),
   handle: async ({ body }, { rag, vectorStores }) => ({
     body: await rag.answer({ question: body.question, topK: body.top_k, store: vectorStores.faiss() }),

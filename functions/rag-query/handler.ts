@@ -1,4 +1,4 @@
-import { composeAnswering } from '../../shared/app/documents';
+import { composeExternalAnswering } from '../../shared/app/documents';
 import { VectorStoreUnavailableError } from '../../shared/errors';
 import { httpFunction } from '../../shared/http/http-function';
 import { RagQueryRequest } from '../../shared/rag/schema';
@@ -7,7 +7,7 @@ import { RagQueryRequest } from '../../shared/rag/schema';
 export const { handler, create: createHandler } = httpFunction({
   name: 'rag-query',
   body: RagQueryRequest,
-  compose: composeAnswering,
+  compose: composeExternalAnswering,
   warmUp: ({ runtime }) => Promise.all([runtime.load('embeddings'), runtime.load('text-generation')]),
   handle: async ({ body }, { config, rag, vectorStores }) => {
     const name = body.store ?? config.rag.defaultStore;

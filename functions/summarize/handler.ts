@@ -1,3 +1,4 @@
+import { composeModelBucket } from '../../shared/app/model-bucket';
 import { composeModelRuntime } from '../../shared/app/model-runtime';
 import { httpFunction } from '../../shared/http/http-function';
 import { SummarizeRequest } from '../../shared/summarization/schema';
@@ -8,7 +9,8 @@ export const { handler, create: createHandler } = httpFunction({
   name: 'summarize',
   body: SummarizeRequest,
   compose: (base) => {
-    const runtime = composeModelRuntime(base);
+    const modelStore = composeModelBucket(base.config);
+    const runtime = composeModelRuntime(base, modelStore ? { modelStore } : {});
     return { ...base, runtime, summarization: createSummarizationService({ runtime }) };
   },
   warmUp: ({ runtime }) => runtime.load('summarization'),

@@ -33,6 +33,7 @@ import {
   type DocumentRecords,
 } from './documents';
 import { composeImageGenerator, composeImageJobs } from './image-jobs';
+import { composeModelBucket } from './model-bucket';
 import { composeModelRuntime } from './model-runtime';
 import type { VectorStores } from './vector-stores';
 import { composeVqa, type VqaParts } from './vqa';
@@ -66,10 +67,11 @@ export function createDependencies(
     config,
     logger: overrides.logger ?? new Logger({ serviceName: SERVICE_NAME }),
   };
-  const runtime = composeModelRuntime(
-    base,
-    overrides.createPipeline ? { createPipeline: overrides.createPipeline } : {},
-  );
+  const modelStore = composeModelBucket(config);
+  const runtime = composeModelRuntime(base, {
+    ...(overrides.createPipeline ? { createPipeline: overrides.createPipeline } : {}),
+    ...(modelStore ? { modelStore } : {}),
+  });
   const textGeneration = createTextGenerationService({ runtime });
   const embeddings = createEmbeddingService({ runtime });
   const records = composeDocumentRecords(base, overrides.blobs);

@@ -17,6 +17,8 @@ import type { BlobStore } from '../storage/blob-store';
 import type { VectorStore } from '../vectors/vector-store';
 import type { BaseDependencies } from './base';
 import { composeDocumentBlobs } from './document-blobs';
+import { createExternalStores } from './external-stores';
+import { createFaissStores } from './faiss-stores';
 import { composeModelRuntime } from './model-runtime';
 import { createVectorStores, type VectorStores } from './vector-stores';
 
@@ -80,13 +82,26 @@ export function composeAnswers(
 }
 
 /** What answers questions from the documents: the registry (committed versions), the embedder, the generator. */
-export function composeAnswering(base: BaseDependencies) {
+function composeAnswerer(base: BaseDependencies, records: DocumentRecords) {
   const runtime = composeModelRuntime(base);
-  const records = composeDocumentRecords(base);
   const rag = composeAnswers(base, {
     registry: records.registry,
     embeddings: createEmbeddingService({ runtime }),
     generator: createTextGenerationService({ runtime }),
   });
-  return { ...base, runtime, rag, vectorStores: composeVectorStores(base, records.blobs) };
+  return { ...base, runtime, rag };
+}
+
+/** /rag-faiss-query: answers over the FAISS index, and no client of any other store. */
+export function composeFaissAnswering(base: BaseDependencies) {
+  const records = composeDocumentRecords(base);
+  return {
+    ...composeAnswerer(base, records),
+    vectorStores: createFaissStores({ ...base, blobs: records.blobs }),
+  };
+}
+
+/** /rag-query: answers over Chroma or Pinecone, whichever the request or the configuration names. */
+export function composeExternalAnswering(base: BaseDependencies) {
+  return { ...composeAnswerer(base, composeDocumentRecords(base)), vectorStores: createExternalStores(base) };
 }

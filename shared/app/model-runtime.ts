@@ -1,16 +1,20 @@
 /**
  * The model runtime of a function that runs transformers.js models: the configured profile, loads from the
- * layer, the cache, the model bucket or the hub. Only functions that serve a model compose it.
+ * layer, the cache, the model bucket (where the function composes one) or the hub. Only functions that
+ * serve a model compose it.
  */
 import { createModelRuntime, type ModelRuntime } from '../models/model-runtime';
 import { createTransformersPipelineFactory, type PipelineFactory } from '../models/pipeline-factory';
-import { createS3ModelStore } from '../models/s3-model-store';
-import { createS3Client } from '../storage/s3-client';
+import type { ModelFileStore } from '../models/s3-model-store';
 import type { BaseDependencies } from './base';
 
 export function composeModelRuntime(
   { config, logger }: BaseDependencies,
-  overrides: { createPipeline?: PipelineFactory } = {},
+  options: {
+    createPipeline?: PipelineFactory;
+    /** Where large standard models are copied from (composeModelBucket), for the functions that use one. */
+    modelStore?: ModelFileStore;
+  } = {},
 ): ModelRuntime {
   return createModelRuntime({
     profile: config.modelProfile,
@@ -18,11 +22,9 @@ export function composeModelRuntime(
     cacheDir: config.modelCacheDir,
     allowRemote: config.allowRemoteModels,
     retryAfterSeconds: config.retryAfterSeconds,
-    ...(config.modelS3Uri
-      ? { modelStore: createS3ModelStore({ client: createS3Client(config.s3), uri: config.modelS3Uri }) }
-      : {}),
+    ...(options.modelStore ? { modelStore: options.modelStore } : {}),
     createPipeline:
-      overrides.createPipeline ??
+      options.createPipeline ??
       createTransformersPipelineFactory({
         remoteTimeoutMs: config.remoteTimeoutMs,
         ...(config.modelHubUrl ? { remoteHost: config.modelHubUrl } : {}),

@@ -1,0 +1,222 @@
+/**
+ * Whole-process cold starts, each function against its yardstick, interleaved in one run: a fresh Node
+ * process imports the function's bundle (built as serverless.yml builds it) and answers one request; the
+ * yardstick process does the least that answer needs. `/health` is held against a hello-world handler;
+ * each model route against the raw transformers.js path (import the library, load the same tiny models,
+ * run them once). Reported: bundle size, median time from process start to the answer, median peak RSS.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, statSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { build } from 'esbuild';
+import { httpEvent, lambdaContext } from '../../test/helpers/events';
+import { gradient } from '../../test/helpers/images';
+import { PROJECT_ROOT } from '../local-server';
+import { readServerlessConfig } from '../serverless-config';
+import { generateTinyModels } from '../tiny-models/generate';
+import { printTable, quantile } from './stats';
+
+interface RawStep {
+  readonly task: string;
+  readonly model: string;
+  /** JavaScript that runs the loaded pipeline `p` once (`image` is a RawImage where needed). */
+  readonly run: string;
+}
+
+interface Case {
+  readonly route: string;
+  readonly functionDir: string;
+  readonly event: unknown;
+  /** The yardstick: a hello-world handler (undefined), or the pipelines the route runs. */
+  readonly raw?: readonly RawStep[];
+}
+
+const BENCH_DIR = path.join(PROJECT_ROOT, '.tmp', 'bench', 'cold-start');
+const MODEL_ROOT = path.join(PROJECT_ROOT, '.tmp', 'bench-models');
+const TEXT = 'the service was great and the food was lovely';
+
+async function cases(): Promise<Case[]> {
+  const png = await gradient('png');
+  const json = (route: string, body: unknown) => httpEvent('POST', route, { body });
+  return [
+    { route: 'GET /health', functionDir: 'health', event: httpEvent('GET', '/health') },
+    {
+      route: 'POST /sentiment',
+      functionDir: 'sentiment',
+      event: json('/sentiment', { text: TEXT }),
+      raw: [
+        {
+          task: 'text-classification',
+          model: 'distilbert-sst2',
+          run: `await p([${JSON.stringify(TEXT)}], { top_k: null })`,
+        },
+      ],
+    },
+    {
+      route: 'POST /embed',
+      functionDir: 'embed',
+      event: json('/embed', { texts: [TEXT] }),
+      raw: [
+        {
+          task: 'feature-extraction',
+          model: 'bert',
+          run: `await p([${JSON.stringify(TEXT)}], { pooling: 'mean', normalize: true })`,
+        },
+      ],
+    },
+    {
+      route: 'POST /hello-llm',
+      functionDir: 'hello-llm',
+      event: json('/hello-llm', { prompt: TEXT, max_new_tokens: 8 }),
+      raw: [
+        {
+          task: 'text-generation',
+          model: 'gpt2',
+          run: `await p(${JSON.stringify(TEXT)}, { max_new_tokens: 8, do_sample: false })`,
+        },
+      ],
+    },
+    {
+      route: 'POST /summarize',
+      functionDir: 'summarize',
+      event: json('/summarize', { text: `${TEXT}. ${TEXT}.`, max_length: 16, min_length: 1 }),
+      raw: [
+        {
+          task: 'summarization',
+          model: 'bart',
+          run: `await p(${JSON.stringify(`${TEXT}. ${TEXT}.`)}, { max_length: 16, min_length: 1 })`,
+        },
+      ],
+    },
+    {
+      route: 'POST /caption-image',
+      functionDir: 'caption-image',
+      event: httpEvent('POST', '/caption-image', {
+        rawBody: png.toString('base64'),
+        isBase64Encoded: true,
+        headers: { 'content-type': 'image/png' },
+      }),
+      raw: [{ task: 'image-to-text', model: 'vit-gpt2', run: 'await p(image, { max_new_tokens: 20 })' }],
+    },
+  ];
+}
+
+async function bundle(functionDir: string): Promise<{ file: string; bytes: number }> {
+  const { custom } = readServerlessConfig();
+  const file = path.join(BENCH_DIR, functionDir, 'handler.mjs');
+  await build({
+    entryPoints: [path.join(PROJECT_ROOT, 'functions', functionDir, 'handler.ts')],
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    outfile: file,
+    external: custom.esbuild.exclude,
+    banner: {
+      js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
+    },
+    logLevel: 'silent',
+  });
+  return { file, bytes: statSync(file).size };
+}
+
+const PEAK = `Number(/VmHWM:\\s+(\\d+)/.exec(require('node:fs').readFileSync('/proc/self/status', 'utf8'))[1]) / 1024`;
+const PRELUDE = `import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);`;
+
+function functionProbe(bundleFile: string, event: unknown): string {
+  const context = { ...lambdaContext('bench'), getRemainingTimeInMillis: undefined };
+  return `${PRELUDE}
+const { handler } = await import(${JSON.stringify(bundleFile)});
+const response = await handler(${JSON.stringify(event)}, ${JSON.stringify(context)});
+if (response.statusCode !== 200) throw new Error('answered ' + response.statusCode + ' ' + response.body);
+console.log(JSON.stringify({ ms: performance.now(), peakMiB: ${PEAK} }));
+`;
+}
+
+function yardstickProbe(raw: readonly RawStep[] | undefined): string {
+  if (!raw) {
+    return `${PRELUDE}
+const handler = async () => ({ statusCode: 200, body: JSON.stringify({ status: 'ok' }) });
+await handler({}, {});
+console.log(JSON.stringify({ ms: performance.now(), peakMiB: ${PEAK} }));
+`;
+  }
+  const image = raw.some((step) => step.run.includes('image'))
+    ? `const image = await RawImage.fromBlob(new Blob([require('node:fs').readFileSync(${JSON.stringify(path.join(BENCH_DIR, 'photo.png'))})]));`
+    : '';
+  const steps = raw
+    .map(
+      (
+        step,
+      ) => `{ const p = await pipeline(${JSON.stringify(step.task)}, ${JSON.stringify(path.join(MODEL_ROOT, 'tiny-random', step.model))}, { local_files_only: true, dtype: 'fp32', device: 'cpu' });
+  ${step.run}; }`,
+    )
+    .join('\n');
+  return `${PRELUDE}
+const { pipeline, RawImage } = await import('@huggingface/transformers');
+${image}
+${steps}
+console.log(JSON.stringify({ ms: performance.now(), peakMiB: ${PEAK} }));
+`;
+}
+
+function runProbe(file: string): { ms: number; peakMiB: number } {
+  const out = execFileSync(process.execPath, [file], {
+    cwd: PROJECT_ROOT,
+    env: {
+      ...process.env,
+      MODEL_PROFILE: 'tiny',
+      MODEL_ROOT,
+      POWERTOOLS_LOG_LEVEL: 'SILENT',
+      DATA_DIR: path.join(BENCH_DIR, 'data'),
+    },
+    encoding: 'utf8',
+  });
+  return JSON.parse(out.trim().split('\n').at(-1) ?? '{}') as { ms: number; peakMiB: number };
+}
+
+const median = (values: number[]) =>
+  quantile(
+    [...values].sort((a, b) => a - b),
+    0.5,
+  );
+
+export async function benchColdStart(options: { runs: number }): Promise<void> {
+  mkdirSync(BENCH_DIR, { recursive: true });
+  await generateTinyModels(MODEL_ROOT);
+  writeFileSync(path.join(BENCH_DIR, 'photo.png'), await gradient('png'));
+  const rows: string[][] = [];
+  for (const item of await cases()) {
+    const { file, bytes } = await bundle(item.functionDir);
+    const probe = path.join(BENCH_DIR, item.functionDir, 'probe.mjs');
+    const yardstick = path.join(BENCH_DIR, item.functionDir, 'yardstick.mjs');
+    writeFileSync(probe, functionProbe(file, item.event));
+    writeFileSync(yardstick, yardstickProbe(item.raw));
+    runProbe(probe); // warm the file cache for both
+    runProbe(yardstick);
+    const ours: { ms: number; peakMiB: number }[] = [];
+    const theirs: { ms: number; peakMiB: number }[] = [];
+    for (let i = 0; i < options.runs; i++) {
+      ours.push(runProbe(probe));
+      theirs.push(runProbe(yardstick));
+    }
+    const [ms, baseMs] = [median(ours.map((r) => r.ms)), median(theirs.map((r) => r.ms))];
+    const [peak, basePeak] = [median(ours.map((r) => r.peakMiB)), median(theirs.map((r) => r.peakMiB))];
+    rows.push([
+      item.route,
+      item.raw ? 'raw transformers.js' : 'hello-world',
+      `${(bytes / 1024).toFixed(0)} KiB`,
+      ms.toFixed(0),
+      baseMs.toFixed(0),
+      `${(ms / baseMs).toFixed(2)}x`,
+      peak.toFixed(0),
+      basePeak.toFixed(0),
+      `${peak - basePeak >= 0 ? '+' : ''}${(peak - basePeak).toFixed(1)}`,
+    ]);
+  }
+  printTable(
+    `Cold start, whole process (node start to first answer), tiny models, ${options.runs} interleaved pairs, medians`,
+    ['function', 'yardstick', 'bundle', 'ms', 'yardstick ms', 'ratio', 'peak MiB', 'yardstick MiB', 'Δ MiB'],
+    rows,
+  );
+}
