@@ -8,7 +8,6 @@ import { type CaptioningService, createCaptioningService } from '../captioning/c
 import { createSentimentService, type SentimentService } from '../classification/sentiment-service';
 import { type AppConfig, loadConfig } from '../config/environment';
 import { lazySecret } from '../config/secrets';
-import { resolveDiffusionModelDir } from '../diffusion/diffusion-model';
 import {
   createLocalImageGenerator,
   createRemoteImageGenerator,
@@ -23,6 +22,7 @@ import { createImageJobService, type ImageJobService } from '../jobs/image-jobs'
 import { createInProcessDispatcher, createSqsDispatcher, type JobDispatcher } from '../jobs/job-dispatcher';
 import { createBlobJobStore } from '../jobs/job-store';
 import type { ModelKey } from '../models/catalog';
+import { modelLocations } from '../models/model-plan';
 import { createModelRuntime, type ModelRuntime } from '../models/model-runtime';
 import { createTransformersPipelineFactory, type PipelineFactory } from '../models/pipeline-factory';
 import { createS3ModelStore } from '../models/s3-model-store';
@@ -47,7 +47,7 @@ import {
   type VqaProvider,
   type VqaProviderName,
 } from '../vqa/vqa-providers';
-import { createVqaService, resolveBlip2Model, type VqaService } from '../vqa/vqa-service';
+import { createVqaService, type VqaService } from '../vqa/vqa-service';
 import { createVectorStores, type VectorStores } from './vector-stores';
 
 export interface AppDependencies {
@@ -133,8 +133,7 @@ export function createDependencies(
     (config.jobs.gpuServiceUrl
       ? createRemoteImageGenerator({ url: config.jobs.gpuServiceUrl, timeoutMs: config.jobs.gpuTimeoutMs })
       : createLocalImageGenerator({
-          modelDir: () =>
-            resolveDiffusionModelDir({ profile: config.modelProfile, modelRoot: config.modelRoot }),
+          locations: modelLocations(config),
           logger,
           retryAfterSeconds: config.retryAfterSeconds,
         }));
@@ -160,11 +159,14 @@ export function createDependencies(
     },
     logger,
   });
-  const blip2Model = () => resolveBlip2Model({ profile: config.modelProfile, modelRoot: config.modelRoot });
   const vqaProviders: Partial<Record<VqaProviderName, VqaProvider>> = {
     blip2: config.jobs.gpuServiceUrl
       ? createRemoteBlip2Provider({ url: config.jobs.gpuServiceUrl, timeoutMs: config.jobs.gpuTimeoutMs })
-      : createLocalBlip2Provider({ modelDir: () => blip2Model().dir, modelId: () => blip2Model().id }),
+      : createLocalBlip2Provider({
+          locations: modelLocations(config),
+          logger,
+          retryAfterSeconds: config.retryAfterSeconds,
+        }),
     ...(config.vqa.gemini
       ? {
           gemini: createGeminiProvider({

@@ -19,7 +19,6 @@ import { freePort } from '../../scripts/local-server';
 import type { AppDependencies } from '../../shared/app/dependencies';
 import { createDependencies } from '../../shared/app/dependencies';
 import { loadConfig } from '../../shared/config/environment';
-import { resolveDiffusionModelDir } from '../../shared/diffusion/diffusion-model';
 import {
   createLocalImageGenerator,
   createRemoteImageGenerator,
@@ -485,8 +484,7 @@ describe('workers that die', () => {
 describe('the GPU service', () => {
   it('generates over HTTP with streamed progress, as the API functions use it', async () => {
     const local = createLocalImageGenerator({
-      modelDir: () =>
-        resolveDiffusionModelDir({ profile: 'tiny', modelRoot: process.env.MODEL_ROOT as string }),
+      locations: { profile: 'tiny', modelRoot: process.env.MODEL_ROOT as string },
       logger: silentLogger(),
     });
     const server = createGpuServer({ generator: local, logger: silentLogger() });
