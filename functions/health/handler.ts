@@ -1,11 +1,12 @@
 import { httpFunction } from '../../shared/http/http-function';
-import { describeModels } from '../../shared/models/model-runtime';
+import { describeModels } from '../../shared/models/model-plan';
 
 const startedAt = Date.now();
 
 /**
- * GET /health: liveness, the model profile, and where each model of the catalog would be loaded from. It
- * loads no model and no model runtime: every other function is its own container with its own models.
+ * GET /health: liveness, the model profile, and every model of the catalog as this configuration serves it
+ * (which model, and where its files would come from), read from the configuration and the model folders:
+ * the health function loads no model and composes no model runtime; each model function keeps its own.
  */
 export const { handler, create: createHandler } = httpFunction({
   name: 'health',

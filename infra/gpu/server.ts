@@ -8,7 +8,7 @@ import { once } from 'node:events';
 import http from 'node:http';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { z } from 'zod';
-import { ModelProfileSchema, resolveDiffusionModelDir } from '../../shared/diffusion/diffusion-model';
+import { ModelProfileSchema } from '../../shared/diffusion/diffusion-model';
 import type { GenerationEvent, ImageGenerator } from '../../shared/diffusion/image-generator';
 import { createLocalImageGenerator } from '../../shared/diffusion/image-generator';
 import { GenerateImageRequest } from '../../shared/diffusion/schema';
@@ -16,7 +16,6 @@ import { HttpError } from '../../shared/errors';
 import { Seed } from '../../shared/http/common-fields';
 import { sniffImageFormat } from '../../shared/vision/image-input';
 import { createLocalBlip2Provider, type VqaProvider } from '../../shared/vqa/vqa-providers';
-import { resolveBlip2Model } from '../../shared/vqa/vqa-service';
 
 const Parameters = GenerateImageRequest.omit({ sync: true }).extend({ seed: Seed });
 
@@ -124,15 +123,9 @@ export function createGpuServer(deps: {
 if (import.meta.filename === process.argv[1]) {
   const logger = new Logger({ serviceName: 'genai-endpoints-gpu' });
   const profile = ModelProfileSchema.parse(process.env.MODEL_PROFILE ?? 'standard');
-  const generator = createLocalImageGenerator({
-    modelDir: () => resolveDiffusionModelDir({ profile, modelRoot: process.env.MODEL_ROOT ?? '/models' }),
-    logger,
-  });
-  const modelRoot = process.env.MODEL_ROOT ?? '/models';
-  const vqa = createLocalBlip2Provider({
-    modelDir: () => resolveBlip2Model({ profile, modelRoot }).dir,
-    modelId: () => resolveBlip2Model({ profile, modelRoot }).id,
-  });
+  const locations = { profile, modelRoot: process.env.MODEL_ROOT ?? '/models' };
+  const generator = createLocalImageGenerator({ locations, logger });
+  const vqa = createLocalBlip2Provider({ locations, logger });
   const server = createGpuServer({ generator, vqa, logger });
   server.listen(Number(process.env.PORT ?? 8080), '0.0.0.0');
   await once(server, 'listening');

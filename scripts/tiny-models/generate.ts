@@ -38,11 +38,14 @@ async function writeFolderAtomically(dir: string, files: ModelFiles): Promise<nu
   return bytes;
 }
 
-/** Tiny models outside the transformers.js catalog (pipelines of their own), by folder id. */
+/**
+ * Tiny models that run on onnxruntime directly (the catalog's diffusion and BLIP-2 entries), by folder id,
+ * plus the optimum layout of the diffusion export, which the tests also run.
+ */
 export const TINY_COMPONENT_MODELS: Record<string, () => ModelFiles> = {
-  'tiny-random/stable-diffusion': () => tinyStableDiffusion('diffusers'),
+  [MODEL_CATALOG.diffusion.tiny.id]: () => tinyStableDiffusion('diffusers'),
   'tiny-random/stable-diffusion-optimum': () => tinyStableDiffusion('optimum'),
-  'tiny-random/blip2': tinyBlip2,
+  [MODEL_CATALOG.vqa.tiny.id]: tinyBlip2,
 };
 
 /** Writes the component models (diffusion, ...) under `modelRoot`. */

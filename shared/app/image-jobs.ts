@@ -4,7 +4,6 @@
  * the job-status function can run a recovered job locally without paying for it at cold start.
  */
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { resolveDiffusionModelDir } from '../diffusion/diffusion-model';
 import {
   createLocalImageGenerator,
   createRemoteImageGenerator,
@@ -13,6 +12,7 @@ import {
 import { createImageJobService, type ImageJobService } from '../jobs/image-jobs';
 import { createInProcessDispatcher, createSqsDispatcher, type JobDispatcher } from '../jobs/job-dispatcher';
 import { createBlobJobStore } from '../jobs/job-store';
+import { modelLocations } from '../models/model-plan';
 import type { BlobStore } from '../storage/blob-store';
 import type { BaseDependencies } from './base';
 import { composeDocumentBlobs } from './document-blobs';
@@ -25,7 +25,7 @@ export function composeImageGenerator({ config, logger }: BaseDependencies): Ima
     });
   }
   return createLocalImageGenerator({
-    modelDir: () => resolveDiffusionModelDir({ profile: config.modelProfile, modelRoot: config.modelRoot }),
+    locations: modelLocations(config),
     logger,
     retryAfterSeconds: config.retryAfterSeconds,
   });

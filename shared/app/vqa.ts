@@ -1,5 +1,6 @@
 /** Visual question answering: BLIP-2 (in the GPU container, or in this process) and Gemini when keyed. */
 import { lazySecret } from '../config/secrets';
+import { modelLocations } from '../models/model-plan';
 import {
   createGeminiProvider,
   createLocalBlip2Provider,
@@ -7,7 +8,7 @@ import {
   type VqaProvider,
   type VqaProviderName,
 } from '../vqa/vqa-providers';
-import { createVqaService, resolveBlip2Model, type VqaService } from '../vqa/vqa-service';
+import { createVqaService, type VqaService } from '../vqa/vqa-service';
 import type { BaseDependencies } from './base';
 
 export interface VqaParts {
@@ -16,12 +17,15 @@ export interface VqaParts {
   readonly vqaProviders: Partial<Record<VqaProviderName, VqaProvider>>;
 }
 
-export function composeVqa({ config }: BaseDependencies): VqaParts {
-  const blip2Model = () => resolveBlip2Model({ profile: config.modelProfile, modelRoot: config.modelRoot });
+export function composeVqa({ config, logger }: BaseDependencies): VqaParts {
   const vqaProviders: Partial<Record<VqaProviderName, VqaProvider>> = {
     blip2: config.jobs.gpuServiceUrl
       ? createRemoteBlip2Provider({ url: config.jobs.gpuServiceUrl, timeoutMs: config.jobs.gpuTimeoutMs })
-      : createLocalBlip2Provider({ modelDir: () => blip2Model().dir, modelId: () => blip2Model().id }),
+      : createLocalBlip2Provider({
+          locations: modelLocations(config),
+          logger,
+          retryAfterSeconds: config.retryAfterSeconds,
+        }),
     ...(config.vqa.gemini
       ? {
           gemini: createGeminiProvider({

@@ -5,13 +5,11 @@
  */
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { ModelUnavailableError, ServiceUnavailableError, UpstreamError } from '../errors';
+import type { ModelLocations } from '../models/model-plan';
+import { resolveOnnxModel } from '../models/onnx-models';
+import type { ExecutionProvider } from '../models/onnx-sessions';
 import type { DiffusionParameters } from './schema';
-import type {
-  DiffusionResult,
-  ExecutionProvider,
-  ProgressListener,
-  StableDiffusion,
-} from './stable-diffusion';
+import type { DiffusionResult, ProgressListener, StableDiffusion } from './stable-diffusion';
 
 export interface ImageGenerator {
   /** Where images are made, for logs and responses. */
@@ -26,30 +24,38 @@ export type GenerationEvent =
   | { type: 'result'; images: string[]; seed: number; executionProvider: ExecutionProvider; stepMs: number }
   | { type: 'error'; error: { type: string; message: string } };
 
-/** Loads the pipeline once (concurrent callers share the load; a failed load is retried next time). */
+/**
+ * Loads the catalog's diffusion model for the profile once (concurrent callers share the load; a failed load
+ * is retried next time, so a model put in place later is picked up).
+ */
 export function createLocalImageGenerator(deps: {
-  modelDir: () => string;
+  /** Where the model is looked for, and the profile that picks it. */
+  locations: ModelLocations;
   logger: Logger;
   retryAfterSeconds?: number;
 }): ImageGenerator {
+  const retryAfterSeconds = deps.retryAfterSeconds ?? 30;
   let loading: Promise<StableDiffusion> | undefined;
   const load = () => {
     loading ??= (async () => {
-      const dir = deps.modelDir();
+      const model = resolveOnnxModel('diffusion', deps.locations, { retryAfterSeconds, logger: deps.logger });
       const started = performance.now();
       // onnxruntime and the pipeline's code load with the model, not with the function that may use it
       const { loadStableDiffusion } = await import('./stable-diffusion');
-      const pipeline = await loadStableDiffusion(dir);
+      const pipeline = await loadStableDiffusion(model.dir);
       deps.logger.info('diffusion model loaded', {
-        dir,
+        modelId: model.id,
+        profile: model.profile,
+        dir: model.dir,
         executionProvider: pipeline.executionProvider,
         loadMs: Math.round(performance.now() - started),
       });
       return pipeline;
     })().catch((error: unknown) => {
       loading = undefined;
+      if (error instanceof ModelUnavailableError) throw error;
       throw new ModelUnavailableError(`the diffusion model cannot be loaded: ${(error as Error).message}`, {
-        retryAfterSeconds: deps.retryAfterSeconds ?? 30,
+        retryAfterSeconds,
         cause: error,
       });
     });

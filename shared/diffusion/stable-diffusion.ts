@@ -4,18 +4,21 @@
  * (int32/int64 ids, int64 [B] or float32 scalar timestep) are read from the sessions, so exports from the
  * diffusers script and from optimum both run. CUDA when onnxruntime offers it, else CPU; results say which.
  */
-import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import path from 'node:path';
-import { AutoTokenizer, type Tensor as HfTensor, type PreTrainedTokenizer } from '@huggingface/transformers';
-import * as ort from 'onnxruntime-node';
+import type { Tensor as HfTensor, PreTrainedTokenizer } from '@huggingface/transformers';
+import type * as Ort from 'onnxruntime-node';
 import sharp from 'sharp';
+import {
+  createOnnxSession,
+  type ExecutionProvider,
+  type OnnxSessionOptions,
+  onnxRuntime,
+} from '../models/onnx-sessions';
 import { seededGaussian } from './gaussian';
 import { createScheduler, SchedulerConfig } from './schedulers';
 import type { DiffusionParameters } from './schema';
 
-export type ExecutionProvider = 'cuda' | 'cpu';
 const VAE_SCALE = 0.18215;
 
 export interface DiffusionResult {
@@ -33,45 +36,20 @@ export interface StableDiffusion {
   dispose(): Promise<void>;
 }
 
-/**
- * CUDA when onnxruntime-node's CUDA provider library is installed beside its binding (the GPU image installs
- * it at build time), CPU otherwise. Trying CUDA without the library only prints errors.
- */
-export function availableProviders(): ExecutionProvider[] {
-  try {
-    const binding = path.dirname(createRequire(import.meta.url).resolve('onnxruntime-node'));
-    const native = path.join(binding, '..', 'bin', 'napi-v6', process.platform, process.arch);
-    return existsSync(path.join(native, 'libonnxruntime_providers_cuda.so')) ? ['cuda', 'cpu'] : ['cpu'];
-  } catch {
-    return ['cpu'];
-  }
-}
-
-async function createSession(file: string, providers: readonly ExecutionProvider[]) {
-  let lastError: unknown;
-  for (const provider of providers) {
-    try {
-      return {
-        session: await ort.InferenceSession.create(file, { executionProviders: [provider] }),
-        provider,
-      };
-    } catch (error) {
-      lastError = error;
-    }
-  }
-  throw lastError;
-}
-
-const inputType = (session: ort.InferenceSession, name: string) => {
+const inputType = (session: Ort.InferenceSession, name: string) => {
   const meta = session.inputMetadata.find((m) => m.name === name);
   return meta?.isTensor ? { type: meta.type, shape: meta.shape } : undefined;
 };
 
+/**
+ * Loads the export in `dir`. transformers.js (for the tokenizer) and onnxruntime-node are imported here, at
+ * the first load, so that a function that only reaches the GPU service never loads them.
+ */
 export async function loadStableDiffusion(
   dir: string,
-  options: { providers?: readonly ExecutionProvider[] } = {},
+  options: OnnxSessionOptions = {},
 ): Promise<StableDiffusion> {
-  const providers = options.providers ?? availableProviders();
+  const [ort, { AutoTokenizer }] = await Promise.all([onnxRuntime(), import('@huggingface/transformers')]);
   const [tokenizer, schedulerConfig, text, unet, vae] = await Promise.all([
     AutoTokenizer.from_pretrained(path.join(dir, 'tokenizer'), {
       local_files_only: true,
@@ -79,16 +57,17 @@ export async function loadStableDiffusion(
     readFile(path.join(dir, 'scheduler', 'scheduler_config.json'), 'utf8').then((s) =>
       SchedulerConfig.parse(JSON.parse(s)),
     ),
-    createSession(path.join(dir, 'text_encoder', 'model.onnx'), providers),
-    createSession(path.join(dir, 'unet', 'model.onnx'), providers),
-    createSession(path.join(dir, 'vae_decoder', 'model.onnx'), providers),
+    createOnnxSession(path.join(dir, 'text_encoder', 'model.onnx'), options),
+    createOnnxSession(path.join(dir, 'unet', 'model.onnx'), options),
+    createOnnxSession(path.join(dir, 'vae_decoder', 'model.onnx'), options),
   ]);
-  const executionProvider = unet.provider;
+  // The UNet runs every step; where it runs is where the work is done.
+  const executionProvider = unet.executionProvider;
   const idsType = inputType(text.session, 'input_ids')?.type === 'int32' ? 'int32' : 'int64';
   const timestepInput = inputType(unet.session, 'timestep');
   const scalarFloatTimestep = timestepInput?.type === 'float32' || timestepInput?.type === 'float16';
 
-  async function encode(prompts: readonly string[]): Promise<ort.Tensor> {
+  async function encode(prompts: readonly string[]): Promise<Ort.Tensor> {
     const { input_ids } = tokenizer([...prompts], {
       padding: 'max_length',
       max_length: 77,
@@ -103,7 +82,7 @@ export async function loadStableDiffusion(
         ? new ort.Tensor('int32', Int32Array.from(ids, Number), dims)
         : new ort.Tensor('int64', BigInt64Array.from(ids), dims);
     const { last_hidden_state } = await text.session.run({ input_ids: tensor });
-    return last_hidden_state as ort.Tensor;
+    return last_hidden_state as Ort.Tensor;
   }
 
   const timestepTensor = (t: number, batch: number) =>
@@ -165,7 +144,7 @@ export async function loadStableDiffusion(
           timestep: timestepTensor(scheduler.timesteps[i] as number, batch),
           encoder_hidden_states: textStates,
         });
-        const predicted = (out_sample as ort.Tensor).data as Float32Array;
+        const predicted = (out_sample as Ort.Tensor).data as Float32Array;
         const guidedNoise = guided
           ? Float32Array.from({ length: n * perImage }, (_, j) => {
               const u = predicted[j] as number;
@@ -184,7 +163,7 @@ export async function loadStableDiffusion(
           [n, 4, latentHeight, latentWidth],
         ),
       });
-      const decoded = (sample as ort.Tensor).data as Float32Array;
+      const decoded = (sample as Ort.Tensor).data as Float32Array;
       const images = await Promise.all(
         Array.from({ length: n }, (_, i) => toPng(decoded, i, parameters.width, parameters.height)),
       );

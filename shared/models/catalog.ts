@@ -1,9 +1,13 @@
 /**
- * The model catalog: for each capability, the standard model served in production and the tiny generated
- * model with the same input/output contract used by tests and offline demos.
+ * The model catalog, the one home of every model the suite serves: for each capability, the standard model
+ * served in production, the tiny generated model with the same input/output contract used by tests and
+ * offline demos, and where a deployment gets the standard model's files. The transformers.js pipelines and
+ * the two models that run on onnxruntime directly (Stable Diffusion, BLIP-2) are described side by side, so
+ * that one resolution (`model-plan.ts`) picks the model of every capability for a profile.
  */
 import type { PipelineType } from '@huggingface/transformers';
 
+/** Capabilities served by transformers.js pipelines (`pipeline-factory.ts`), in every function's bundle. */
 export const MODEL_KEYS = [
   'text-generation',
   'summarization',
@@ -13,8 +17,19 @@ export const MODEL_KEYS = [
 ] as const;
 export type ModelKey = (typeof MODEL_KEYS)[number];
 
-/** Where a deployment gets a standard model's files from. */
-export type ModelSource = 'layer' | 's3';
+/** Capabilities whose graphs run on onnxruntime directly (`onnx-sessions.ts`), in the GPU container. */
+export const ONNX_MODEL_KEYS = ['diffusion', 'vqa'] as const;
+export type OnnxModelKey = (typeof ONNX_MODEL_KEYS)[number];
+
+/** Every model of the catalog, in the order /health lists them. */
+export const CATALOG_KEYS = [...MODEL_KEYS, ...ONNX_MODEL_KEYS] as const;
+export type CatalogKey = (typeof CATALOG_KEYS)[number];
+
+/**
+ * Where a deployment gets a standard model's files from: small models ship in the Lambda layer, large ones
+ * are copied from S3 into /tmp at cold start, and the GPU container's models are in its /models folder.
+ */
+export type ModelSource = 'layer' | 's3' | 'gpu-container';
 
 export type ModelDtype = 'fp32' | 'fp16' | 'q8' | 'int8' | 'uint8' | 'q4';
 
@@ -24,40 +39,56 @@ export interface ModelRef {
   readonly dtype: ModelDtype;
 }
 
-export interface CatalogEntry {
-  readonly task: PipelineType;
-  readonly standard: ModelRef & {
-    /** Small models ship in the Lambda layer; large ones are copied from S3 into /tmp at cold start. */
-    readonly source: ModelSource;
-  };
-  readonly tiny: ModelRef & { readonly generator: TinyGenerator };
-}
-
 /** Names of the tiny model builders in `scripts/tiny-models`. */
 export type TinyGenerator = 'gpt2' | 'distilbert' | 'bert' | 'bart' | 'vit-gpt2';
 
-export const MODEL_CATALOG: Readonly<Record<ModelKey, CatalogEntry>> = {
+export interface PipelineCatalogEntry {
+  readonly runtime: 'transformers.js';
+  readonly task: PipelineType;
+  readonly standard: ModelRef & { readonly source: 'layer' | 's3' };
+  readonly tiny: ModelRef & { readonly generator: TinyGenerator };
+}
+
+export interface OnnxCatalogEntry {
+  readonly runtime: 'onnxruntime';
+  readonly standard: ModelRef & {
+    readonly source: 'gpu-container';
+    /** What an operator runs to put the standard model under MODEL_ROOT. */
+    readonly howToGet: string;
+  };
+  readonly tiny: ModelRef;
+  /** The file, relative to the model's folder, whose presence says the folder holds the model. */
+  readonly marker: string;
+}
+
+export type CatalogEntry = PipelineCatalogEntry | OnnxCatalogEntry;
+
+/** transformers.js reads a model folder's config.json first; a folder without one holds no model. */
+export const PIPELINE_MODEL_MARKER = 'config.json';
+
+/** The file whose presence in a folder says that the folder holds the entry's model. */
+export const markerOf = (entry: CatalogEntry): string =>
+  entry.runtime === 'onnxruntime' ? entry.marker : PIPELINE_MODEL_MARKER;
+
+type Catalog = { readonly [K in ModelKey]: PipelineCatalogEntry } & {
+  readonly [K in OnnxModelKey]: OnnxCatalogEntry;
+};
+
+export const MODEL_CATALOG: Catalog = {
   'text-generation': {
+    runtime: 'transformers.js',
     task: 'text-generation',
-    standard: {
-      id: 'Xenova/distilgpt2',
-      revision: 'main',
-      dtype: 'q8',
-      source: 'layer',
-    },
+    standard: { id: 'Xenova/distilgpt2', revision: 'main', dtype: 'q8', source: 'layer' },
     tiny: { id: 'tiny-random/gpt2', revision: 'main', dtype: 'fp32', generator: 'gpt2' },
   },
   summarization: {
+    runtime: 'transformers.js',
     task: 'summarization',
-    standard: {
-      id: 'Xenova/bart-large-cnn',
-      revision: 'main',
-      dtype: 'q8',
-      source: 's3',
-    },
+    standard: { id: 'Xenova/bart-large-cnn', revision: 'main', dtype: 'q8', source: 's3' },
     tiny: { id: 'tiny-random/bart', revision: 'main', dtype: 'fp32', generator: 'bart' },
   },
   sentiment: {
+    runtime: 'transformers.js',
     task: 'text-classification',
     standard: {
       id: 'Xenova/distilbert-base-uncased-finetuned-sst-2-english',
@@ -68,23 +99,41 @@ export const MODEL_CATALOG: Readonly<Record<ModelKey, CatalogEntry>> = {
     tiny: { id: 'tiny-random/distilbert-sst2', revision: 'main', dtype: 'fp32', generator: 'distilbert' },
   },
   embeddings: {
+    runtime: 'transformers.js',
     task: 'feature-extraction',
-    standard: {
-      id: 'Xenova/all-MiniLM-L6-v2',
-      revision: 'main',
-      dtype: 'q8',
-      source: 'layer',
-    },
+    standard: { id: 'Xenova/all-MiniLM-L6-v2', revision: 'main', dtype: 'q8', source: 'layer' },
     tiny: { id: 'tiny-random/bert', revision: 'main', dtype: 'fp32', generator: 'bert' },
   },
   captioning: {
+    runtime: 'transformers.js',
     task: 'image-to-text',
-    standard: {
-      id: 'Xenova/vit-gpt2-image-captioning',
-      revision: 'main',
-      dtype: 'q8',
-      source: 'layer',
-    },
+    standard: { id: 'Xenova/vit-gpt2-image-captioning', revision: 'main', dtype: 'q8', source: 'layer' },
     tiny: { id: 'tiny-random/vit-gpt2', revision: 'main', dtype: 'fp32', generator: 'vit-gpt2' },
+  },
+  diffusion: {
+    runtime: 'onnxruntime',
+    // SD 1.5 exported to ONNX: text_encoder/, unet/ (with weights.pb), vae_decoder/, tokenizer/, scheduler/.
+    standard: {
+      id: 'onnx-community/stable-diffusion-v1-5-ONNX',
+      revision: 'main',
+      dtype: 'fp32',
+      source: 'gpu-container',
+      howToGet: 'run `npm run models:fetch -- diffusion`',
+    },
+    tiny: { id: 'tiny-random/stable-diffusion', revision: 'main', dtype: 'fp32' },
+    marker: 'unet/model.onnx',
+  },
+  vqa: {
+    runtime: 'onnxruntime',
+    // BLIP-2 flan-t5-xl in the four-graph layout of infra/gpu/export_blip2.py (no public ONNX export exists).
+    standard: {
+      id: 'genai-endpoints/blip2-flan-t5-xl-onnx',
+      revision: 'main',
+      dtype: 'fp32',
+      source: 'gpu-container',
+      howToGet: 'export it with infra/gpu/export_blip2.py (see infra/gpu/README.md)',
+    },
+    tiny: { id: 'tiny-random/blip2', revision: 'main', dtype: 'fp32' },
+    marker: 'onnx/vision_qformer.onnx',
   },
 };

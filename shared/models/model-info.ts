@@ -1,5 +1,6 @@
 import type { ModelKey } from './catalog';
-import type { LoadedModel, ServedProfile } from './model-runtime';
+import type { ServedProfile } from './model-plan';
+import type { LoadedModel } from './model-runtime';
 
 /** How every response names the model that served it. */
 export interface ModelInfo {

@@ -1,23 +1,29 @@
 /**
- * Resolves each capability to a model for the configured profile and loads it once: concurrent callers share
- * one load, and a failed load is forgotten so that the next call retries.
+ * Resolves each transformers.js capability to a model for the configured profile (the rules of
+ * `model-plan.ts`) and loads it once: concurrent callers share one load, and a failed load is forgotten so
+ * that the next call retries.
  *
- * - `standard`: the catalog's real model, from the model root (layer), the cache directory, or the hub when
- *   remote loads are allowed. Never falls back.
- * - `tiny`: the generated random-weight model with the same contract, from the model root.
+ * - `standard`: the catalog's real model, from the model root (layer), the cache directory, the model bucket,
+ *   or the hub when remote loads are allowed. Never falls back.
+ * - `tiny`: the generated random-weight model with the same contract, from the model folders.
  * - `auto`: standard when it can be loaded, else tiny, with a loud warning; responses report which.
  */
-import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { Logger } from '@aws-lambda-powertools/logger';
-import type { AppConfig, ModelProfile } from '../config/environment';
+import type { ModelProfile } from '../config/environment';
 import { ModelUnavailableError } from '../errors';
 import { redactInternals } from '../http/public-text';
 import { MODEL_CATALOG, MODEL_KEYS, type ModelKey, type ModelRef } from './catalog';
+import {
+  findLocalModel,
+  type ModelLocations,
+  type ModelOrigin,
+  planModel,
+  type ServedProfile,
+} from './model-plan';
 import type { AnyPipeline, PipelineByKey, PipelineFactory } from './pipeline-factory';
 import type { ModelFileStore } from './s3-model-store';
 
-export type ServedProfile = 'standard' | 'tiny';
 export type ModelState = 'not_loaded' | 'loading' | 'ready' | 'failed';
 
 export interface LoadedModel<K extends ModelKey> {
@@ -28,9 +34,6 @@ export interface LoadedModel<K extends ModelKey> {
   readonly loadMs: number;
 }
 
-/** Where a model that is not loaded yet would come from: a local folder, the S3 store, the hub, or nowhere. */
-export type ModelSourceState = 'local' | 's3' | 'hub' | 'missing';
-
 export interface ModelStatus {
   readonly key: ModelKey;
   readonly state: ModelState;
@@ -38,7 +41,7 @@ export interface ModelStatus {
   readonly id: string;
   readonly profile: ServedProfile;
   /** Before loading: where its files would come from. */
-  readonly source?: ModelSourceState;
+  readonly source?: ModelOrigin;
   readonly loadMs?: number;
   readonly error?: string;
 }
@@ -63,64 +66,24 @@ export interface ModelRuntimeOptions {
   readonly logger: Logger;
 }
 
-const hasModelFolder = (dir: string) => existsSync(path.join(dir, 'config.json'));
-
-export interface ModelSourceSettings {
-  readonly profile: ModelProfile;
-  readonly modelRoot: string;
-  readonly cacheDir: string;
-  readonly allowRemote: boolean;
-  /** Standard models missing locally would be copied from the S3 model store. */
-  readonly hasModelStore: boolean;
-}
-
-/**
- * What a load of `key` would try first, judged from the files and settings alone (no load, no network):
- * the runtime reports it before loading, and `/health` reports it without any runtime.
- */
-export function planModelSource(
-  key: ModelKey,
-  settings: ModelSourceSettings,
-): Pick<ModelStatus, 'id' | 'profile' | 'source'> {
-  const localDir = (id: string) =>
-    [settings.modelRoot, settings.cacheDir].map((root) => path.join(root, id)).find(hasModelFolder);
-  const { standard, tiny } = MODEL_CATALOG[key];
-  const tinyPlan = {
-    id: tiny.id,
-    profile: 'tiny' as const,
-    source: localDir(tiny.id) ? ('local' as const) : ('missing' as const),
-  };
-  if (settings.profile === 'tiny') return tinyPlan;
-  const standardSource: ModelSourceState = localDir(standard.id)
-    ? 'local'
-    : settings.hasModelStore
-      ? 's3'
-      : settings.allowRemote
-        ? 'hub'
-        : 'missing';
-  if (settings.profile === 'auto' && standardSource === 'missing') return tinyPlan;
-  return { id: standard.id, profile: 'standard', source: standardSource };
-}
-
-/** Every catalog model with where it would be loaded from under `config`, before any load. */
-export function describeModels(config: AppConfig): ModelStatus[] {
-  const settings: ModelSourceSettings = {
-    profile: config.modelProfile,
-    modelRoot: config.modelRoot,
-    cacheDir: config.modelCacheDir,
-    allowRemote: config.allowRemoteModels,
-    hasModelStore: config.modelS3Uri !== undefined,
-  };
-  return MODEL_KEYS.map((key) => ({ key, state: 'not_loaded' as const, ...planModelSource(key, settings) }));
-}
-
 export function createModelRuntime(options: ModelRuntimeOptions): ModelRuntime {
   const { logger } = options;
   const loads = new Map<ModelKey, Promise<LoadedModel<ModelKey>>>();
   const states = new Map<ModelKey, Omit<ModelStatus, 'id' | 'profile'> & Partial<ModelStatus>>();
 
-  const plan = (key: ModelKey) =>
-    planModelSource(key, { ...options, hasModelStore: options.modelStore !== undefined });
+  const locations: ModelLocations = {
+    profile: options.profile,
+    modelRoot: options.modelRoot,
+    cacheDir: options.cacheDir,
+    modelStore: Boolean(options.modelStore),
+    allowRemote: options.allowRemote,
+  };
+
+  /** What a load would try first, judged from the files and settings alone (no load, no network). */
+  function plan(key: ModelKey): Pick<ModelStatus, 'id' | 'profile' | 'source'> {
+    const { id, profile, source } = planModel(key, locations);
+    return { id, profile, source };
+  }
 
   interface Resolved {
     readonly ref: ModelRef;
@@ -140,10 +103,8 @@ export function createModelRuntime(options: ModelRuntimeOptions): ModelRuntime {
 
   async function loadStandard(key: ModelKey): Promise<Resolved> {
     const ref = MODEL_CATALOG[key].standard;
-    for (const root of new Set([options.modelRoot, options.cacheDir])) {
-      const dir = path.join(root, ref.id);
-      if (hasModelFolder(dir)) return { ref, pipeline: await loadLocal(key, ref, dir) };
-    }
+    const local = findLocalModel(key, ref.id, locations);
+    if (local) return { ref, pipeline: await loadLocal(key, ref, local) };
     if (options.modelStore) {
       const dir = path.join(options.cacheDir, ref.id);
       const started = performance.now();
@@ -177,8 +138,8 @@ export function createModelRuntime(options: ModelRuntimeOptions): ModelRuntime {
 
   async function loadTiny(key: ModelKey): Promise<Resolved> {
     const ref = MODEL_CATALOG[key].tiny;
-    const dir = path.join(options.modelRoot, ref.id);
-    if (!hasModelFolder(dir)) {
+    const dir = findLocalModel(key, ref.id, locations);
+    if (!dir) {
       throw new Error(
         `tiny model '${ref.id}' is not under MODEL_ROOT (${options.modelRoot}): run \`npm run models:tiny\``,
       );

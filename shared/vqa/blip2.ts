@@ -5,12 +5,17 @@
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { AutoTokenizer, type Tensor as HfTensor, type PreTrainedTokenizer } from '@huggingface/transformers';
-import * as ort from 'onnxruntime-node';
+import type { Tensor as HfTensor, PreTrainedTokenizer } from '@huggingface/transformers';
+import type * as Ort from 'onnxruntime-node';
 import sharp from 'sharp';
 import { z } from 'zod';
-import type { ExecutionProvider } from '../diffusion/stable-diffusion';
-import { availableProviders } from '../diffusion/stable-diffusion';
+import {
+  createOnnxSession,
+  type ExecutionProvider,
+  type OnnxRuntime,
+  type OnnxSessionOptions,
+  onnxRuntime,
+} from '../models/onnx-sessions';
 
 const Blip2Config = z.object({
   num_query_tokens: z.number().int().positive(),
@@ -45,14 +50,15 @@ export interface Blip2 {
 /** The LAVIS prompt the BLIP-2 T5 checkpoints were tuned with. */
 export const vqaPrompt = (question: string) => `Question: ${question} Answer:`;
 
-const int64 = (values: readonly number[], dims: number[]) =>
+const int64 = (ort: OnnxRuntime, values: readonly number[], dims: number[]) =>
   new ort.Tensor('int64', BigInt64Array.from(values.map(BigInt)), dims);
 
-export async function loadBlip2(
-  dir: string,
-  options: { providers?: readonly ExecutionProvider[] } = {},
-): Promise<Blip2> {
-  const providers = options.providers ?? availableProviders();
+/**
+ * Loads the export in `dir`. transformers.js (for the tokenizer) and onnxruntime-node are imported here, at
+ * the first load, so that a function that only reaches the GPU service never loads them.
+ */
+export async function loadBlip2(dir: string, options: OnnxSessionOptions = {}): Promise<Blip2> {
+  const [ort, { AutoTokenizer }] = await Promise.all([onnxRuntime(), import('@huggingface/transformers')]);
   const readJson = async (file: string) =>
     JSON.parse(await readFile(path.join(dir, file), 'utf8')) as unknown;
   const [config, processor, tokenizer] = await Promise.all([
@@ -60,33 +66,18 @@ export async function loadBlip2(
     readJson('preprocessor_config.json').then((c) => ImageProcessorConfig.parse(c)),
     AutoTokenizer.from_pretrained(dir, { local_files_only: true }) as Promise<PreTrainedTokenizer>,
   ]);
-  let executionProvider: ExecutionProvider = 'cpu';
-  const open = async (name: string) => {
-    let lastError: unknown;
-    for (const provider of providers) {
-      try {
-        const session = await ort.InferenceSession.create(path.join(dir, 'onnx', `${name}.onnx`), {
-          executionProviders: [provider],
-        });
-        executionProvider = provider;
-        return session;
-      } catch (error) {
-        lastError = error;
-      }
-    }
-    throw lastError;
-  };
-  const [vision, embed, encoder, decoder] = (await Promise.all(
-    ['vision_qformer', 'embed_tokens', 'encoder_model', 'decoder_model_merged'].map(open),
-  )) as ort.InferenceSession[] as [
-    ort.InferenceSession,
-    ort.InferenceSession,
-    ort.InferenceSession,
-    ort.InferenceSession,
-  ];
+  const open = (name: string) => createOnnxSession(path.join(dir, 'onnx', `${name}.onnx`), options);
+  const [vision, embed, encoder, decoder] = await Promise.all([
+    open('vision_qformer'),
+    open('embed_tokens'),
+    open('encoder_model'),
+    open('decoder_model_merged'),
+  ]);
+  // The decoder runs once per answer token; where it runs is where the work is done.
+  const executionProvider = decoder.executionProvider;
   const { num_heads: heads, d_kv: headDim, num_decoder_layers: layers } = config.text_config;
 
-  async function pixelValues(image: Buffer): Promise<ort.Tensor> {
+  async function pixelValues(image: Buffer): Promise<Ort.Tensor> {
     const { height, width } = processor.size;
     const { data } = await sharp(image, { pages: 1 })
       .removeAlpha()
@@ -107,30 +98,30 @@ export async function loadBlip2(
   }
 
   return {
-    get executionProvider() {
-      return executionProvider;
-    },
+    executionProvider,
     async answer(image, question, answerOptions = {}) {
       const maxNewTokens = answerOptions.maxNewTokens ?? 20;
-      const { query_embeds } = await vision.run({ pixel_values: await pixelValues(image) });
-      const queries = query_embeds as ort.Tensor;
+      const { query_embeds } = await vision.session.run({ pixel_values: await pixelValues(image) });
+      const queries = query_embeds as Ort.Tensor;
       const promptIds =
         ((tokenizer(vqaPrompt(question)).input_ids as HfTensor).tolist() as bigint[][])[0]?.map(Number) ?? [];
-      const { inputs_embeds } = await embed.run({ input_ids: int64(promptIds, [1, promptIds.length]) });
-      const text = inputs_embeds as ort.Tensor;
+      const { inputs_embeds } = await embed.session.run({
+        input_ids: int64(ort, promptIds, [1, promptIds.length]),
+      });
+      const text = inputs_embeds as Ort.Tensor;
       const dModel = queries.dims[2] as number;
       const length = config.num_query_tokens + promptIds.length;
       const joined = new Float32Array(length * dModel);
       joined.set(queries.data as Float32Array, 0);
       joined.set(text.data as Float32Array, config.num_query_tokens * dModel);
-      const mask = int64(Array(length).fill(1), [1, length]);
-      const { last_hidden_state } = await encoder.run({
+      const mask = int64(ort, Array(length).fill(1), [1, length]);
+      const { last_hidden_state } = await encoder.session.run({
         inputs_embeds: new ort.Tensor('float32', joined, [1, length, dModel]),
         attention_mask: mask,
       });
 
       const empty = () => new ort.Tensor('float32', new Float32Array(0), [1, heads, 0, headDim]);
-      let past: Record<string, ort.Tensor> = {};
+      let past: Record<string, Ort.Tensor> = {};
       for (let l = 0; l < layers; l++) {
         for (const part of ['decoder', 'encoder']) {
           for (const kv of ['key', 'value']) past[`past_key_values.${l}.${part}.${kv}`] = empty();
@@ -139,14 +130,14 @@ export async function loadBlip2(
       const generated: number[] = [];
       let next = config.decoder_start_token_id;
       for (let step = 0; step < maxNewTokens; step++) {
-        const outputs = await decoder.run({
-          input_ids: int64([next], [1, 1]),
-          encoder_hidden_states: last_hidden_state as ort.Tensor,
+        const outputs = await decoder.session.run({
+          input_ids: int64(ort, [next], [1, 1]),
+          encoder_hidden_states: last_hidden_state as Ort.Tensor,
           encoder_attention_mask: mask,
           use_cache_branch: new ort.Tensor('bool', Uint8Array.of(step > 0 ? 1 : 0), [1]),
           ...past,
         });
-        const logits = (outputs.logits as ort.Tensor).data as Float32Array;
+        const logits = (outputs.logits as Ort.Tensor).data as Float32Array;
         let best = 0;
         for (let i = 1; i < logits.length; i++)
           if ((logits[i] as number) > (logits[best] as number)) best = i;
@@ -156,7 +147,7 @@ export async function loadBlip2(
         past = Object.fromEntries(
           Object.entries(outputs)
             .filter(([name]) => name.startsWith('present.'))
-            .map(([name, tensor]) => [name.replace('present.', 'past_key_values.'), tensor as ort.Tensor]),
+            .map(([name, tensor]) => [name.replace('present.', 'past_key_values.'), tensor as Ort.Tensor]),
         );
       }
       return {
@@ -166,7 +157,7 @@ export async function loadBlip2(
       };
     },
     async dispose() {
-      await Promise.all([vision.release(), embed.release(), encoder.release(), decoder.release()]);
+      await Promise.all([vision, embed, encoder, decoder].map(({ session }) => session.release()));
     },
   };
 }

@@ -2,6 +2,7 @@
  * Who answers a question about an image: BLIP-2 (in this process, or in the GPU container over HTTP) or,
  * when a key is configured, Gemini through Google's own client.
  */
+import type { Logger } from '@aws-lambda-powertools/logger';
 import { ApiError, GoogleGenAI } from '@google/genai';
 import {
   ContentBlockedError,
@@ -10,6 +11,8 @@ import {
   ServiceUnavailableError,
   UpstreamError,
 } from '../errors';
+import type { ModelLocations } from '../models/model-plan';
+import { resolveOnnxModel } from '../models/onnx-models';
 import type { ImageFormat } from '../vision/image-input';
 import type { Blip2 } from './blip2';
 
@@ -28,33 +31,48 @@ export interface VqaProvider {
   dispose(): Promise<void>;
 }
 
+/**
+ * BLIP-2 in this process: the catalog's model for the profile, loaded once (concurrent callers share the
+ * load; a failed load is retried next time, so a model put in place later is picked up).
+ */
 export function createLocalBlip2Provider(deps: {
-  modelDir: () => string;
-  modelId: () => string;
+  /** Where the model is looked for, and the profile that picks it. */
+  locations: ModelLocations;
+  logger?: Logger;
+  retryAfterSeconds?: number;
 }): VqaProvider {
-  let loading: Promise<Blip2> | undefined;
+  const retryAfterSeconds = deps.retryAfterSeconds ?? 30;
+  let loading: Promise<{ blip2: Blip2; id: string }> | undefined;
   const load = () => {
-    // onnxruntime and BLIP-2's code load with the model, not with a function that may ask Gemini instead
-    loading ??= import('./blip2')
-      .then(({ loadBlip2 }) => loadBlip2(deps.modelDir()))
-      .catch((error: unknown) => {
-        loading = undefined;
-        throw new ModelUnavailableError(`the BLIP-2 model cannot be loaded: ${(error as Error).message}`, {
-          cause: error,
-        });
+    loading ??= (async () => {
+      const model = resolveOnnxModel('vqa', deps.locations, {
+        retryAfterSeconds,
+        ...(deps.logger ? { logger: deps.logger } : {}),
       });
+      // onnxruntime and BLIP-2's code load with the model, not with a function that may ask Gemini instead
+      const { loadBlip2 } = await import('./blip2');
+      return { blip2: await loadBlip2(model.dir), id: model.id };
+    })().catch((error: unknown) => {
+      loading = undefined;
+      if (error instanceof ModelUnavailableError) throw error;
+      throw new ModelUnavailableError(`the BLIP-2 model cannot be loaded: ${(error as Error).message}`, {
+        retryAfterSeconds,
+        cause: error,
+      });
+    });
     return loading;
   };
   return {
     name: 'blip2',
     async answer(image, question) {
-      const result = await (await load()).answer(image.bytes, question);
-      return { answer: result.answer, model: deps.modelId(), executionProvider: result.executionProvider };
+      const { blip2, id } = await load();
+      const result = await blip2.answer(image.bytes, question);
+      return { answer: result.answer, model: id, executionProvider: result.executionProvider };
     },
     async dispose() {
       const current = loading;
       loading = undefined;
-      await (await current?.catch(() => undefined))?.dispose();
+      await (await current?.catch(() => undefined))?.blip2.dispose();
     },
   };
 }

@@ -1,10 +1,19 @@
-/** Stable Diffusion on the tiny generated export: contracts, both schedulers, both exporters, determinism. */
+/**
+ * Stable Diffusion on the tiny generated export: contracts, both schedulers, both exporters, determinism, and
+ * the in-process generator's model from the catalog.
+ */
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import * as ort from 'onnxruntime-node';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generateTinyComponentModels } from '../../scripts/tiny-models/generate';
+import { createLocalImageGenerator } from '../../shared/diffusion/image-generator';
 import type { DiffusionParameters } from '../../shared/diffusion/schema';
 import { loadStableDiffusion, type StableDiffusion } from '../../shared/diffusion/stable-diffusion';
+import { ModelUnavailableError } from '../../shared/errors';
+import { silentLogger } from '../helpers/dependencies';
 
 const root = process.env.MODEL_ROOT as string;
 const dirOf = (variant: string) => path.join(root, 'tiny-random', variant);
@@ -81,5 +90,35 @@ describe.each(['stable-diffusion', 'stable-diffusion-optimum'])('the pipeline on
     expect(steps).toEqual([1, 2, 3, 4]);
     const unguided = await sd.generate({ ...base, guidance_scale: 1 });
     expect(unguided.images).toHaveLength(1);
+  });
+});
+
+describe('the in-process image generator', () => {
+  it('is a 503 saying how to fetch the standard model in the standard profile, never the tiny one', async () => {
+    const generator = createLocalImageGenerator({
+      locations: { profile: 'standard', modelRoot: root },
+      logger: silentLogger(),
+      retryAfterSeconds: 12,
+    });
+    const error = await generator.generate(base).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ModelUnavailableError);
+    expect((error as ModelUnavailableError).headers['retry-after']).toBe('12');
+    expect((error as Error).message).toMatch(/npm run models:fetch -- diffusion/);
+    await generator.dispose();
+  });
+
+  it('serves the tiny model in the auto profile once it appears, without a restart', async () => {
+    const empty = mkdtempSync(path.join(os.tmpdir(), 'no-models-'));
+    const generator = createLocalImageGenerator({
+      locations: { profile: 'auto', modelRoot: empty },
+      logger: silentLogger(),
+    });
+    const missing = await generator.generate(base).catch((e: unknown) => e);
+    expect((missing as Error).message).toMatch(/npm run models:tiny/);
+    await generateTinyComponentModels(empty);
+    const result = await generator.generate(base);
+    expect(result.images).toHaveLength(1);
+    expect(result.executionProvider).toBe('cpu');
+    await generator.dispose();
   });
 });

@@ -259,24 +259,46 @@ describe('POST /sentiment', () => {
 });
 
 describe('GET /health', () => {
-  it('reports the profile and where each model would come from, loading none', async () => {
+  it('lists every model of the catalog with the model that serves it and where it comes from', async () => {
     const response = await invoke(health(deps), httpEvent('GET', '/health'));
     expect(response.body.status).toBe('ok');
     expect(response.body.profile).toBe('tiny');
-    const models = response.body.models as { key: string; state: string }[];
+    const models = response.body.models as { key: string; id: string; profile: string; source: string }[];
     expect(models.map((m) => m.key)).toEqual([
       'text-generation',
       'summarization',
       'sentiment',
       'embeddings',
       'captioning',
+      'diffusion',
+      'vqa',
     ]);
-    expect(models.every((m) => m.state === 'not_loaded')).toBe(true);
-    expect(models.find((m) => m.key === 'sentiment')).toMatchObject({
-      id: 'tiny-random/distilbert-sst2',
+    expect(models.find((m) => m.key === 'diffusion')).toEqual({
+      key: 'diffusion',
+      id: 'tiny-random/stable-diffusion',
       profile: 'tiny',
       source: 'local',
     });
+    expect(models.find((m) => m.key === 'vqa')).toMatchObject({ id: 'tiny-random/blip2', source: 'local' });
+  });
+
+  it('names the GPU service as the source of diffusion and BLIP-2 when one is configured', async () => {
+    const remote = testDependencies({ GPU_SERVICE_URL: 'http://gpu.internal:8080' });
+    const response = await invoke(health(remote), httpEvent('GET', '/health'));
+    const models = response.body.models as { key: string; source: string }[];
+    expect(models.filter((m) => m.source === 'gpu-service').map((m) => m.key)).toEqual(['diffusion', 'vqa']);
+    expect(JSON.stringify(response.body)).not.toContain('gpu.internal');
+    await remote.runtime.dispose();
+  });
+
+  it('reports missing models without naming the folders it looked in', async () => {
+    const empty = mkdtempSync(path.join(os.tmpdir(), 'no-models-'));
+    const bare = testDependencies({ MODEL_ROOT: empty, MODEL_CACHE_DIR: empty, MODEL_PROFILE: 'standard' });
+    const body = (await invoke(health(bare), httpEvent('GET', '/health'))).body;
+    const models = body.models as { source: string }[];
+    expect(new Set(models.map((m) => m.source))).toEqual(new Set(['missing']));
+    expect(internalsIn(JSON.stringify(body), [empty])).toEqual([]);
+    await bare.runtime.dispose();
   });
 });
 
@@ -293,10 +315,10 @@ describe('a model that cannot be served', () => {
     expect(response.headers['retry-after']).toBe('5');
     expect(response.body.error.type).toBe('model_unavailable');
     expect(response.body.error.message).toMatch(/npm run models:tiny/);
-    const healthBody = (await invoke(health(broken), httpEvent('GET', '/health'))).body;
-    const state = healthBody.models as { key: string; source: string }[];
-    expect(state.find((m) => m.key === 'sentiment')?.source).toBe('missing');
-    expect(internalsIn(JSON.stringify(healthBody), [empty])).toEqual([]);
+    const state = broken.runtime.status().find((m) => m.key === 'sentiment');
+    expect(state?.state).toBe('failed');
+    expect(state?.error).toMatch(/MODEL_ROOT/);
+    expect(internalsIn(JSON.stringify(state), [empty])).toEqual([]);
 
     const { generateTinyModels } = await import('../../scripts/tiny-models/generate');
     await generateTinyModels(empty, ['sentiment']);

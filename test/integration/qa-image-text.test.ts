@@ -9,10 +9,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHandler } from '../../functions/qa-image-text/handler';
 import { createGpuServer } from '../../infra/gpu/server';
 import type { AppDependencies } from '../../shared/app/dependencies';
-import { resolveDiffusionModelDir } from '../../shared/diffusion/diffusion-model';
 import { createLocalImageGenerator } from '../../shared/diffusion/image-generator';
+import { resolveOnnxModel } from '../../shared/models/onnx-models';
 import { createLocalBlip2Provider } from '../../shared/vqa/vqa-providers';
-import { resolveBlip2Model } from '../../shared/vqa/vqa-service';
 import { silentLogger, testDependencies } from '../helpers/dependencies';
 import { httpEvent, invoke } from '../helpers/events';
 import { type GeminiContractServer, startGeminiContractServer } from '../helpers/gemini-server';
@@ -53,7 +52,7 @@ const binaryEvent = (body: Buffer, contentType: string, query?: Record<string, s
 
 describe('the tiny BLIP-2 export', () => {
   it('has the four graphs of the documented contract', async () => {
-    const dir = resolveBlip2Model({ profile: 'tiny', modelRoot: root }).dir;
+    const dir = resolveOnnxModel('vqa', { profile: 'tiny', modelRoot: root }).dir;
     const names = async (file: string) => {
       const session = await ort.InferenceSession.create(path.join(dir, 'onnx', `${file}.onnx`));
       const io = { inputs: [...session.inputNames], outputs: [...session.outputNames] };
@@ -170,15 +169,31 @@ describe('POST /qa-image-text with Gemini', () => {
   });
 });
 
+describe('BLIP-2 that is not there', () => {
+  it('answers 503 model_unavailable with the fix in the standard profile, naming no folder', async () => {
+    const empty = mkdtempSync(path.join(os.tmpdir(), 'no-models-'));
+    const handler = createHandler(
+      depsWith({ MODEL_PROFILE: 'standard', MODEL_ROOT: empty, MODEL_RETRY_AFTER_SECONDS: '13' }),
+    );
+    const response = await invoke<ErrorBody>(
+      handler,
+      binaryEvent(await gradient('png'), 'image/png', { question: 'What is it?' }),
+    );
+    expect(response.statusCode).toBe(503);
+    expect(response.headers['retry-after']).toBe('13');
+    expect(response.body.error.type).toBe('model_unavailable');
+    expect(response.body.error.message).toMatch(/genai-endpoints\/blip2-flan-t5-xl-onnx/);
+    expect(response.body.error.message).toMatch(/infra\/gpu\/export_blip2\.py/);
+    expect(response.body.error.message).not.toContain(empty);
+  });
+});
+
 describe('BLIP-2 in the GPU service', () => {
   it('answers the same over HTTP as in process', async () => {
     const modelRoot = root;
-    const local = createLocalBlip2Provider({
-      modelDir: () => resolveBlip2Model({ profile: 'tiny', modelRoot }).dir,
-      modelId: () => resolveBlip2Model({ profile: 'tiny', modelRoot }).id,
-    });
+    const local = createLocalBlip2Provider({ locations: { profile: 'tiny', modelRoot } });
     const generator = createLocalImageGenerator({
-      modelDir: () => resolveDiffusionModelDir({ profile: 'tiny', modelRoot }),
+      locations: { profile: 'tiny', modelRoot },
       logger: silentLogger(),
     });
     const server = createGpuServer({ generator, vqa: local, logger: silentLogger() });

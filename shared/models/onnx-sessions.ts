@@ -1,0 +1,88 @@
+/**
+ * The one place onnxruntime sessions are created for the models that run on onnxruntime directly (Stable
+ * Diffusion, BLIP-2; transformers.js creates its own inside `pipeline-factory.ts`): which execution provider
+ * to try, the session options, and the loading of onnxruntime-node itself, which happens at the first
+ * session so that a module that only names or describes models never loads the native runtime.
+ */
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import type * as Ort from 'onnxruntime-node';
+
+export type ExecutionProvider = 'cuda' | 'cpu';
+export type OnnxRuntime = typeof Ort;
+
+let loading: Promise<OnnxRuntime> | undefined;
+
+/** onnxruntime-node, imported on first use and shared by every later caller (a failed import is retried). */
+export function onnxRuntime(): Promise<OnnxRuntime> {
+  loading ??= import('onnxruntime-node').catch((error: unknown) => {
+    loading = undefined;
+    throw error;
+  });
+  return loading;
+}
+
+/**
+ * CUDA when onnxruntime-node's CUDA provider library is installed beside its binding (the GPU image installs
+ * it at build time), CPU otherwise: trying CUDA without the library only prints errors. Looks at files only.
+ */
+export function availableProviders(): ExecutionProvider[] {
+  try {
+    const binding = path.dirname(createRequire(import.meta.url).resolve('onnxruntime-node'));
+    const native = path.join(binding, '..', 'bin', 'napi-v6', process.platform, process.arch);
+    return existsSync(path.join(native, 'libonnxruntime_providers_cuda.so')) ? ['cuda', 'cpu'] : ['cpu'];
+  } catch {
+    return ['cpu'];
+  }
+}
+
+/** Options of every session; the execution provider is added per attempt. */
+const SESSION_OPTIONS: Ort.InferenceSession.SessionOptions = {
+  graphOptimizationLevel: 'all',
+  // onnxruntime's warnings (unused initializers, nodes placed on the CPU) are noise in a service's log.
+  logSeverityLevel: 3,
+};
+
+export interface OnnxSession {
+  readonly session: Ort.InferenceSession;
+  /** The provider the session runs on, which results report. */
+  readonly executionProvider: ExecutionProvider;
+}
+
+export interface OnnxSessionOptions {
+  /** Tried in order; the first that opens the graph wins. `availableProviders()` when absent. */
+  readonly executionProviders?: readonly ExecutionProvider[];
+}
+
+/** The graph's folder and file name (`unet/model.onnx`), enough to say which graph failed. */
+const graphName = (file: string) => `${path.basename(path.dirname(file))}/${path.basename(file)}`;
+
+/** Opens the ONNX graph in `file` on the first execution provider that can run it. */
+export async function createOnnxSession(
+  file: string,
+  options: OnnxSessionOptions = {},
+): Promise<OnnxSession> {
+  const ort = await onnxRuntime();
+  const providers = options.executionProviders ?? availableProviders();
+  const failures: string[] = [];
+  let lastError: unknown;
+  for (const provider of providers) {
+    try {
+      const session = await ort.InferenceSession.create(file, {
+        ...SESSION_OPTIONS,
+        executionProviders: [provider],
+      });
+      return { session, executionProvider: provider };
+    } catch (error) {
+      lastError = error;
+      failures.push(`${provider}: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+  throw new Error(
+    providers.length === 0
+      ? `cannot open ${graphName(file)}: no execution provider to try`
+      : `cannot open ${graphName(file)} (${failures.join('; ')})`,
+    { cause: lastError },
+  );
+}
