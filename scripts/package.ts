@@ -7,6 +7,7 @@ import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { buildLayers, LAMBDA_UNZIPPED_LIMIT_BYTES } from '../layers/build';
+import { readScriptEnvironment } from '../shared/config/environment';
 import { PROJECT_ROOT } from './local-server';
 import { startOfflineCloudFormation } from './offline-cloudformation';
 import { readServerlessConfig, refName } from './serverless-config';
@@ -22,14 +23,15 @@ async function runInherited(
     throw new Error(`${path.basename(args[0] ?? command)} ${args.slice(1).join(' ')} exited with ${code}`);
 }
 
+const settings = readScriptEnvironment(['STAGE', 'LAYER_MODEL_PROFILE']);
 const layerResult = await buildLayers({
   modelsRoot: path.resolve(process.env.MODEL_ROOT ?? 'models'),
-  profile: process.env.LAYER_MODEL_PROFILE === 'tiny' ? 'tiny' : 'standard',
+  profile: settings.LAYER_MODEL_PROFILE,
   strict: process.argv.includes('--strict'),
   verify: false,
 });
 
-const stage = process.env.STAGE ?? 'dev';
+const stage = settings.STAGE;
 const cloudFormation = await startOfflineCloudFormation(`genai-endpoints-${stage}`);
 try {
   await runInherited(

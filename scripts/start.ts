@@ -3,7 +3,7 @@
  * tiny profile it first writes the tiny models, so a fresh clone serves without any download.
  */
 import { checkDocumentsOnStart } from '../shared/app/document-repair';
-import { loadConfig } from '../shared/config/environment';
+import { loadConfig, readScriptEnvironment } from '../shared/config/environment';
 import { ensureFaissBinding } from './build-faiss';
 import { exitStatusOf, startLocalServer } from './local-server';
 import { generateTinyComponentModels, generateTinyModels } from './tiny-models/generate';
@@ -21,7 +21,7 @@ try {
   );
 }
 
-const port = Number(process.env.PORT ?? 3000);
+const port = readScriptEnvironment(['PORT']).PORT;
 const server = await startLocalServer({ port, stdio: 'inherit', dataDir: config.rag.dataDir });
 await checkDocumentsOnStart({
   ...process.env,

@@ -199,6 +199,12 @@ export class IndexCorruptError extends HttpError {
 
 export class ConfigurationError extends Error {
   override name = 'ConfigurationError';
+  /** Every problem found, one line each (the message joins them). */
+  readonly problems: readonly string[];
+  constructor(message: string, problems: readonly string[] = [message]) {
+    super(message);
+    this.problems = problems;
+  }
 }
 
 /** The write of this version lost: a newer version, or a delete, of the document was committed first. */

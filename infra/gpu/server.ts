@@ -3,131 +3,181 @@
  * provider when the image installed it. `GET /health` (alive), `GET /ready` (the model is loaded; loads it),
  * `POST /v1/images/generations` (NDJSON: progress lines, then the result or an error), `POST /v1/vqa`
  * (BLIP-2: `{image_base64, question}` -> `{answer, model, executionProvider}`).
+ *
+ * Requests are read and refused as the functions' are (shared/http): 413 for a body over the limit, 415 for
+ * one that is not JSON, 400 for malformed JSON, 422 for invalid fields, every error as the suite's JSON
+ * error body, mapped by the same code, with no stack trace or path of this machine in it.
  */
 import { once } from 'node:events';
 import http from 'node:http';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { z } from 'zod';
-import { ModelProfileSchema } from '../../shared/diffusion/diffusion-model';
 import type { GenerationEvent, ImageGenerator } from '../../shared/diffusion/image-generator';
 import { createLocalImageGenerator } from '../../shared/diffusion/image-generator';
 import { GenerateImageRequest } from '../../shared/diffusion/schema';
-import { HttpError } from '../../shared/errors';
+import {
+  ConfigurationError,
+  MethodNotAllowedError,
+  NotFoundError,
+  PayloadTooLargeError,
+  UnsupportedMediaTypeError,
+} from '../../shared/errors';
 import { Seed } from '../../shared/http/common-fields';
+import { type ErrorBody, errorResponse } from '../../shared/http/error-response';
+import { readJsonRequest } from '../../shared/http/json-body';
+import { requestIdFromHeader } from '../../shared/http/request-id';
+import { type HttpResponse, jsonResponse } from '../../shared/http/response';
+import { validate } from '../../shared/http/validate';
 import { sniffImageFormat } from '../../shared/vision/image-input';
 import { createLocalBlip2Provider, type VqaProvider } from '../../shared/vqa/vqa-providers';
+import { type GpuConfig, loadGpuConfig } from './config';
 
 const Parameters = GenerateImageRequest.omit({ sync: true }).extend({ seed: Seed });
 
-const json = (response: http.ServerResponse, status: number, body: unknown) => {
-  response.writeHead(status, { 'content-type': 'application/json' });
-  response.end(JSON.stringify(body));
-};
+const VqaBody = z.object({ image_base64: z.string().min(1), question: z.string().trim().min(1).max(500) });
 
-async function readBody(request: http.IncomingMessage, limit: number): Promise<unknown> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of request) {
-    size += (chunk as Buffer).length;
-    if (size > limit) throw new Error('request body too large');
-    chunks.push(chunk as Buffer);
-  }
-  return JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}');
+export interface GpuServerLimits {
+  /** Body limit of `POST /v1/images/generations`. */
+  readonly generationBodyBytes: number;
+  /** Body limit of `POST /v1/vqa` (a base64 image). */
+  readonly vqaBodyBytes: number;
 }
 
-const VqaBody = z.object({ image_base64: z.string().min(1), question: z.string().trim().min(1).max(500) });
+/** The limits GPU_VARIABLES declares by default. */
+export function gpuServerLimits(config: GpuConfig = loadGpuConfig({})): GpuServerLimits {
+  return { generationBodyBytes: config.GENERATION_MAX_BODY_BYTES, vqaBodyBytes: config.VQA_MAX_BODY_BYTES };
+}
+
+type Route = (
+  request: http.IncomingMessage,
+  response: http.ServerResponse,
+  requestId: string,
+) => Promise<void>;
+
+function write(response: http.ServerResponse, answer: HttpResponse, requestId: string): void {
+  response.writeHead(answer.statusCode, { ...answer.headers, 'x-request-id': requestId });
+  response.end(answer.body);
+}
 
 export function createGpuServer(deps: {
   generator: ImageGenerator;
   vqa?: VqaProvider;
   logger: Logger;
+  limits?: GpuServerLimits;
 }): http.Server {
+  const limits = deps.limits ?? gpuServerLimits();
   let ready = false;
-  return http.createServer(async (request, response) => {
-    const url = new URL(request.url ?? '/', 'http://gpu');
+
+  const health: Route = async (_request, response, requestId) =>
+    write(response, jsonResponse(200, { status: 'ok' }), requestId);
+
+  const readiness: Route = async (_request, response, requestId) => {
+    if (!ready) {
+      await deps.generator.generate({
+        prompt: 'warm-up',
+        negative_prompt: '',
+        steps: 1,
+        guidance_scale: 1,
+        width: 64,
+        height: 64,
+        seed: 0,
+        num_images: 1,
+        scheduler: 'ddim',
+      });
+      ready = true;
+    }
+    write(response, jsonResponse(200, { status: 'ready' }), requestId);
+  };
+
+  const generate: Route = async (request, response, requestId) => {
+    const parameters = validate(Parameters, await readJsonRequest(request, limits.generationBodyBytes));
+    response.writeHead(200, { 'content-type': 'application/x-ndjson', 'x-request-id': requestId });
+    const send = (event: GenerationEvent) => response.write(`${JSON.stringify(event)}\n`);
     try {
-      if (request.method === 'GET' && url.pathname === '/health')
-        return json(response, 200, { status: 'ok' });
-      if (request.method === 'GET' && url.pathname === '/ready') {
-        if (!ready) {
-          await deps.generator.generate({
-            prompt: 'warm-up',
-            negative_prompt: '',
-            steps: 1,
-            guidance_scale: 1,
-            width: 64,
-            height: 64,
-            seed: 0,
-            num_images: 1,
-            scheduler: 'ddim',
-          });
-          ready = true;
-        }
-        return json(response, 200, { status: 'ready' });
-      }
-      if (request.method === 'POST' && url.pathname === '/v1/images/generations') {
-        const parsed = Parameters.safeParse(await readBody(request, 64 * 1024).catch(() => undefined));
-        if (!parsed.success)
-          return json(response, 422, { error: { type: 'validation_error', message: parsed.error.message } });
-        response.writeHead(200, { 'content-type': 'application/x-ndjson' });
-        const send = (event: GenerationEvent) => response.write(`${JSON.stringify(event)}\n`);
-        try {
-          const result = await deps.generator.generate(parsed.data, (step, steps) => {
-            send({ type: 'progress', step, steps });
-          });
-          ready = true;
-          send({
-            type: 'result',
-            images: result.images.map((image) => image.toString('base64')),
-            seed: result.seed,
-            executionProvider: result.executionProvider,
-            stepMs: result.stepMs,
-          });
-        } catch (error) {
-          deps.logger.error('generation failed', { error: error as Error });
-          send({
-            type: 'error',
-            error: {
-              type: error instanceof HttpError ? error.type : 'generation_failed',
-              message: (error as Error).message,
-            },
-          });
-        }
+      const result = await deps.generator.generate(parameters, (step, steps) => {
+        send({ type: 'progress', step, steps });
+      });
+      ready = true;
+      send({
+        type: 'result',
+        images: result.images.map((image) => image.toString('base64')),
+        seed: result.seed,
+        executionProvider: result.executionProvider,
+        stepMs: result.stepMs,
+      });
+    } catch (error) {
+      // The status is sent: the error travels as the stream's last line, mapped as any error response is.
+      const mapped = JSON.parse(errorResponse(error, requestId, deps.logger).body as string) as ErrorBody;
+      send({ type: 'error', error: mapped.error });
+    }
+    response.end();
+  };
+
+  const answer: Route = async (request, response, requestId) => {
+    const vqa = deps.vqa as VqaProvider;
+    const body = validate(VqaBody, await readJsonRequest(request, limits.vqaBodyBytes));
+    const bytes = Buffer.from(body.image_base64, 'base64');
+    const format = sniffImageFormat(bytes);
+    if (!format) throw new UnsupportedMediaTypeError('The bytes are not a PNG, JPEG, WebP or GIF image');
+    write(response, jsonResponse(200, await vqa.answer({ bytes, format }, body.question)), requestId);
+  };
+
+  const routes: Record<string, Record<string, Route>> = {
+    '/health': { GET: health },
+    '/ready': { GET: readiness },
+    '/v1/images/generations': { POST: generate },
+    ...(deps.vqa ? { '/v1/vqa': { POST: answer } } : {}),
+  };
+
+  return http.createServer(async (request, response) => {
+    const header = request.headers['x-request-id'];
+    const requestId = requestIdFromHeader(typeof header === 'string' ? header : undefined);
+    const method = request.method ?? 'GET';
+    try {
+      const pathname = new URL(request.url ?? '/', 'http://gpu').pathname;
+      const methods = Object.hasOwn(routes, pathname) ? routes[pathname] : undefined;
+      if (!methods) throw new NotFoundError(`No route for ${method} ${pathname}`);
+      const route = Object.hasOwn(methods, method) ? methods[method] : undefined;
+      if (!route) throw new MethodNotAllowedError(method, pathname, Object.keys(methods));
+      await route(request, response, requestId);
+    } catch (error) {
+      if (response.headersSent) {
+        deps.logger.error('request failed after its answer started', { error: error as Error });
         response.end();
         return;
       }
-      if (request.method === 'POST' && url.pathname === '/v1/vqa' && deps.vqa) {
-        const parsed = VqaBody.safeParse(await readBody(request, 8 * 1024 * 1024).catch(() => undefined));
-        if (!parsed.success)
-          return json(response, 422, { error: { type: 'validation_error', message: parsed.error.message } });
-        const bytes = Buffer.from(parsed.data.image_base64, 'base64');
-        const format = sniffImageFormat(bytes);
-        if (!format)
-          return json(response, 415, {
-            error: { type: 'unsupported_media_type', message: 'not a PNG, JPEG, WebP or GIF image' },
-          });
-        return json(response, 200, await deps.vqa.answer({ bytes, format }, parsed.data.question));
-      }
-      json(response, 404, { error: { type: 'not_found', message: `${request.method} ${url.pathname}` } });
-    } catch (error) {
-      deps.logger.error('request failed', { error: error as Error });
-      if (!response.headersSent)
-        json(response, error instanceof HttpError ? error.statusCode : 500, {
-          error: { type: 'internal_error', message: 'internal error' },
-        });
-      else response.end();
+      const mapped = errorResponse(error, requestId, deps.logger);
+      // A body refused for its size is not read to its end: the connection closes after the answer.
+      if (error instanceof PayloadTooLargeError) mapped.headers.connection = 'close';
+      write(response, mapped, requestId);
     }
   });
 }
 
-if (import.meta.filename === process.argv[1]) {
+/** Reads the configuration (every invalid variable named at once, then exit 1), then serves. */
+async function main(): Promise<void> {
+  let config: GpuConfig;
+  try {
+    config = loadGpuConfig();
+  } catch (error) {
+    if (!(error instanceof ConfigurationError)) throw error;
+    console.error(
+      JSON.stringify({
+        level: 'ERROR',
+        message: 'the GPU service cannot start: invalid configuration',
+        problems: error.problems,
+      }),
+    );
+    process.exit(1);
+  }
   const logger = new Logger({ serviceName: 'genai-endpoints-gpu' });
-  const profile = ModelProfileSchema.parse(process.env.MODEL_PROFILE ?? 'standard');
-  const locations = { profile, modelRoot: process.env.MODEL_ROOT ?? '/models' };
+  const locations = { profile: config.MODEL_PROFILE, modelRoot: config.MODEL_ROOT };
   const generator = createLocalImageGenerator({ locations, logger });
   const vqa = createLocalBlip2Provider({ locations, logger });
-  const server = createGpuServer({ generator, vqa, logger });
-  server.listen(Number(process.env.PORT ?? 8080), '0.0.0.0');
+  const server = createGpuServer({ generator, vqa, logger, limits: gpuServerLimits(config) });
+  server.listen(config.PORT, '0.0.0.0');
   await once(server, 'listening');
   logger.info('GPU service listening', { address: server.address() });
 }
+
+if (import.meta.filename === process.argv[1]) await main();

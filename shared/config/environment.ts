@@ -1,11 +1,15 @@
 /**
- * Configuration from environment variables, validated once at cold start. Defaults differ between a Lambda
- * container (standard models from the layer, caches under /tmp) and a local run (auto profile, ./models).
+ * Configuration from environment variables, validated once at cold start. Each variable is declared once,
+ * in APP_VARIABLES (or SCRIPT_VARIABLES for those only the scripts and serverless.yml read): schema, default,
+ * description. Defaults differ between a Lambda container (standard models from the layer, caches under
+ * /tmp) and a local run (auto profile, ./models). `loadConfig` validates them all, reports every problem at
+ * once, and builds the nested view (`config.rag.faiss.key`, `config.jobs.queueUrl`, ...) in one place.
+ * The README's tables are generated from these declarations (`npm run docs:config`).
  */
 import path from 'node:path';
 import { z } from 'zod';
-import { ConfigurationError } from '../errors';
 import type { SecretSource } from './secrets';
+import { type CrossRule, readVariables, type Values, variable } from './variables';
 
 export const MODEL_PROFILES = ['standard', 'tiny', 'auto'] as const;
 export type ModelProfile = (typeof MODEL_PROFILES)[number];
@@ -13,243 +17,511 @@ export type ModelProfile = (typeof MODEL_PROFILES)[number];
 const booleanFlag = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
   .transform((v) => v === 'true' || v === '1' || v === 'yes');
-
 const positiveInt = z.coerce.number().int().positive();
+const nonNegativeInt = z.coerce.number().int().min(0);
+const port = z.coerce.number().int().min(1).max(65_535);
+const nonEmpty = z.string().min(1);
+/** A directory, made absolute against the working directory when the configuration is read. */
+const directory = nonEmpty.transform((dir) => path.resolve(dir));
+const s3Bucket = z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'must be an S3 bucket name');
+export const LogLevelSchema = z
+  .string()
+  .regex(/^(trace|debug|info|warn|error|critical|silent)$/i, 'must be DEBUG, INFO, WARN, ERROR or SILENT');
+const ModelProfileSchema = z.enum(MODEL_PROFILES);
 
-const EnvironmentSchema = z.object({
-  MODEL_PROFILE: z.enum(MODEL_PROFILES).optional(),
-  MODEL_ROOT: z.string().min(1).optional(),
-  MODEL_CACHE_DIR: z.string().min(1).optional(),
-  MODEL_ALLOW_REMOTE: booleanFlag.optional(),
-  MODEL_HUB_URL: z.url().optional(),
-  MODEL_S3_URI: z
-    .string()
-    .regex(/^s3:\/\/[a-z0-9][a-z0-9.-]+[a-z0-9](\/.*)?$/, 'must look like s3://bucket/prefix')
-    .optional(),
-  S3_ENDPOINT: z.url().optional(),
-  S3_FORCE_PATH_STYLE: booleanFlag.optional(),
-  MODEL_REMOTE_TIMEOUT_MS: positiveInt.default(15_000),
-  MODEL_RETRY_AFTER_SECONDS: positiveInt.default(30),
-  MODEL_WARMUP: booleanFlag.optional(),
-  MAX_BODY_BYTES: positiveInt.default(256 * 1024),
-  JOBS_QUEUE_URL: z.url().optional(),
-  GPU_SERVICE_URL: z.url().optional(),
-  GPU_SERVICE_TIMEOUT_SECONDS: positiveInt.default(600),
-  JOB_HEARTBEAT_TIMEOUT_SECONDS: positiveInt.default(120),
-  JOB_QUEUED_TIMEOUT_SECONDS: positiveInt.default(900),
-  JOB_MAX_ATTEMPTS: positiveInt.max(10).default(3),
-  GENERATE_SYNC_MAX_PIXEL_STEPS: z.coerce
-    .number()
-    .int()
-    .min(0)
-    .default(64 * 64 * 10 * 4),
-  VQA_PROVIDER: z.enum(['blip2', 'gemini']).optional(),
-  GEMINI_API_KEY: z.string().min(1).optional(),
-  GEMINI_API_KEY_PARAMETER: z.string().min(1).optional(),
-  GEMINI_MODEL: z.string().min(1).default('gemini-2.5-flash'),
-  GEMINI_BASE_URL: z.url().optional(),
-  IMAGE_MAX_BYTES: positiveInt.default(5 * 1024 * 1024),
-  IMAGE_MAX_PIXELS: positiveInt.default(25_000_000),
-  CORS_ORIGIN: z.string().min(1).default('*'),
-  DATA_DIR: z.string().min(1).optional(),
-  DOCUMENTS_BUCKET: z
-    .string()
-    .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'must be an S3 bucket name')
-    .optional(),
-  DOCUMENTS_PREFIX: z.string().default('documents/'),
-  REGISTRY_PREFIX: z.string().default('registry/'),
-  FAISS_INDEX_KEY: z.string().min(1).default('faiss/index.bin'),
-  FAISS_INDEX_KIND: z.enum(['flat', 'ivf']).default('flat'),
-  FAISS_IVF_NLIST: z.coerce.number().int().min(0).default(0),
-  FAISS_IVF_NPROBE: positiveInt.default(16),
-  FAISS_IVF_MIN_VECTORS: positiveInt.default(10_000),
-  FAISS_REFRESH_SECONDS: z.coerce.number().min(0).default(5),
-  FAISS_CACHE_DIR: z.string().min(1).optional(),
-  CHROMA_URL: z.url().optional(),
-  CHROMA_COLLECTION: z
-    .string()
-    .regex(
-      /^[A-Za-z0-9][A-Za-z0-9._-]{1,510}[A-Za-z0-9]$/,
-      'must be 3-512 characters of letters, digits, . _ -',
-    )
-    .default('documents'),
-  PINECONE_API_KEY: z.string().min(1).optional(),
-  PINECONE_API_KEY_PARAMETER: z.string().min(1).optional(),
-  PINECONE_INDEX_HOST: z.string().min(1).optional(),
-  PINECONE_NAMESPACE: z.string().default('default'),
-  RAG_STORE: z.enum(['pinecone', 'chroma']).optional(),
-  RAG_MIN_SCORE: z.coerce.number().min(-1).max(1).default(0.3),
-  RAG_MAX_ANSWER_TOKENS: positiveInt.default(96),
-  CHUNK_TOKENS: positiveInt.default(200),
-  CHUNK_OVERLAP_TOKENS: z.coerce.number().int().min(0).default(40),
-  EMBED_BATCH: positiveInt.default(32),
-  AWS_LAMBDA_FUNCTION_NAME: z.string().optional(),
-  IS_OFFLINE: z.string().optional(),
-});
+/** Every variable the functions read, in the order the README lists them. */
+export const APP_VARIABLES = {
+  MODEL_PROFILE: variable({
+    schema: ModelProfileSchema,
+    default: { local: 'auto', lambda: 'standard' },
+    configures: 'models',
+    description: '`standard`, `tiny` or `auto` (standard when it loads, else tiny)',
+  }),
+  MODEL_ROOT: variable({
+    schema: directory,
+    default: { local: './models', lambda: '/opt/models' },
+    configures: 'models',
+    description: 'where model folders are looked up by id (the layer on Lambda)',
+  }),
+  MODEL_CACHE_DIR: variable({
+    schema: directory,
+    default: { lambda: '/tmp/models' },
+    defaultText: '`MODEL_ROOT` / `/tmp/models`',
+    configures: 'models',
+    description: 'where downloaded and S3-copied models are written (must be writable)',
+  }),
+  MODEL_ALLOW_REMOTE: variable({
+    schema: booleanFlag,
+    default: { local: 'true', lambda: 'false' },
+    configures: 'models',
+    description: 'download missing standard models from the hub at run time',
+  }),
+  MODEL_HUB_URL: variable({
+    schema: z.url(),
+    defaultText: 'the Hugging Face hub',
+    configures: 'models',
+    description: 'a mirror for remote loads and `models:fetch`',
+  }),
+  MODEL_REMOTE_TIMEOUT_MS: variable({
+    schema: positiveInt,
+    default: '15000',
+    configures: 'models',
+    description: 'longest wait for one hub request',
+  }),
+  MODEL_S3_URI: variable({
+    schema: z
+      .string()
+      .regex(/^s3:\/\/[a-z0-9][a-z0-9.-]+[a-z0-9](\/.*)?$/, 'must look like s3://bucket/prefix'),
+    defaultText: "unset / the stack's model bucket (summarize)",
+    configures: 'models',
+    description: '`s3://bucket/prefix` holding standard models by id (large ones that no layer can carry)',
+  }),
+  MODEL_WARMUP: variable({
+    schema: booleanFlag,
+    default: { local: 'false', lambda: 'true' },
+    configures: 'models',
+    description: "load the function's model at cold start rather than on its first request",
+  }),
+  MODEL_RETRY_AFTER_SECONDS: variable({
+    schema: positiveInt,
+    default: '30',
+    configures: 'models',
+    description: '`Retry-After` on 503',
+  }),
+  MAX_BODY_BYTES: variable({
+    schema: positiveInt,
+    default: String(256 * 1024),
+    configures: 'requests',
+    description: 'request body limit (413 above it)',
+  }),
+  CORS_ORIGIN: variable({
+    schema: nonEmpty,
+    default: '*',
+    configures: 'requests',
+    description: 'allowed origin, at the gateway and in the handlers',
+  }),
+  DATA_DIR: variable({
+    schema: directory,
+    default: { local: './data', lambda: '/tmp/data' },
+    configures: 'documents',
+    description: 'documents, registry and FAISS index when no bucket is set',
+  }),
+  DOCUMENTS_BUCKET: variable({
+    schema: s3Bucket,
+    defaultText: "unset / the stack's documents bucket",
+    configures: 'documents',
+    description: 'S3 bucket for `documents/`, `faiss/`, `registry/`',
+  }),
+  DOCUMENTS_PREFIX: variable({
+    schema: z.string(),
+    default: 'documents/',
+    configures: 'documents',
+    description: 'where documents live in the bucket (S3 uploads there are ingested)',
+  }),
+  REGISTRY_PREFIX: variable({
+    schema: z.string(),
+    default: 'registry/',
+    configures: 'documents',
+    description: "where the document registry's entries live in the bucket",
+  }),
+  FAISS_INDEX_KEY: variable({
+    schema: nonEmpty,
+    default: 'faiss/index.bin',
+    configures: 'FAISS',
+    description: 'the key of the FAISS index object in the bucket (or the data folder)',
+  }),
+  FAISS_INDEX_KIND: variable({
+    schema: z.enum(['flat', 'ivf']),
+    default: 'flat',
+    configures: 'FAISS',
+    description: '`flat` (exact) or `ivf`',
+  }),
+  FAISS_IVF_NLIST: variable({
+    schema: nonNegativeInt,
+    default: '0',
+    defaultText: '`0` (4·√n)',
+    configures: 'FAISS',
+    description: 'IVF lists; `0` picks 4·√n for n chunks',
+  }),
+  FAISS_IVF_NPROBE: variable({
+    schema: positiveInt,
+    default: '16',
+    configures: 'FAISS',
+    description: 'IVF lists searched per query',
+  }),
+  FAISS_IVF_MIN_VECTORS: variable({
+    schema: positiveInt,
+    default: '10000',
+    configures: 'FAISS',
+    description: 'vectors below which an `ivf` index stays flat',
+  }),
+  FAISS_REFRESH_SECONDS: variable({
+    schema: z.coerce.number().min(0),
+    default: '5',
+    configures: 'FAISS',
+    description: 'how long a loaded index is trusted before its ETag is checked',
+  }),
+  FAISS_CACHE_DIR: variable({
+    schema: directory,
+    default: { lambda: '/tmp/faiss' },
+    defaultText: '`DATA_DIR/.faiss-cache` / `/tmp/faiss`',
+    configures: 'FAISS',
+    description: 'the local copy of the index object, reused across invocations',
+  }),
+  CHROMA_URL: variable({
+    schema: z.url(),
+    defaultText: 'the embedded server (`npm start`) / unset',
+    configures: 'Chroma',
+    description: 'the Chroma server `/rag-query` may use',
+  }),
+  CHROMA_COLLECTION: variable({
+    schema: z
+      .string()
+      .regex(
+        /^[A-Za-z0-9][A-Za-z0-9._-]{1,510}[A-Za-z0-9]$/,
+        'must be 3-512 characters of letters, digits, . _ -',
+      ),
+    default: 'documents',
+    configures: 'Chroma',
+    description: 'the Chroma collection',
+  }),
+  PINECONE_INDEX_HOST: variable({
+    schema: nonEmpty,
+    configures: 'Pinecone',
+    description: 'the Pinecone index host (required with a Pinecone key)',
+  }),
+  PINECONE_NAMESPACE: variable({
+    schema: z.string(),
+    default: 'default',
+    configures: 'Pinecone',
+    description: 'the Pinecone namespace (one per corpus)',
+  }),
+  PINECONE_API_KEY_PARAMETER: variable({
+    schema: nonEmpty,
+    configures: 'Pinecone',
+    description: 'SSM SecureString holding the Pinecone key (deployed)',
+  }),
+  PINECONE_API_KEY: variable({
+    schema: nonEmpty,
+    secret: true,
+    configures: 'Pinecone',
+    description: 'the key itself, for local runs only',
+  }),
+  RAG_STORE: variable({
+    schema: z.enum(['pinecone', 'chroma']),
+    defaultText: '`pinecone` if configured, else `chroma` if configured',
+    configures: 'answers',
+    description: 'default store of `/rag-query`',
+  }),
+  RAG_MIN_SCORE: variable({
+    schema: z.coerce.number().min(-1).max(1),
+    default: '0.3',
+    configures: 'answers',
+    description: 'lowest similarity a chunk needs to be used',
+  }),
+  RAG_MAX_ANSWER_TOKENS: variable({
+    schema: positiveInt,
+    default: '96',
+    configures: 'answers',
+    description: 'longest answer',
+  }),
+  CHUNK_TOKENS: variable({
+    schema: positiveInt,
+    default: '200',
+    configures: 'ingestion',
+    description: 'tokens per chunk',
+  }),
+  CHUNK_OVERLAP_TOKENS: variable({
+    schema: nonNegativeInt,
+    default: '40',
+    configures: 'ingestion',
+    description: 'tokens two chunks share (at most half of `CHUNK_TOKENS`)',
+  }),
+  EMBED_BATCH: variable({
+    schema: positiveInt,
+    default: '32',
+    configures: 'ingestion',
+    description: 'chunks embedded per batch',
+  }),
+  IMAGE_MAX_BYTES: variable({
+    schema: positiveInt,
+    default: String(5 * 1024 * 1024),
+    configures: 'images',
+    description: 'largest encoded image (413 above)',
+  }),
+  IMAGE_MAX_PIXELS: variable({
+    schema: positiveInt,
+    default: '25000000',
+    configures: 'images',
+    description: 'largest width × height, against decompression bombs (413 above)',
+  }),
+  GPU_SERVICE_URL: variable({
+    schema: z.url(),
+    configures: 'jobs',
+    description: 'the GPU container; diffusion and BLIP-2 run in process when unset',
+  }),
+  GPU_SERVICE_TIMEOUT_SECONDS: variable({
+    schema: positiveInt,
+    default: '600',
+    configures: 'jobs',
+    description: 'longest wait for one GPU request',
+  }),
+  JOBS_QUEUE_URL: variable({
+    schema: z.url(),
+    defaultText: "unset / the stack's queue",
+    configures: 'jobs',
+    description: 'the SQS queue a worker consumes; jobs run in process when unset',
+  }),
+  JOB_HEARTBEAT_TIMEOUT_SECONDS: variable({
+    schema: positiveInt,
+    default: '120',
+    configures: 'jobs',
+    description: "when a running job's worker is declared lost (the job is retried or failed)",
+  }),
+  JOB_QUEUED_TIMEOUT_SECONDS: variable({
+    schema: positiveInt,
+    default: '900',
+    configures: 'jobs',
+    description: 'when a queued job that no worker took is failed (with a queue)',
+  }),
+  JOB_MAX_ATTEMPTS: variable({
+    schema: positiveInt.max(10),
+    default: '3',
+    configures: 'jobs',
+    description: 'claims a job may have (1..10): a job whose worker dies on each is failed `worker_lost`',
+  }),
+  GENERATE_SYNC_MAX_PIXEL_STEPS: variable({
+    schema: nonNegativeInt,
+    default: String(64 * 64 * 10 * 4),
+    configures: 'jobs',
+    description: 'largest width × height × steps × images run with `sync: true`',
+  }),
+  VQA_PROVIDER: variable({
+    schema: z.enum(['blip2', 'gemini']),
+    defaultText: '`gemini` with a Gemini key, else `blip2`',
+    configures: 'VQA',
+    description: 'default provider of `/qa-image-text`',
+  }),
+  GEMINI_API_KEY_PARAMETER: variable({
+    schema: nonEmpty,
+    configures: 'VQA',
+    description: 'SSM SecureString holding the Gemini key (deployed)',
+  }),
+  GEMINI_API_KEY: variable({
+    schema: nonEmpty,
+    secret: true,
+    configures: 'VQA',
+    description: 'the Gemini key itself, for local runs only',
+  }),
+  GEMINI_MODEL: variable({
+    schema: nonEmpty,
+    default: 'gemini-2.5-flash',
+    configures: 'VQA',
+    description: 'the Gemini model',
+  }),
+  GEMINI_BASE_URL: variable({
+    schema: z.url(),
+    defaultText: "Google's",
+    configures: 'VQA',
+    description: 'the Gemini endpoint',
+  }),
+  S3_ENDPOINT: variable({
+    schema: z.url(),
+    configures: 'S3',
+    description: 'an S3-compatible endpoint (the tests use s3rver)',
+  }),
+  S3_FORCE_PATH_STYLE: variable({
+    schema: booleanFlag,
+    defaultText: '`true` when `S3_ENDPOINT` is set',
+    configures: 'S3',
+    description: 'path-style S3 addressing',
+  }),
+  AWS_REGION: variable({
+    schema: nonEmpty,
+    default: 'us-east-1',
+    defaultText: '`us-east-1` / set by Lambda',
+    configures: 'S3',
+    description: 'region of the S3 clients',
+  }),
+  POWERTOOLS_LOG_LEVEL: variable({
+    schema: LogLevelSchema,
+    default: 'INFO',
+    configures: 'logs',
+    description: 'structured JSON logs (Powertools Logger); `SILENT` in tests',
+  }),
+  AWS_LAMBDA_FUNCTION_NAME: variable({
+    schema: z.string(),
+    defaultText: 'set by Lambda',
+    configures: 'platform',
+    description: 'its presence (without `IS_OFFLINE`) selects the Lambda defaults',
+  }),
+  IS_OFFLINE: variable({
+    schema: z.string(),
+    defaultText: 'set by serverless-offline',
+    configures: 'platform',
+    description: 'marks a local run under serverless-offline: the local defaults apply',
+  }),
+} as const;
 
-export interface AppConfig {
-  readonly runningOnLambda: boolean;
-  readonly modelProfile: ModelProfile;
-  /** Where model folders are looked up by id: the layer's /opt/models on Lambda, ./models locally. */
-  readonly modelRoot: string;
-  /** Where models downloaded at run time are written (must be writable: /tmp on Lambda). */
-  readonly modelCacheDir: string;
-  readonly allowRemoteModels: boolean;
-  /** `s3://bucket/prefix` holding standard models by id (large ones that no layer can carry). */
-  readonly modelS3Uri: string | undefined;
-  readonly s3: { readonly endpoint?: string; readonly forcePathStyle?: boolean };
-  readonly remoteTimeoutMs: number;
-  /** The model hub, or a mirror of it, that remote loads and `models:fetch` download from. */
-  readonly modelHubUrl: string | undefined;
-  readonly retryAfterSeconds: number;
-  /** Load a function's model at cold start rather than on its first request. */
-  readonly warmUp: boolean;
-  readonly maxBodyBytes: number;
-  readonly corsOrigin: string;
-  /** Limits on uploaded images: encoded bytes, and width × height against decompression bombs. */
-  readonly images: { readonly maxBytes: number; readonly maxPixels: number };
-  readonly vqa: {
-    readonly defaultProvider: 'blip2' | 'gemini';
-    readonly gemini:
-      | { readonly apiKey: SecretSource; readonly model: string; readonly baseUrl?: string }
-      | undefined;
-  };
-  readonly jobs: {
-    /** SQS queue that a worker function consumes; jobs run in this process when unset. */
-    readonly queueUrl: string | undefined;
-    /** The GPU container; images are generated in this process when unset. */
-    readonly gpuServiceUrl: string | undefined;
-    readonly gpuTimeoutMs: number;
-    /** A running job without a heartbeat for this long has lost its worker: it is retried or failed. */
-    readonly heartbeatTimeoutMs: number;
-    readonly queuedTimeoutMs: number;
-    /** Claims a job may have before a job whose workers keep dying is failed. */
-    readonly maxAttempts: number;
-    readonly syncMaxPixelSteps: number;
-  };
-  readonly rag: RagConfig;
+/**
+ * Variables read only by the scripts (`npm start`, `npm run package`) and by serverless.yml (serverless-offline,
+ * deploying), never by the functions; documented, and validated where a script reads them.
+ */
+export const SCRIPT_VARIABLES = {
+  PORT: variable({
+    schema: port,
+    default: '3000',
+    configures: '`npm start`',
+    description: "the local server's HTTP port on 127.0.0.1",
+  }),
+  LAMBDA_PORT: variable({
+    schema: port,
+    default: '3002',
+    defaultText: 'a free port (`npm start`), `3002` (`osls offline start`)',
+    configures: 'serverless-offline',
+    description: "serverless-offline's Lambda invoke port; `npm start` always picks a free one",
+  }),
+  STAGE: variable({
+    schema: z.string().regex(/^[A-Za-z0-9-]+$/, 'must be letters, digits and -'),
+    default: 'dev',
+    configures: '`npm run package`',
+    description: 'the stage packaged',
+  }),
+  LAYER_MODEL_PROFILE: variable({
+    schema: z.enum(['standard', 'tiny']),
+    default: 'standard',
+    configures: '`npm run package`',
+    description: 'the models packed into the model layers: `tiny` for a demo stack',
+  }),
+  DOCUMENTS_BUCKET_NAME: variable({
+    schema: s3Bucket,
+    defaultText: '`genai-endpoints-STAGE-documents`',
+    configures: 'deploy',
+    description: 'the documents bucket the stack creates (bucket names are global: pick yours)',
+  }),
+  SECRETS_PARAMETER_PATH: variable({
+    schema: nonEmpty,
+    default: 'genai-endpoints/*',
+    configures: 'deploy',
+    description: 'the SSM parameters the functions may read (the Pinecone and Gemini keys)',
+  }),
+} as const;
+
+/** The functions' variables, each validated and defaulted: the flat view of the configuration. */
+export type Environment = Values<typeof APP_VARIABLES>;
+export type ScriptEnvironment = Values<typeof SCRIPT_VARIABLES>;
+
+const pineconeKeySet = (e: Environment) => Boolean(e.PINECONE_API_KEY ?? e.PINECONE_API_KEY_PARAMETER);
+
+/** Rules over several variables, checked (and reported with the rest) when each one they read is valid. */
+const APP_RULES: readonly CrossRule<typeof APP_VARIABLES>[] = [
+  {
+    reads: ['PINECONE_API_KEY', 'PINECONE_API_KEY_PARAMETER', 'PINECONE_INDEX_HOST'],
+    check: (e) =>
+      pineconeKeySet(e) && !e.PINECONE_INDEX_HOST
+        ? 'PINECONE_INDEX_HOST: required with a Pinecone API key'
+        : undefined,
+  },
+  {
+    reads: ['RAG_STORE', 'PINECONE_API_KEY', 'PINECONE_API_KEY_PARAMETER', 'PINECONE_INDEX_HOST'],
+    check: (e) =>
+      e.RAG_STORE === 'pinecone' && !(pineconeKeySet(e) && e.PINECONE_INDEX_HOST)
+        ? 'RAG_STORE: pinecone needs PINECONE_API_KEY (or _PARAMETER) and PINECONE_INDEX_HOST'
+        : undefined,
+  },
+  {
+    reads: ['RAG_STORE', 'CHROMA_URL'],
+    check: (e) =>
+      e.RAG_STORE === 'chroma' && !e.CHROMA_URL ? 'RAG_STORE: chroma needs CHROMA_URL' : undefined,
+  },
+];
+
+/** Lambda, unless serverless-offline runs the function (an empty variable is unset). */
+export function runsOnLambda(env: NodeJS.ProcessEnv): boolean {
+  return Boolean(env.AWS_LAMBDA_FUNCTION_NAME) && !env.IS_OFFLINE;
 }
 
-export interface RagConfig {
-  /** Local directory for documents, the FAISS index and the registry, when no bucket is set. */
-  readonly dataDir: string;
-  readonly documentsBucket: string | undefined;
-  readonly documentsPrefix: string;
-  readonly registryPrefix: string;
-  readonly faiss: {
-    readonly key: string;
-    readonly kind: 'flat' | 'ivf';
-    readonly ivfNlist: number;
-    readonly ivfNprobe: number;
-    readonly ivfMinVectors: number;
-    readonly refreshMs: number;
-    /** Where the index object is copied for reuse across invocations (/tmp on Lambda). */
-    readonly cacheDir: string;
-  };
-  readonly chroma: { readonly url: string; readonly collection: string } | undefined;
-  readonly pinecone:
-    | {
-        readonly indexHost: string;
-        readonly namespace: string;
-        /** The key itself (local runs) or the SSM SecureString parameter holding it (AWS). */
-        readonly apiKey: SecretSource;
-      }
-    | undefined;
-  /** The store /rag-query uses when the request names none. */
-  readonly defaultStore: 'pinecone' | 'chroma' | undefined;
-  readonly minScore: number;
-  readonly maxAnswerTokens: number;
-  readonly chunkTokens: number;
-  readonly overlapTokens: number;
-  readonly embedBatch: number;
+/** The functions' variables, validated, with the defaults of where this process runs. */
+export function readEnvironment(env: NodeJS.ProcessEnv = process.env): Environment {
+  return readVariables(APP_VARIABLES, env, {
+    platform: runsOnLambda(env) ? 'lambda' : 'local',
+    rules: APP_RULES,
+  });
 }
 
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
-  // An empty variable means unset: serverless.yml passes unset variables through as ''.
-  const present = Object.fromEntries(
-    Object.entries(env).filter(([, value]) => value !== undefined && value !== ''),
-  );
-  const parsed = EnvironmentSchema.safeParse(present);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
-    throw new ConfigurationError(`Invalid configuration: ${problems}`);
-  }
-  const e = parsed.data;
-  const runningOnLambda = Boolean(e.AWS_LAMBDA_FUNCTION_NAME) && !e.IS_OFFLINE;
-  const modelRoot = path.resolve(e.MODEL_ROOT ?? (runningOnLambda ? '/opt/models' : 'models'));
-  const geminiKey: SecretSource | undefined = e.GEMINI_API_KEY
-    ? { value: e.GEMINI_API_KEY }
-    : e.GEMINI_API_KEY_PARAMETER
-      ? { parameter: e.GEMINI_API_KEY_PARAMETER }
-      : undefined;
-  return {
+/** The scripts' variables named, validated and defaulted (every problem at once). */
+export function readScriptEnvironment<K extends keyof typeof SCRIPT_VARIABLES>(
+  names: readonly K[],
+  env: NodeJS.ProcessEnv = process.env,
+): Pick<ScriptEnvironment, K> {
+  const picked = Object.fromEntries(names.map((name) => [name, SCRIPT_VARIABLES[name]]));
+  return readVariables(picked as Pick<typeof SCRIPT_VARIABLES, K>, env) as Pick<ScriptEnvironment, K>;
+}
+
+export type AppConfig = ReturnType<typeof loadConfig>;
+export type RagConfig = AppConfig['rag'];
+
+/** Throws a ConfigurationError naming every invalid variable (and combination) at once. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
+  return appConfig(readEnvironment(env), runsOnLambda(env));
+}
+
+/** The nested view of the configuration that the code uses: the one place it is assembled. */
+function appConfig(e: Environment, runningOnLambda: boolean) {
+  const geminiKey = secretSource(e.GEMINI_API_KEY, e.GEMINI_API_KEY_PARAMETER);
+  return readOnly({
     runningOnLambda,
-    modelProfile: e.MODEL_PROFILE ?? (runningOnLambda ? 'standard' : 'auto'),
-    modelRoot,
-    modelCacheDir: path.resolve(e.MODEL_CACHE_DIR ?? (runningOnLambda ? '/tmp/models' : modelRoot)),
-    allowRemoteModels: e.MODEL_ALLOW_REMOTE ?? !runningOnLambda,
+    modelProfile: e.MODEL_PROFILE,
+    /** Where model folders are looked up by id: the layer's /opt/models on Lambda, ./models locally. */
+    modelRoot: e.MODEL_ROOT,
+    /** Where models downloaded at run time are written (must be writable: /tmp on Lambda). */
+    modelCacheDir: e.MODEL_CACHE_DIR ?? e.MODEL_ROOT,
+    allowRemoteModels: e.MODEL_ALLOW_REMOTE,
+    /** `s3://bucket/prefix` holding standard models by id (large ones that no layer can carry). */
     modelS3Uri: e.MODEL_S3_URI,
-    s3: {
-      ...(e.S3_ENDPOINT ? { endpoint: e.S3_ENDPOINT } : {}),
-      ...(e.S3_FORCE_PATH_STYLE === undefined ? {} : { forcePathStyle: e.S3_FORCE_PATH_STYLE }),
-    },
+    s3: s3Settings(e),
     remoteTimeoutMs: e.MODEL_REMOTE_TIMEOUT_MS,
+    /** The model hub, or a mirror of it, that remote loads and `models:fetch` download from. */
     modelHubUrl: e.MODEL_HUB_URL,
     retryAfterSeconds: e.MODEL_RETRY_AFTER_SECONDS,
-    warmUp: e.MODEL_WARMUP ?? runningOnLambda,
+    /** Load a function's model at cold start rather than on its first request. */
+    warmUp: e.MODEL_WARMUP,
     maxBodyBytes: e.MAX_BODY_BYTES,
     corsOrigin: e.CORS_ORIGIN,
+    /** Limits on uploaded images: encoded bytes, and width × height against decompression bombs. */
     images: { maxBytes: e.IMAGE_MAX_BYTES, maxPixels: e.IMAGE_MAX_PIXELS },
     vqa: {
-      defaultProvider: e.VQA_PROVIDER ?? (geminiKey ? 'gemini' : 'blip2'),
-      gemini: geminiKey
-        ? {
-            apiKey: geminiKey,
-            model: e.GEMINI_MODEL,
-            ...(e.GEMINI_BASE_URL ? { baseUrl: e.GEMINI_BASE_URL } : {}),
-          }
-        : undefined,
+      defaultProvider: e.VQA_PROVIDER ?? (geminiKey ? ('gemini' as const) : ('blip2' as const)),
+      gemini: geminiKey ? geminiSettings(geminiKey, e) : undefined,
     },
     jobs: {
+      /** SQS queue that a worker function consumes; jobs run in this process when unset. */
       queueUrl: e.JOBS_QUEUE_URL,
+      /** The GPU container; images are generated in this process when unset. */
       gpuServiceUrl: e.GPU_SERVICE_URL,
       gpuTimeoutMs: e.GPU_SERVICE_TIMEOUT_SECONDS * 1000,
+      /** A running job without a heartbeat for this long has lost its worker: it is retried or failed. */
       heartbeatTimeoutMs: e.JOB_HEARTBEAT_TIMEOUT_SECONDS * 1000,
       queuedTimeoutMs: e.JOB_QUEUED_TIMEOUT_SECONDS * 1000,
+      /** Claims a job may have before a job whose workers keep dying is failed. */
       maxAttempts: e.JOB_MAX_ATTEMPTS,
       syncMaxPixelSteps: e.GENERATE_SYNC_MAX_PIXEL_STEPS,
     },
-    rag: ragConfig(e, runningOnLambda),
-  };
+    rag: ragConfig(e),
+  });
 }
 
-function ragConfig(e: z.output<typeof EnvironmentSchema>, runningOnLambda: boolean): RagConfig {
-  const pineconeKey = e.PINECONE_API_KEY
-    ? { value: e.PINECONE_API_KEY }
-    : e.PINECONE_API_KEY_PARAMETER
-      ? { parameter: e.PINECONE_API_KEY_PARAMETER }
-      : undefined;
-  if (pineconeKey && !e.PINECONE_INDEX_HOST) {
-    throw new ConfigurationError(
-      'Invalid configuration: PINECONE_INDEX_HOST is required with a Pinecone API key',
-    );
-  }
-  const pinecone =
+function ragConfig(e: Environment) {
+  const pineconeKey = secretSource(e.PINECONE_API_KEY, e.PINECONE_API_KEY_PARAMETER);
+  // APP_RULES made sure that a key comes with a host.
+  const pinecone: PineconeSettings | undefined =
     pineconeKey && e.PINECONE_INDEX_HOST
       ? { indexHost: e.PINECONE_INDEX_HOST, namespace: e.PINECONE_NAMESPACE, apiKey: pineconeKey }
       : undefined;
   const chroma = e.CHROMA_URL ? { url: e.CHROMA_URL, collection: e.CHROMA_COLLECTION } : undefined;
-  if (e.RAG_STORE === 'pinecone' && !pinecone) {
-    throw new ConfigurationError(
-      'Invalid configuration: RAG_STORE=pinecone needs PINECONE_API_KEY (or _PARAMETER) and PINECONE_INDEX_HOST',
-    );
-  }
-  if (e.RAG_STORE === 'chroma' && !chroma) {
-    throw new ConfigurationError('Invalid configuration: RAG_STORE=chroma needs CHROMA_URL');
-  }
-  const dataDir = path.resolve(e.DATA_DIR ?? (runningOnLambda ? '/tmp/data' : 'data'));
   return {
-    dataDir,
+    /** Local directory for documents, the FAISS index and the registry, when no bucket is set. */
+    dataDir: e.DATA_DIR,
     documentsBucket: e.DOCUMENTS_BUCKET,
     documentsPrefix: e.DOCUMENTS_PREFIX,
     registryPrefix: e.REGISTRY_PREFIX,
@@ -260,13 +532,14 @@ function ragConfig(e: z.output<typeof EnvironmentSchema>, runningOnLambda: boole
       ivfNprobe: e.FAISS_IVF_NPROBE,
       ivfMinVectors: e.FAISS_IVF_MIN_VECTORS,
       refreshMs: e.FAISS_REFRESH_SECONDS * 1000,
-      cacheDir: path.resolve(
-        e.FAISS_CACHE_DIR ?? (runningOnLambda ? '/tmp/faiss' : path.join(dataDir, '.faiss-cache')),
-      ),
+      /** Where the index object is copied for reuse across invocations (/tmp on Lambda). */
+      cacheDir: e.FAISS_CACHE_DIR ?? path.join(e.DATA_DIR, '.faiss-cache'),
     },
     chroma,
     pinecone,
-    defaultStore: e.RAG_STORE ?? (pinecone ? 'pinecone' : chroma ? 'chroma' : undefined),
+    /** The store /rag-query uses when the request names none. */
+    defaultStore:
+      e.RAG_STORE ?? (pinecone ? ('pinecone' as const) : chroma ? ('chroma' as const) : undefined),
     minScore: e.RAG_MIN_SCORE,
     maxAnswerTokens: e.RAG_MAX_ANSWER_TOKENS,
     chunkTokens: e.CHUNK_TOKENS,
@@ -274,3 +547,37 @@ function ragConfig(e: z.output<typeof EnvironmentSchema>, runningOnLambda: boole
     embedBatch: e.EMBED_BATCH,
   };
 }
+
+interface PineconeSettings {
+  readonly indexHost: string;
+  readonly namespace: string;
+  /** The key itself (local runs) or the SSM SecureString parameter holding it (AWS). */
+  readonly apiKey: SecretSource;
+}
+
+interface GeminiSettings {
+  readonly apiKey: SecretSource;
+  readonly model: string;
+  readonly baseUrl?: string;
+}
+
+/** The value itself wins over the SSM parameter that would hold it. */
+function secretSource(value: string | undefined, parameter: string | undefined): SecretSource | undefined {
+  return value ? { value } : parameter ? { parameter } : undefined;
+}
+
+function geminiSettings(apiKey: SecretSource, e: Environment): GeminiSettings {
+  return { apiKey, model: e.GEMINI_MODEL, ...(e.GEMINI_BASE_URL ? { baseUrl: e.GEMINI_BASE_URL } : {}) };
+}
+
+function s3Settings(e: Environment): { readonly endpoint?: string; readonly forcePathStyle?: boolean } {
+  return {
+    ...(e.S3_ENDPOINT ? { endpoint: e.S3_ENDPOINT } : {}),
+    ...(e.S3_FORCE_PATH_STYLE === undefined ? {} : { forcePathStyle: e.S3_FORCE_PATH_STYLE }),
+  };
+}
+
+type DeepReadonly<T> = T extends object ? { readonly [K in keyof T]: DeepReadonly<T[K]> } : T;
+
+/** The configuration is read once and shared by everything a container builds: its type says so. */
+const readOnly = <T>(value: T): DeepReadonly<T> => value as DeepReadonly<T>;

@@ -34,3 +34,11 @@ function pickRequestId(
   ];
   return candidates.find((id) => id !== undefined && SAFE_REQUEST_ID.test(id)) ?? randomUUID();
 }
+
+/**
+ * The id of a request that comes with no API Gateway event (the GPU service's): a well-formed incoming
+ * `x-request-id`, else a fresh UUID.
+ */
+export function requestIdFromHeader(value: string | undefined): string {
+  return value !== undefined && SAFE_REQUEST_ID.test(value) ? value : randomUUID();
+}

@@ -510,9 +510,12 @@ describe('the GPU service', () => {
       const remoteImage = await getJobImage(deps)(imageEvent(body.jobId, 0), {} as never);
       const localImage = await getJobImage(inProcess)(imageEvent(same.body.jobId, 0), {} as never);
       expect(remoteImage.body).toBe(localImage.body);
-      expect(
-        (await fetch(`${url}/v1/images/generations`, { method: 'POST', body: '{"prompt":""}' })).status,
-      ).toBe(422);
+      const invalid = await fetch(`${url}/v1/images/generations`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: '{"prompt":""}',
+      });
+      expect(invalid.status).toBe(422);
     } finally {
       server.close();
       await local.dispose();

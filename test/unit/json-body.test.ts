@@ -1,6 +1,8 @@
+import type { IncomingMessage } from 'node:http';
+import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { BadRequestError, PayloadTooLargeError, UnsupportedMediaTypeError } from '../../shared/errors';
-import { parseJsonBody } from '../../shared/http/json-body';
+import { parseJsonBody, readJsonRequest } from '../../shared/http/json-body';
 
 const json = { 'content-type': 'application/json' };
 
@@ -61,5 +63,33 @@ describe('parseJsonBody', () => {
     const body = '{"a":{"__proto__":{"polluted":true}}}';
     expect(() => parseJsonBody({ body, headers: json, isBase64Encoded: false })).toThrow(/__proto__/);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+});
+
+describe('readJsonRequest', () => {
+  /** A request as a Node HTTP server hands it over: a stream of chunks with headers. */
+  const request = (chunks: string[], headers: Record<string, string>) => ({
+    request: Object.assign(Readable.from(chunks.map((c) => Buffer.from(c))), {
+      headers,
+    }) as unknown as IncomingMessage,
+  });
+
+  it('parses as parseJsonBody does, with the same errors', async () => {
+    await expect(readJsonRequest(request(['{"a":', '1}'], json).request, 100)).resolves.toEqual({ a: 1 });
+    await expect(readJsonRequest(request([], {}).request, 100)).resolves.toEqual({});
+    await expect(readJsonRequest(request(['{"a":'], json).request, 100)).rejects.toThrow(BadRequestError);
+    await expect(
+      readJsonRequest(request(['{}'], { 'content-type': 'text/plain' }).request, 100),
+    ).rejects.toThrow(UnsupportedMediaTypeError);
+  });
+
+  it('answers 413 from the declared length without reading, or once the body passes the limit', async () => {
+    const declared = request(['{}'], { ...json, 'content-length': '1000' });
+    await expect(readJsonRequest(declared.request, 100)).rejects.toThrow(/1000 bytes; the limit is 100/);
+    const streamed = request(
+      Array.from({ length: 100 }, () => 'x'.repeat(40)),
+      json,
+    );
+    await expect(readJsonRequest(streamed.request, 100)).rejects.toThrow(PayloadTooLargeError);
   });
 });
