@@ -2,8 +2,8 @@ import { z } from 'zod';
 import { type AppDependencies, defaultDependencies, warmUp } from '../../shared/app/dependencies';
 import { containerHandler } from '../../shared/http/container-handler';
 import { createHttpHandler } from '../../shared/http/handler';
+import { readImageRequest } from '../../shared/http/image-upload';
 import { validate } from '../../shared/http/validate';
-import { readImageInput } from '../../shared/vision/image-input';
 
 const CaptionOptions = z.object({
   max_new_tokens: z.coerce.number().int().min(1).max(64).default(20),
@@ -15,8 +15,11 @@ export function createHandler(deps: AppDependencies) {
     {
       name: 'caption-image',
       handle: async ({ event }) => {
-        const image = await readImageInput(event, { limits: deps.config.images, blobs: deps.blobs });
-        const options = validate(CaptionOptions, { ...image.fields, ...event.queryStringParameters });
+        const { image, fields } = await readImageRequest(event, {
+          limits: deps.config.images,
+          blobs: deps.blobs,
+        });
+        const options = validate(CaptionOptions, fields);
         return { body: await deps.captioning.caption(image, { maxNewTokens: options.max_new_tokens }) };
       },
     },

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { type AppDependencies, defaultDependencies } from '../../shared/app/dependencies';
 import { containerHandler } from '../../shared/http/container-handler';
 import { createHttpHandler } from '../../shared/http/handler';
-import { DocumentId } from '../../shared/rag/schema';
+import { type DeleteDocumentResponse, DocumentId } from '../../shared/rag/schema';
 
 /** DELETE /documents/{id}: marks the document deleted in the registry, then removes its chunks from every store. */
 export function createHandler(deps: AppDependencies) {
@@ -12,7 +12,8 @@ export function createHandler(deps: AppDependencies) {
       params: z.object({ id: DocumentId }),
       handle: async ({ params }) => {
         await deps.documents.remove(params.id);
-        return { body: { documentId: params.id, deleted: true } };
+        const body: DeleteDocumentResponse = { document_id: params.id, deleted: true };
+        return { body };
       },
     },
     { logger: deps.logger, corsOrigin: deps.config.corsOrigin },

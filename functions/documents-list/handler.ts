@@ -8,9 +8,7 @@ export function createHandler(deps: AppDependencies) {
     {
       name: 'documents-list',
       handle: async () => {
-        const documents = (await deps.documents.list()).sort((a, b) =>
-          b.ingestedAt.localeCompare(a.ingestedAt),
-        );
+        const documents = await deps.documents.list();
         return { body: { documents, count: documents.length } };
       },
     },

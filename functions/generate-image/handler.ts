@@ -2,6 +2,7 @@ import { type AppDependencies, defaultDependencies } from '../../shared/app/depe
 import { GenerateImageRequest } from '../../shared/diffusion/schema';
 import { containerHandler } from '../../shared/http/container-handler';
 import { createHttpHandler } from '../../shared/http/handler';
+import { publicBaseUrl } from '../../shared/http/request-route';
 import { jsonResponse } from '../../shared/http/response';
 import { jobView } from '../../shared/jobs/job-view';
 
@@ -13,8 +14,8 @@ export function createHandler(deps: AppDependencies) {
       body: GenerateImageRequest,
       handle: async ({ body, event }) => {
         const { job, ranSynchronously } = await deps.imageJobs.submit(body);
-        const view = await jobView(job, event, deps.blobs);
-        return jsonResponse(ranSynchronously ? 200 : 202, view, { location: view.statusUrl });
+        const view = await jobView(job, publicBaseUrl(event), deps.blobs);
+        return jsonResponse(ranSynchronously ? 200 : 202, view, { location: view.status_url });
       },
     },
     { logger: deps.logger, corsOrigin: deps.config.corsOrigin, maxBodyBytes: deps.config.maxBodyBytes },

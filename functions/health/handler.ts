@@ -1,6 +1,7 @@
 import { type AppDependencies, defaultDependencies } from '../../shared/app/dependencies';
 import { containerHandler } from '../../shared/http/container-handler';
 import { createHttpHandler } from '../../shared/http/handler';
+import { type HealthResponse, modelStatusView } from '../../shared/models/health-view';
 
 const startedAt = Date.now();
 
@@ -9,14 +10,15 @@ export function createHandler(deps: AppDependencies) {
   return createHttpHandler(
     {
       name: 'health',
-      handle: async () => ({
-        body: {
+      handle: async () => {
+        const body: HealthResponse = {
           status: 'ok',
           profile: deps.runtime.profile,
-          models: deps.runtime.status(),
+          models: deps.runtime.status().map(modelStatusView),
           uptime_s: Math.round((Date.now() - startedAt) / 1000),
-        },
-      }),
+        };
+        return { body };
+      },
     },
     { logger: deps.logger, corsOrigin: deps.config.corsOrigin },
   );

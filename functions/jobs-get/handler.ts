@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { type AppDependencies, defaultDependencies } from '../../shared/app/dependencies';
 import { containerHandler } from '../../shared/http/container-handler';
 import { createHttpHandler } from '../../shared/http/handler';
+import { publicBaseUrl } from '../../shared/http/request-route';
 import { jobView } from '../../shared/jobs/job-view';
 
 /** GET /jobs/{id}: status, progress (step i of n), image links or the error. */
@@ -11,7 +12,7 @@ export function createHandler(deps: AppDependencies) {
       name: 'jobs-get',
       params: z.object({ id: z.string().min(1).max(64) }),
       handle: async ({ params, event }) => ({
-        body: await jobView(await deps.imageJobs.status(params.id), event, deps.blobs),
+        body: await jobView(await deps.imageJobs.status(params.id), publicBaseUrl(event), deps.blobs),
       }),
     },
     { logger: deps.logger, corsOrigin: deps.config.corsOrigin },

@@ -1,8 +1,8 @@
 import { type AppDependencies, defaultDependencies } from '../../shared/app/dependencies';
 import { containerHandler } from '../../shared/http/container-handler';
 import { createHttpHandler } from '../../shared/http/handler';
+import { readImageRequest } from '../../shared/http/image-upload';
 import { validate } from '../../shared/http/validate';
-import { readImageInput } from '../../shared/vision/image-input';
 import { QaImageTextFields } from '../../shared/vqa/vqa-service';
 
 /**
@@ -14,9 +14,12 @@ export function createHandler(deps: AppDependencies) {
     {
       name: 'qa-image-text',
       handle: async ({ event }) => {
-        const image = await readImageInput(event, { limits: deps.config.images, blobs: deps.blobs });
-        const fields = validate(QaImageTextFields, { ...event.queryStringParameters, ...image.fields });
-        return { body: await deps.vqa.answer(image, fields.question, fields.provider) };
+        const { image, fields } = await readImageRequest(event, {
+          limits: deps.config.images,
+          blobs: deps.blobs,
+        });
+        const { question, provider } = validate(QaImageTextFields, fields);
+        return { body: await deps.vqa.answer(image, question, provider) };
       },
     },
     { logger: deps.logger, corsOrigin: deps.config.corsOrigin },

@@ -2,7 +2,7 @@ import { type AppDependencies, defaultDependencies, warmUp } from '../../shared/
 import { VectorStoreUnavailableError } from '../../shared/errors';
 import { containerHandler } from '../../shared/http/container-handler';
 import { createHttpHandler } from '../../shared/http/handler';
-import { RagQueryRequest } from '../../shared/rag/schema';
+import { RagQueryRequest, vectorFilterOf } from '../../shared/rag/schema';
 
 /** POST /rag-query: an answer grounded in the Pinecone or Chroma store, with its sources. */
 export function createHandler(deps: AppDependencies) {
@@ -24,7 +24,7 @@ export function createHandler(deps: AppDependencies) {
             question: body.question,
             topK: body.top_k,
             store,
-            ...(body.filter ? { filter: body.filter } : {}),
+            ...(body.filter ? { filter: vectorFilterOf(body.filter) } : {}),
           }),
         };
       },

@@ -2,23 +2,25 @@
  * The GPU container's HTTP service: the same diffusion code as everywhere, on onnxruntime-node's CUDA
  * provider when the image installed it. `GET /health` (alive), `GET /ready` (the model is loaded; loads it),
  * `POST /v1/images/generations` (NDJSON: progress lines, then the result or an error), `POST /v1/vqa`
- * (BLIP-2: `{image_base64, question}` -> `{answer, model, executionProvider}`).
+ * (BLIP-2: `{image_base64, question}` -> `{answer, model, execution_provider}`). The contract's schemas are
+ * shared/diffusion/gpu-service-contract.ts.
  */
 import { once } from 'node:events';
 import http from 'node:http';
 import { Logger } from '@aws-lambda-powertools/logger';
-import { z } from 'zod';
 import { ModelProfileSchema, resolveDiffusionModelDir } from '../../shared/diffusion/diffusion-model';
-import type { GenerationEvent, ImageGenerator } from '../../shared/diffusion/image-generator';
+import {
+  type GenerationEvent,
+  GenerationRequest,
+  type VqaAnswer,
+  VqaRequest,
+} from '../../shared/diffusion/gpu-service-contract';
+import type { ImageGenerator } from '../../shared/diffusion/image-generator';
 import { createLocalImageGenerator } from '../../shared/diffusion/image-generator';
-import { GenerateImageRequest } from '../../shared/diffusion/schema';
 import { HttpError } from '../../shared/errors';
-import { Seed } from '../../shared/http/common-fields';
 import { sniffImageFormat } from '../../shared/vision/image-input';
 import { createLocalBlip2Provider, type VqaProvider } from '../../shared/vqa/vqa-providers';
 import { resolveBlip2Model } from '../../shared/vqa/vqa-service';
-
-const Parameters = GenerateImageRequest.omit({ sync: true }).extend({ seed: Seed });
 
 const json = (response: http.ServerResponse, status: number, body: unknown) => {
   response.writeHead(status, { 'content-type': 'application/json' });
@@ -35,8 +37,6 @@ async function readBody(request: http.IncomingMessage, limit: number): Promise<u
   }
   return JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}');
 }
-
-const VqaBody = z.object({ image_base64: z.string().min(1), question: z.string().trim().min(1).max(500) });
 
 export function createGpuServer(deps: {
   generator: ImageGenerator;
@@ -67,7 +67,7 @@ export function createGpuServer(deps: {
         return json(response, 200, { status: 'ready' });
       }
       if (request.method === 'POST' && url.pathname === '/v1/images/generations') {
-        const parsed = Parameters.safeParse(await readBody(request, 64 * 1024).catch(() => undefined));
+        const parsed = GenerationRequest.safeParse(await readBody(request, 64 * 1024).catch(() => undefined));
         if (!parsed.success)
           return json(response, 422, { error: { type: 'validation_error', message: parsed.error.message } });
         response.writeHead(200, { 'content-type': 'application/x-ndjson' });
@@ -81,8 +81,8 @@ export function createGpuServer(deps: {
             type: 'result',
             images: result.images.map((image) => image.toString('base64')),
             seed: result.seed,
-            executionProvider: result.executionProvider,
-            stepMs: result.stepMs,
+            execution_provider: result.executionProvider,
+            step_ms: result.stepMs,
           });
         } catch (error) {
           deps.logger.error('generation failed', { error: error as Error });
@@ -98,7 +98,7 @@ export function createGpuServer(deps: {
         return;
       }
       if (request.method === 'POST' && url.pathname === '/v1/vqa' && deps.vqa) {
-        const parsed = VqaBody.safeParse(await readBody(request, 8 * 1024 * 1024).catch(() => undefined));
+        const parsed = VqaRequest.safeParse(await readBody(request, 8 * 1024 * 1024).catch(() => undefined));
         if (!parsed.success)
           return json(response, 422, { error: { type: 'validation_error', message: parsed.error.message } });
         const bytes = Buffer.from(parsed.data.image_base64, 'base64');
@@ -107,7 +107,16 @@ export function createGpuServer(deps: {
           return json(response, 415, {
             error: { type: 'unsupported_media_type', message: 'not a PNG, JPEG, WebP or GIF image' },
           });
-        return json(response, 200, await deps.vqa.answer({ bytes, format }, parsed.data.question));
+        const { answer, model, executionProvider } = await deps.vqa.answer(
+          { bytes, format },
+          parsed.data.question,
+        );
+        const body: VqaAnswer = {
+          answer,
+          model,
+          ...(executionProvider ? { execution_provider: executionProvider } : {}),
+        };
+        return json(response, 200, body);
       }
       json(response, 404, { error: { type: 'not_found', message: `${request.method} ${url.pathname}` } });
     } catch (error) {

@@ -5,10 +5,10 @@
  */
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { ModelUnavailableError, ServiceUnavailableError, UpstreamError } from '../errors';
+import { GenerationEvent } from './gpu-service-contract';
 import type { DiffusionParameters } from './schema';
 import {
   type DiffusionResult,
-  type ExecutionProvider,
   loadStableDiffusion,
   type ProgressListener,
   type StableDiffusion,
@@ -21,11 +21,19 @@ export interface ImageGenerator {
   dispose(): Promise<void>;
 }
 
-/** One NDJSON line of the GPU service's answer. */
-export type GenerationEvent =
-  | { type: 'progress'; step: number; steps: number }
-  | { type: 'result'; images: string[]; seed: number; executionProvider: ExecutionProvider; stepMs: number }
-  | { type: 'error'; error: { type: string; message: string } };
+/** One NDJSON line, checked against the contract; a line that breaks it is the service's fault (502). */
+function parseEvent(line: string): GenerationEvent {
+  let json: unknown;
+  try {
+    json = JSON.parse(line);
+  } catch {
+    throw new UpstreamError(`the GPU service sent a line that is not JSON: ${line.slice(0, 100)}`);
+  }
+  const parsed = GenerationEvent.safeParse(json);
+  if (!parsed.success)
+    throw new UpstreamError(`the GPU service sent an unexpected event: ${parsed.error.issues[0]?.message}`);
+  return parsed.data;
+}
 
 /** Loads the pipeline once (concurrent callers share the load; a failed load is retried next time). */
 export function createLocalImageGenerator(deps: {
@@ -100,7 +108,7 @@ export function createRemoteImageGenerator(deps: { url: string; timeoutMs: numbe
           buffered = buffered.slice(newline + 1);
           newline = buffered.indexOf('\n');
           if (!line) continue;
-          const event = JSON.parse(line) as GenerationEvent;
+          const event = parseEvent(line);
           if (event.type === 'progress') await onProgress?.(event.step, event.steps);
           else if (event.type === 'error')
             throw new UpstreamError(`the GPU service failed: ${event.error.message}`);
@@ -108,8 +116,8 @@ export function createRemoteImageGenerator(deps: { url: string; timeoutMs: numbe
             return {
               images: event.images.map((b64) => Buffer.from(b64, 'base64')),
               seed: event.seed,
-              executionProvider: event.executionProvider,
-              stepMs: event.stepMs,
+              executionProvider: event.execution_provider,
+              stepMs: event.step_ms,
             };
           }
         }

@@ -24,6 +24,7 @@ import { type ChunkRecord, type VectorStore, versionChunkKeys } from '../vectors
 import type { DocumentRecord, DocumentRegistry, RegistryEntry } from './document-registry';
 import { type DocumentContentType, extractText } from './document-text';
 import type { DocumentVersionStore } from './document-versions';
+import type { DocumentView, IngestDocumentResponse } from './schema';
 
 export interface ChunkingSettings {
   /** Largest chunk, in embedding-model tokens (capped at the model's context). */
@@ -41,22 +42,26 @@ export interface DocumentInput {
   readonly metadata?: Readonly<Record<string, string | number | boolean>>;
 }
 
-export interface IngestResult {
-  readonly documentId: string;
-  /** The committed version: every store answers with it from now on. */
-  readonly version: number;
-  readonly chunks: number;
-  readonly replaced: boolean;
-  readonly stores: readonly string[];
-  readonly embeddingModel: string;
-  readonly timing_ms: number;
+export interface IngestionService {
+  ingest(input: DocumentInput): Promise<IngestDocumentResponse>;
+  remove(documentId: string): Promise<void>;
+  /** The committed documents, newest first. */
+  list(): Promise<DocumentView[]>;
 }
 
-export interface IngestionService {
-  ingest(input: DocumentInput): Promise<IngestResult>;
-  remove(documentId: string): Promise<void>;
-  list(): Promise<DocumentRecord[]>;
-}
+/** A registry record as the API shows it. */
+export const documentView = (record: DocumentRecord): DocumentView => ({
+  document_id: record.documentId,
+  version: record.version,
+  source: record.source,
+  content_type: record.contentType,
+  chunks: record.chunks,
+  characters: record.characters,
+  stores: record.stores,
+  embedding_model: record.embeddingModel,
+  ingested_at: record.ingestedAt,
+  ...(record.metadata ? { metadata: record.metadata } : {}),
+});
 
 /** Embeds chunk texts in batches into the records of one version of a document. */
 export async function embedChunks(
@@ -191,12 +196,12 @@ export function createIngestionService(deps: {
       const replaced = previous.state === 'committed';
       deps.logger.info('document ingested', { documentId, version, chunks: records.length, replaced });
       return {
-        documentId,
+        document_id: documentId,
         version,
         chunks: records.length,
         replaced,
         stores: stores.map((s) => s.name),
-        embeddingModel: model,
+        embedding_model: model,
         timing_ms: elapsedMs(started),
       };
     },
@@ -208,6 +213,9 @@ export function createIngestionService(deps: {
       deps.logger.info('document deleted', { documentId, version: previous.committedVersion });
     },
 
-    list: () => deps.registry.list(),
+    async list() {
+      const records = await deps.registry.list();
+      return records.sort((a, b) => b.ingestedAt.localeCompare(a.ingestedAt)).map(documentView);
+    },
   };
 }
