@@ -21,6 +21,20 @@ export interface ImageGenerator {
   dispose(): Promise<void>;
 }
 
+/** The non-empty lines of an NDJSON stream, the last one included when no newline ends it. */
+async function* ndjsonLines(body: AsyncIterable<Uint8Array>): AsyncGenerator<string> {
+  const decoder = new TextDecoder();
+  let buffered = '';
+  for await (const chunk of body) {
+    buffered += decoder.decode(chunk, { stream: true });
+    const lines = buffered.split('\n');
+    buffered = lines.pop() ?? '';
+    for (const line of lines) if (line.trim()) yield line.trim();
+  }
+  buffered += decoder.decode();
+  if (buffered.trim()) yield buffered.trim();
+}
+
 /** One NDJSON line, checked against the contract; a line that breaks it is the service's fault (502). */
 function parseEvent(line: string): GenerationEvent {
   let json: unknown;
@@ -98,28 +112,18 @@ export function createRemoteImageGenerator(deps: { url: string; timeoutMs: numbe
         const text = await response.text().catch(() => '');
         throw new UpstreamError(`the GPU service answered ${response.status}: ${text.slice(0, 300)}`);
       }
-      const decoder = new TextDecoder();
-      let buffered = '';
-      for await (const chunk of response.body) {
-        buffered += decoder.decode(chunk as Uint8Array, { stream: true });
-        let newline = buffered.indexOf('\n');
-        while (newline >= 0) {
-          const line = buffered.slice(0, newline).trim();
-          buffered = buffered.slice(newline + 1);
-          newline = buffered.indexOf('\n');
-          if (!line) continue;
-          const event = parseEvent(line);
-          if (event.type === 'progress') await onProgress?.(event.step, event.steps);
-          else if (event.type === 'error')
-            throw new UpstreamError(`the GPU service failed: ${event.error.message}`);
-          else {
-            return {
-              images: event.images.map((b64) => Buffer.from(b64, 'base64')),
-              seed: event.seed,
-              executionProvider: event.execution_provider,
-              stepMs: event.step_ms,
-            };
-          }
+      for await (const line of ndjsonLines(response.body)) {
+        const event = parseEvent(line);
+        if (event.type === 'progress') await onProgress?.(event.step, event.steps);
+        else if (event.type === 'error')
+          throw new UpstreamError(`the GPU service failed: ${event.error.message}`);
+        else {
+          return {
+            images: event.images.map((b64) => Buffer.from(b64, 'base64')),
+            seed: event.seed,
+            executionProvider: event.execution_provider,
+            stepMs: event.step_ms,
+          };
         }
       }
       throw new UpstreamError('the GPU service closed the stream without a result');
