@@ -16,6 +16,7 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { z } from 'zod';
 import { MODEL_CATALOG, MODEL_KEYS, type ModelKey } from '../shared/models/catalog';
 
 export const LAMBDA_UNZIPPED_LIMIT_BYTES = 250 * 1024 * 1024;
@@ -43,10 +44,11 @@ const PRUNED = [
   /\/faiss-node\/(?:deps|src|test|examples)(?:\/|$)/,
 ];
 
-interface PackageManifest {
-  dependencies?: Record<string, string>;
-  optionalDependencies?: Record<string, string>;
-}
+/** The fields of a package.json that say what else a package needs. */
+const PackageManifest = z.object({
+  dependencies: z.record(z.string(), z.string()).optional(),
+  optionalDependencies: z.record(z.string(), z.string()).optional(),
+});
 
 /** Resolves `name` the way Node does from `fromDir`: the nearest node_modules up the tree. */
 function resolvePackageDir(name: string, fromDir: string): string | undefined {
@@ -69,7 +71,7 @@ export function dependencyClosure(roots: readonly string[], projectRoot = PROJEC
     }
     if (found.has(dir)) return;
     found.add(dir);
-    const manifest = JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')) as PackageManifest;
+    const manifest = PackageManifest.parse(JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')));
     for (const dep of Object.keys(manifest.dependencies ?? {})) visit(dep, dir, false);
     for (const dep of Object.keys(manifest.optionalDependencies ?? {})) visit(dep, dir, true);
   };

@@ -53,8 +53,8 @@ export async function loadBlip2(
   options: { providers?: readonly ExecutionProvider[] } = {},
 ): Promise<Blip2> {
   const providers = options.providers ?? availableProviders();
-  const readJson = async (file: string) =>
-    JSON.parse(await readFile(path.join(dir, file), 'utf8')) as unknown;
+  const readJson = async (file: string): Promise<unknown> =>
+    JSON.parse(await readFile(path.join(dir, file), 'utf8'));
   const [config, processor, tokenizer] = await Promise.all([
     readJson('config.json').then((c) => Blip2Config.parse(c)),
     readJson('preprocessor_config.json').then((c) => ImageProcessorConfig.parse(c)),
