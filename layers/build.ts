@@ -21,7 +21,7 @@ import { MODEL_CATALOG, MODEL_KEYS, type ModelKey } from '../shared/models/catal
 
 export const LAMBDA_UNZIPPED_LIMIT_BYTES = 250 * 1024 * 1024;
 const PROJECT_ROOT = path.resolve(import.meta.dirname, '..');
-export const LAYER_BUILD_DIR = path.join(PROJECT_ROOT, 'layers', '.build');
+const LAYER_BUILD_DIR = path.join(PROJECT_ROOT, 'layers', '.build');
 
 /** Packages the functions leave out of their bundles (serverless.yml `custom.esbuild.exclude`). */
 const RUNTIME_ROOTS = ['@huggingface/transformers', 'onnxruntime-node', 'sharp'];
@@ -60,7 +60,7 @@ function resolvePackageDir(name: string, fromDir: string): string | undefined {
 }
 
 /** The installed production dependency closure of some packages (optional ones only when installed). */
-export function dependencyClosure(roots: readonly string[], projectRoot = PROJECT_ROOT): string[] {
+function dependencyClosure(roots: readonly string[], projectRoot = PROJECT_ROOT): string[] {
   const found = new Set<string>();
   const visit = (name: string, fromDir: string, optional: boolean) => {
     if (SKIPPED_PACKAGES.has(name)) return;
@@ -79,7 +79,7 @@ export function dependencyClosure(roots: readonly string[], projectRoot = PROJEC
   return [...found].sort();
 }
 
-export async function directorySize(dir: string): Promise<number> {
+async function directorySize(dir: string): Promise<number> {
   let total = 0;
   for (const entry of await fs.readdir(dir, { withFileTypes: true, recursive: true })) {
     if (entry.isFile()) total += (await fs.stat(path.join(entry.parentPath, entry.name))).size;

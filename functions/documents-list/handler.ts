@@ -1,6 +1,7 @@
 import { type AppDependencies, defaultDependencies } from '../../shared/app/dependencies';
 import { containerHandler } from '../../shared/http/container-handler';
 import { createHttpHandler } from '../../shared/http/handler';
+import type { DocumentListResponse } from '../../shared/rag/schema';
 
 /** GET /documents: every ingested document with its chunk count, newest first. */
 export function createHandler(deps: AppDependencies) {
@@ -9,7 +10,8 @@ export function createHandler(deps: AppDependencies) {
       name: 'documents-list',
       handle: async () => {
         const documents = await deps.documents.list();
-        return { body: { documents, count: documents.length } };
+        const body: DocumentListResponse = { documents, count: documents.length };
+        return { body };
       },
     },
     { logger: deps.logger, corsOrigin: deps.config.corsOrigin },

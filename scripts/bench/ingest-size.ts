@@ -14,7 +14,7 @@ import { printTable } from './stats';
 const PROJECT_ROOT = path.resolve(import.meta.dirname, '..', '..');
 
 /** The largest heap in use that a `--trace-gc` log reports, before or after any collection, in MB. */
-export function peakHeapFromGcTrace(log: string): number {
+function peakHeapFromGcTrace(log: string): number {
   let peak = 0;
   for (const match of log.matchAll(
     /(?:Scavenge|Mark-Compact|Mark-sweep)[^\n]*? ([\d.]+) \([\d.]+\) -> ([\d.]+)/g,

@@ -39,7 +39,7 @@ async function writeFolderAtomically(dir: string, files: ModelFiles): Promise<nu
 }
 
 /** Tiny models outside the transformers.js catalog (pipelines of their own), by folder id. */
-export const TINY_COMPONENT_MODELS: Record<string, () => ModelFiles> = {
+const TINY_COMPONENT_MODELS: Record<string, () => ModelFiles> = {
   'tiny-random/stable-diffusion': () => tinyStableDiffusion('diffusers'),
   'tiny-random/stable-diffusion-optimum': () => tinyStableDiffusion('optimum'),
   'tiny-random/blip2': tinyBlip2,

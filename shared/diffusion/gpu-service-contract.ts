@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import { DiffusionParameters } from './schema';
 
-export const EXECUTION_PROVIDERS = ['cuda', 'cpu'] as const;
+const EXECUTION_PROVIDERS = ['cuda', 'cpu'] as const;
 
 /** `POST /v1/images/generations`: the parameters of a stored job, seed included. */
 export const GenerationRequest = DiffusionParameters;

@@ -142,7 +142,7 @@ async function uploadedImage(
 }
 
 /** Query parameters and body fields as one set; a field given in both is refused (422), naming each. */
-export function mergeRequestFields(
+function mergeRequestFields(
   query: Readonly<Record<string, string | undefined>>,
   body: Readonly<Record<string, unknown>>,
 ): Record<string, unknown> {

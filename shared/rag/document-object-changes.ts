@@ -26,7 +26,7 @@ export interface ObjectChangeOutcome {
 }
 
 /** `documents/reports/q1.md` under prefix `documents/` is document `reports:q1.md`. */
-export function documentIdForKey(key: string, prefix: string): string | undefined {
+function documentIdForKey(key: string, prefix: string): string | undefined {
   if (!key.startsWith(prefix) || key.endsWith('/')) return undefined;
   const id = key
     .slice(prefix.length)

@@ -50,7 +50,7 @@ export interface IngestionService {
 }
 
 /** A registry record as the API shows it. */
-export const documentView = (record: DocumentRecord): DocumentView => ({
+const documentView = (record: DocumentRecord): DocumentView => ({
   document_id: record.documentId,
   version: record.version,
   source: record.source,

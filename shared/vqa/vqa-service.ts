@@ -15,7 +15,7 @@ export const QaImageTextFields = z.object({
 
 /** BLIP-2 flan-t5-xl exported by infra/gpu/export_blip2.py into the four-graph layout. */
 export const STANDARD_BLIP2_MODEL_ID = 'genai-endpoints/blip2-flan-t5-xl-onnx';
-export const TINY_BLIP2_MODEL_ID = 'tiny-random/blip2';
+const TINY_BLIP2_MODEL_ID = 'tiny-random/blip2';
 
 export function resolveBlip2Model(options: { profile: ModelProfile; modelRoot: string }): {
   dir: string;
