@@ -1,7 +1,8 @@
 import { z } from 'zod';
-import { type AppDependencies, defaultDependencies, warmUp } from '../../shared/app/dependencies';
-import { containerHandler } from '../../shared/http/container-handler';
-import { createHttpHandler } from '../../shared/http/handler';
+import { composeDocumentBlobs } from '../../shared/app/document-blobs';
+import { composeModelRuntime } from '../../shared/app/model-runtime';
+import { createCaptioningService } from '../../shared/captioning/captioning-service';
+import { httpFunction } from '../../shared/http/http-function';
 import { readImageRequest } from '../../shared/http/image-upload';
 import { validate } from '../../shared/http/validate';
 
@@ -10,25 +11,21 @@ const CaptionOptions = z.object({
 });
 
 /** POST /caption-image: a caption for an image sent as multipart, raw bytes, base64 JSON or an S3 key. */
-export function createHandler(deps: AppDependencies) {
-  return createHttpHandler(
-    {
-      name: 'caption-image',
-      handle: async ({ event }) => {
-        const { image, fields } = await readImageRequest(event, {
-          limits: deps.config.images,
-          blobs: deps.blobs,
-        });
-        const options = validate(CaptionOptions, fields);
-        return { body: await deps.captioning.caption(image, { maxNewTokens: options.max_new_tokens }) };
-      },
-    },
-    { logger: deps.logger, corsOrigin: deps.config.corsOrigin },
-  );
-}
-
-export const handler = containerHandler(() => {
-  const deps = defaultDependencies();
-  warmUp(deps, 'captioning');
-  return createHandler(deps);
+export const { handler, create: createHandler } = httpFunction({
+  name: 'caption-image',
+  compose: (base) => {
+    const runtime = composeModelRuntime(base);
+    return {
+      ...base,
+      runtime,
+      blobs: composeDocumentBlobs(base.config),
+      captioning: createCaptioningService({ runtime, limits: base.config.images }),
+    };
+  },
+  warmUp: ({ runtime }) => runtime.load('captioning'),
+  handle: async ({ event }, { config, blobs, captioning }) => {
+    const { image, fields } = await readImageRequest(event, { limits: config.images, blobs });
+    const options = validate(CaptionOptions, fields);
+    return { body: await captioning.caption(image, { maxNewTokens: options.max_new_tokens }) };
+  },
 });

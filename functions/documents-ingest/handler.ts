@@ -1,32 +1,22 @@
-import { type AppDependencies, defaultDependencies, warmUp } from '../../shared/app/dependencies';
-import { containerHandler } from '../../shared/http/container-handler';
-import { createHttpHandler } from '../../shared/http/handler';
+import { composeDocumentWriters } from '../../shared/app/document-ingestion';
+import { httpFunction } from '../../shared/http/http-function';
 import { decodeBase64Text } from '../../shared/rag/decode-content';
 import { IngestDocumentRequest } from '../../shared/rag/schema';
 
 /** POST /documents: ingest a document (201), or replace one with the same id (200). */
-export function createHandler(deps: AppDependencies) {
-  return createHttpHandler(
-    {
-      name: 'documents-ingest',
-      body: IngestDocumentRequest,
-      handle: async ({ body }) => {
-        const result = await deps.documents.ingest({
-          ...(body.id ? { documentId: body.id } : {}),
-          content: body.text ?? decodeBase64Text(body.content_base64 ?? ''),
-          contentType: body.content_type,
-          ...(body.source ? { source: body.source } : {}),
-          ...(body.metadata ? { metadata: body.metadata } : {}),
-        });
-        return { statusCode: result.replaced ? 200 : 201, body: result };
-      },
-    },
-    { logger: deps.logger, corsOrigin: deps.config.corsOrigin, maxBodyBytes: deps.config.maxBodyBytes },
-  );
-}
-
-export const handler = containerHandler(() => {
-  const deps = defaultDependencies();
-  warmUp(deps, 'embeddings');
-  return createHandler(deps);
+export const { handler, create: createHandler } = httpFunction({
+  name: 'documents-ingest',
+  body: IngestDocumentRequest,
+  compose: composeDocumentWriters,
+  warmUp: ({ runtime }) => runtime.load('embeddings'),
+  handle: async ({ body }, { documents }) => {
+    const result = await documents.ingest({
+      ...(body.id ? { documentId: body.id } : {}),
+      content: body.text ?? decodeBase64Text(body.content_base64 ?? ''),
+      contentType: body.content_type,
+      ...(body.source ? { source: body.source } : {}),
+      ...(body.metadata ? { metadata: body.metadata } : {}),
+    });
+    return { statusCode: result.replaced ? 200 : 201, body: result };
+  },
 });

@@ -1,21 +1,14 @@
-import { type AppDependencies, defaultDependencies } from '../../shared/app/dependencies';
-import { containerHandler } from '../../shared/http/container-handler';
-import { createHttpHandler } from '../../shared/http/handler';
-import type { DocumentListResponse } from '../../shared/rag/schema';
+import { composeDocumentRecords } from '../../shared/app/documents';
+import { httpFunction } from '../../shared/http/http-function';
+import { type DocumentListResponse, documentView } from '../../shared/rag/schema';
 
-/** GET /documents: every ingested document with its chunk count, newest first. */
-export function createHandler(deps: AppDependencies) {
-  return createHttpHandler(
-    {
-      name: 'documents-list',
-      handle: async () => {
-        const documents = await deps.documents.list();
-        const body: DocumentListResponse = { documents, count: documents.length };
-        return { body };
-      },
-    },
-    { logger: deps.logger, corsOrigin: deps.config.corsOrigin },
-  );
-}
-
-export const handler = containerHandler(() => createHandler(defaultDependencies()));
+/** GET /documents: every committed document with its version and chunk count, newest first. */
+export const { handler, create: createHandler } = httpFunction({
+  name: 'documents-list',
+  compose: (base) => ({ ...base, registry: composeDocumentRecords(base).registry }),
+  handle: async (_request, { registry }) => {
+    const records = (await registry.list()).sort((a, b) => b.ingestedAt.localeCompare(a.ingestedAt));
+    const body: DocumentListResponse = { documents: records.map(documentView), count: records.length };
+    return { body };
+  },
+});

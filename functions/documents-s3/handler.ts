@@ -1,5 +1,6 @@
 import type { Context, S3Event } from 'aws-lambda';
-import { type AppDependencies, defaultDependencies } from '../../shared/app/dependencies';
+import { baseDependencies } from '../../shared/app/base';
+import { composeDocumentWriters, type DocumentWriters } from '../../shared/app/document-ingestion';
 import {
   applyDocumentObjectChanges,
   type ObjectChangeOutcome,
@@ -10,7 +11,7 @@ import { createS3Client } from '../../shared/storage/s3-client';
 import { objectChangesOf } from './object-changes';
 
 /** S3 ObjectCreated / ObjectRemoved on the documents prefix: the same ingestion as POST /documents. */
-export function createHandler(deps: AppDependencies, blobsFor?: (bucket: string) => BlobStore) {
+export function createHandler(deps: DocumentWriters, blobsFor?: (bucket: string) => BlobStore) {
   const forBucket =
     blobsFor ??
     (
@@ -35,6 +36,6 @@ export function createHandler(deps: AppDependencies, blobsFor?: (bucket: string)
 
 let built: ReturnType<typeof createHandler> | undefined;
 export const handler = (event: S3Event, context: Context) => {
-  built ??= createHandler(defaultDependencies());
+  built ??= createHandler(composeDocumentWriters(baseDependencies()));
   return built(event, context);
 };

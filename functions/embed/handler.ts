@@ -1,32 +1,26 @@
-import { type AppDependencies, defaultDependencies, warmUp } from '../../shared/app/dependencies';
+import { composeModelRuntime } from '../../shared/app/model-runtime';
+import { createEmbeddingService } from '../../shared/embeddings/embedding-service';
 import { EmbedRequest } from '../../shared/embeddings/schema';
-import { containerHandler } from '../../shared/http/container-handler';
-import { createHttpHandler } from '../../shared/http/handler';
+import { httpFunction } from '../../shared/http/http-function';
 
 /** POST /embed: normalized sentence embeddings, one forward pass for the batch. */
-export function createHandler(deps: AppDependencies) {
-  return createHttpHandler(
-    {
-      name: 'embed',
-      body: EmbedRequest,
-      handle: async ({ body }) => {
-        const result = await deps.embeddings.embed(body.texts);
-        return {
-          body: {
-            embeddings: result.vectors.map((v) => Array.from(v)),
-            dimensions: result.dimensions,
-            model: result.model,
-            timing_ms: result.timingMs,
-          },
-        };
+export const { handler, create: createHandler } = httpFunction({
+  name: 'embed',
+  body: EmbedRequest,
+  compose: (base) => {
+    const runtime = composeModelRuntime(base);
+    return { ...base, runtime, embeddings: createEmbeddingService({ runtime }) };
+  },
+  warmUp: ({ runtime }) => runtime.load('embeddings'),
+  handle: async ({ body }, { embeddings }) => {
+    const result = await embeddings.embed(body.texts);
+    return {
+      body: {
+        embeddings: result.vectors.map((v) => Array.from(v)),
+        dimensions: result.dimensions,
+        model: result.model,
+        timing_ms: result.timingMs,
       },
-    },
-    { logger: deps.logger, corsOrigin: deps.config.corsOrigin, maxBodyBytes: deps.config.maxBodyBytes },
-  );
-}
-
-export const handler = containerHandler(() => {
-  const deps = defaultDependencies();
-  warmUp(deps, 'embeddings');
-  return createHandler(deps);
+    };
+  },
 });

@@ -1,22 +1,16 @@
-import { type AppDependencies, defaultDependencies, warmUp } from '../../shared/app/dependencies';
+import { composeModelRuntime } from '../../shared/app/model-runtime';
 import { GenerateTextRequest } from '../../shared/generation/schema';
-import { containerHandler } from '../../shared/http/container-handler';
-import { createHttpHandler } from '../../shared/http/handler';
+import { createTextGenerationService } from '../../shared/generation/text-generation-service';
+import { httpFunction } from '../../shared/http/http-function';
 
 /** POST /hello-llm: text generation from a prompt. */
-export function createHandler(deps: AppDependencies) {
-  return createHttpHandler(
-    {
-      name: 'hello-llm',
-      body: GenerateTextRequest,
-      handle: async ({ body }) => ({ body: await deps.textGeneration.generate(body) }),
-    },
-    { logger: deps.logger, corsOrigin: deps.config.corsOrigin, maxBodyBytes: deps.config.maxBodyBytes },
-  );
-}
-
-export const handler = containerHandler(() => {
-  const deps = defaultDependencies();
-  warmUp(deps, 'text-generation');
-  return createHandler(deps);
+export const { handler, create: createHandler } = httpFunction({
+  name: 'hello-llm',
+  body: GenerateTextRequest,
+  compose: (base) => {
+    const runtime = composeModelRuntime(base);
+    return { ...base, runtime, textGeneration: createTextGenerationService({ runtime }) };
+  },
+  warmUp: ({ runtime }) => runtime.load('text-generation'),
+  handle: async ({ body }, { textGeneration }) => ({ body: await textGeneration.generate(body) }),
 });

@@ -1,6 +1,9 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { z } from 'zod';
-import { type AppDependencies, defaultDependencies } from '../../shared/app/dependencies';
+import { baseDependencies } from '../../shared/app/base';
+import { composeImageWork } from '../../shared/app/image-jobs';
+import type { ImageJobService } from '../../shared/jobs/image-jobs';
 
 const Message = z.object({ jobId: z.string().min(1) });
 
@@ -10,7 +13,7 @@ const Message = z.object({ jobId: z.string().min(1) });
  * is reported back, so that SQS delivers it again after the visibility timeout and it outlives that worker;
  * so is a message that cannot be processed at all (SQS retries it, then dead-letters it).
  */
-export function createHandler(deps: AppDependencies) {
+export function createHandler(deps: { imageJobs: ImageJobService; logger: Logger }) {
   return async (event: SQSEvent): Promise<SQSBatchResponse> => {
     const batchItemFailures: SQSBatchResponse['batchItemFailures'] = [];
     for (const record of event.Records) {
@@ -33,6 +36,6 @@ export function createHandler(deps: AppDependencies) {
 
 let built: ReturnType<typeof createHandler> | undefined;
 export const handler = (event: SQSEvent) => {
-  built ??= createHandler(defaultDependencies());
+  built ??= createHandler(composeImageWork(baseDependencies()));
   return built(event);
 };

@@ -1,6 +1,6 @@
-import { type AppDependencies, defaultDependencies } from '../../shared/app/dependencies';
-import { containerHandler } from '../../shared/http/container-handler';
-import { createHttpHandler } from '../../shared/http/handler';
+import { composeDocumentBlobs } from '../../shared/app/document-blobs';
+import { composeVqa } from '../../shared/app/vqa';
+import { httpFunction } from '../../shared/http/http-function';
 import { readImageRequest } from '../../shared/http/image-upload';
 import { validate } from '../../shared/http/validate';
 import { QaImageTextFields } from '../../shared/vqa/vqa-service';
@@ -9,21 +9,12 @@ import { QaImageTextFields } from '../../shared/vqa/vqa-service';
  * POST /qa-image-text: `{image, question}` as a multipart form (fields `image`, `question`), JSON
  * (`image_base64` or `image_s3_key`, `question`), or a raw image body with `?question=`.
  */
-export function createHandler(deps: AppDependencies) {
-  return createHttpHandler(
-    {
-      name: 'qa-image-text',
-      handle: async ({ event }) => {
-        const { image, fields } = await readImageRequest(event, {
-          limits: deps.config.images,
-          blobs: deps.blobs,
-        });
-        const { question, provider } = validate(QaImageTextFields, fields);
-        return { body: await deps.vqa.answer(image, question, provider) };
-      },
-    },
-    { logger: deps.logger, corsOrigin: deps.config.corsOrigin },
-  );
-}
-
-export const handler = containerHandler(() => createHandler(defaultDependencies()));
+export const { handler, create: createHandler } = httpFunction({
+  name: 'qa-image-text',
+  compose: (base) => ({ ...base, ...composeVqa(base), blobs: composeDocumentBlobs(base.config) }),
+  handle: async ({ event }, { config, blobs, vqa }) => {
+    const { image, fields } = await readImageRequest(event, { limits: config.images, blobs });
+    const { question, provider } = validate(QaImageTextFields, fields);
+    return { body: await vqa.answer(image, question, provider) };
+  },
+});

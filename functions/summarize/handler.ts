@@ -1,22 +1,16 @@
-import { type AppDependencies, defaultDependencies, warmUp } from '../../shared/app/dependencies';
-import { containerHandler } from '../../shared/http/container-handler';
-import { createHttpHandler } from '../../shared/http/handler';
+import { composeModelRuntime } from '../../shared/app/model-runtime';
+import { httpFunction } from '../../shared/http/http-function';
 import { SummarizeRequest } from '../../shared/summarization/schema';
+import { createSummarizationService } from '../../shared/summarization/summarization-service';
 
 /** POST /summarize: abstractive summary of text of any length up to the documented limit. */
-export function createHandler(deps: AppDependencies) {
-  return createHttpHandler(
-    {
-      name: 'summarize',
-      body: SummarizeRequest,
-      handle: async ({ body }) => ({ body: await deps.summarization.summarize(body) }),
-    },
-    { logger: deps.logger, corsOrigin: deps.config.corsOrigin, maxBodyBytes: deps.config.maxBodyBytes },
-  );
-}
-
-export const handler = containerHandler(() => {
-  const deps = defaultDependencies();
-  warmUp(deps, 'summarization');
-  return createHandler(deps);
+export const { handler, create: createHandler } = httpFunction({
+  name: 'summarize',
+  body: SummarizeRequest,
+  compose: (base) => {
+    const runtime = composeModelRuntime(base);
+    return { ...base, runtime, summarization: createSummarizationService({ runtime }) };
+  },
+  warmUp: ({ runtime }) => runtime.load('summarization'),
+  handle: async ({ body }, { summarization }) => ({ body: await summarization.summarize(body) }),
 });

@@ -1,91 +1,55 @@
 /**
- * The production object graph, built once per container (cold start) and shared by every handler in it.
- * Tests build their own with `createDependencies` and never touch the module-level instance.
+ * The whole object graph: every service of the suite over one model runtime and one blob store. No
+ * function composes this (each composes only its own route's path, see `functions/*`); tests, the
+ * benchmarks and the maintenance scripts do, from the same factories the functions use.
  */
 import { Logger } from '@aws-lambda-powertools/logger';
-import { SQSClient } from '@aws-sdk/client-sqs';
 import { type CaptioningService, createCaptioningService } from '../captioning/captioning-service';
 import { createSentimentService, type SentimentService } from '../classification/sentiment-service';
-import { type AppConfig, loadConfig } from '../config/environment';
-import { lazySecret } from '../config/secrets';
-import { resolveDiffusionModelDir } from '../diffusion/diffusion-model';
-import {
-  createLocalImageGenerator,
-  createRemoteImageGenerator,
-  type ImageGenerator,
-} from '../diffusion/image-generator';
+import type { AppConfig } from '../config/environment';
+import type { ImageGenerator } from '../diffusion/image-generator';
 import { createEmbeddingService, type EmbeddingService } from '../embeddings/embedding-service';
 import {
   createTextGenerationService,
   type TextGenerationService,
 } from '../generation/text-generation-service';
-import { createImageJobService, type ImageJobService } from '../jobs/image-jobs';
-import { createInProcessDispatcher, createSqsDispatcher, type JobDispatcher } from '../jobs/job-dispatcher';
-import { createBlobJobStore } from '../jobs/job-store';
-import type { ModelKey } from '../models/catalog';
-import { createModelRuntime, type ModelRuntime } from '../models/model-runtime';
-import { createTransformersPipelineFactory, type PipelineFactory } from '../models/pipeline-factory';
-import { createS3ModelStore } from '../models/s3-model-store';
-import { type AnswerService, createAnswerService } from '../rag/answer-service';
-import { createCommittedVersions } from '../rag/committed-versions';
-import { createDocumentRegistry, type DocumentRegistry } from '../rag/document-registry';
-import { createDocumentVersionStore, type DocumentVersionStore } from '../rag/document-versions';
-import { createIngestionService, type IngestionService } from '../rag/ingestion-service';
+import type { ImageJobService } from '../jobs/image-jobs';
+import type { ModelRuntime } from '../models/model-runtime';
+import type { PipelineFactory } from '../models/pipeline-factory';
+import type { AnswerService } from '../rag/answer-service';
+import type { IngestionService } from '../rag/ingestion-service';
 import type { BlobStore } from '../storage/blob-store';
-import { createLocalBlobStore } from '../storage/local-blob-store';
-import { createS3BlobStore } from '../storage/s3-blob-store';
-import { createS3Client } from '../storage/s3-client';
 import {
   createSummarizationService,
   type SummarizationService,
 } from '../summarization/summarization-service';
 import type { VectorStore } from '../vectors/vector-store';
+import { type BaseDependencies, SERVICE_NAME } from './base';
 import {
-  createGeminiProvider,
-  createLocalBlip2Provider,
-  createRemoteBlip2Provider,
-  type VqaProvider,
-  type VqaProviderName,
-} from '../vqa/vqa-providers';
-import { createVqaService, resolveBlip2Model, type VqaService } from '../vqa/vqa-service';
-import { createVectorStores, type VectorStores } from './vector-stores';
+  composeAnswers,
+  composeDocumentRecords,
+  composeIngestion,
+  composeVectorStores,
+  type DocumentRecords,
+} from './documents';
+import { composeImageGenerator, composeImageJobs } from './image-jobs';
+import { composeModelRuntime } from './model-runtime';
+import type { VectorStores } from './vector-stores';
+import { composeVqa, type VqaParts } from './vqa';
 
-export interface AppDependencies {
-  readonly config: AppConfig;
-  readonly logger: Logger;
+export interface AppDependencies extends BaseDependencies, DocumentRecords, VqaParts {
   readonly runtime: ModelRuntime;
   readonly textGeneration: TextGenerationService;
   readonly summarization: SummarizationService;
   readonly sentiment: SentimentService;
   readonly embeddings: EmbeddingService;
-  /** Documents, the FAISS index and the document registry: the documents bucket, or the data directory. */
-  readonly blobs: BlobStore;
   readonly vectorStores: VectorStores;
-  /** Which version of each document is committed: the source of truth every store converges to. */
-  readonly registry: DocumentRegistry;
-  /** The text and chunks of each version, for repair. */
-  readonly documentVersions: DocumentVersionStore;
   readonly documents: IngestionService;
   readonly rag: AnswerService;
   readonly captioning: CaptioningService;
   readonly imageGenerator: ImageGenerator;
   readonly imageJobs: ImageJobService;
-  readonly vqa: VqaService;
-  /** The VQA providers by name (each releases its sessions with dispose()). */
-  readonly vqaProviders: Partial<Record<VqaProviderName, VqaProvider>>;
 }
-
-export const SERVICE_NAME = 'genai-endpoints';
-
-/** The documents bucket when one is configured, else a directory under DATA_DIR. */
-export function documentBlobStore(config: AppConfig): BlobStore {
-  return config.rag.documentsBucket
-    ? createS3BlobStore({ client: createS3Client(config.s3), bucket: config.rag.documentsBucket })
-    : createLocalBlobStore({ root: config.rag.dataDir });
-}
-
-/** Where the text of each document version is kept: beside the registry, not under it. */
-export const versionsPrefix = (registryPrefix: string) => `${registryPrefix.replace(/\/+$/, '')}-versions/`;
 
 export function createDependencies(
   config: AppConfig,
@@ -98,141 +62,33 @@ export function createDependencies(
     decorateVectorStore?: (store: VectorStore) => VectorStore;
   } = {},
 ): AppDependencies {
-  const logger = overrides.logger ?? new Logger({ serviceName: SERVICE_NAME });
-  const runtime = createModelRuntime({
-    profile: config.modelProfile,
-    modelRoot: config.modelRoot,
-    cacheDir: config.modelCacheDir,
-    allowRemote: config.allowRemoteModels,
-    retryAfterSeconds: config.retryAfterSeconds,
-    ...(config.modelS3Uri
-      ? { modelStore: createS3ModelStore({ client: createS3Client(config.s3), uri: config.modelS3Uri }) }
-      : {}),
-    createPipeline:
-      overrides.createPipeline ??
-      createTransformersPipelineFactory({
-        remoteTimeoutMs: config.remoteTimeoutMs,
-        ...(config.modelHubUrl ? { remoteHost: config.modelHubUrl } : {}),
-      }),
-    logger,
-  });
+  const base: BaseDependencies = {
+    config,
+    logger: overrides.logger ?? new Logger({ serviceName: SERVICE_NAME }),
+  };
+  const runtime = composeModelRuntime(
+    base,
+    overrides.createPipeline ? { createPipeline: overrides.createPipeline } : {},
+  );
   const textGeneration = createTextGenerationService({ runtime });
   const embeddings = createEmbeddingService({ runtime });
-  const blobs = overrides.blobs ?? documentBlobStore(config);
-  const vectorStores = createVectorStores({
-    config,
-    blobs,
-    logger,
-    ...(overrides.decorateVectorStore ? { decorate: overrides.decorateVectorStore } : {}),
-  });
-  const { rag } = config;
-  const registry = createDocumentRegistry({ blobs, prefix: rag.registryPrefix });
-  const documentVersions = createDocumentVersionStore({ blobs, prefix: versionsPrefix(rag.registryPrefix) });
-  const imageGenerator =
-    overrides.imageGenerator ??
-    (config.jobs.gpuServiceUrl
-      ? createRemoteImageGenerator({ url: config.jobs.gpuServiceUrl, timeoutMs: config.jobs.gpuTimeoutMs })
-      : createLocalImageGenerator({
-          modelDir: () =>
-            resolveDiffusionModelDir({ profile: config.modelProfile, modelRoot: config.modelRoot }),
-          logger,
-          retryAfterSeconds: config.retryAfterSeconds,
-        }));
-  let dispatcher: JobDispatcher | undefined;
-  const imageJobs: ImageJobService = createImageJobService({
-    store: createBlobJobStore({ blobs }),
-    blobs,
-    generator: imageGenerator,
-    dispatcher: () => {
-      dispatcher ??= config.jobs.queueUrl
-        ? createSqsDispatcher({ client: new SQSClient({}), queueUrl: config.jobs.queueUrl })
-        : createInProcessDispatcher((id) => imageJobs.run(id), {
-            sweep: { run: () => imageJobs.recover(), everyMs: config.jobs.heartbeatTimeoutMs / 4 },
-          });
-      return dispatcher;
-    },
-    settings: {
-      syncMaxPixelSteps: config.jobs.syncMaxPixelSteps,
-      timeouts: { heartbeatMs: config.jobs.heartbeatTimeoutMs, queuedMs: config.jobs.queuedTimeoutMs },
-      maxAttempts: config.jobs.maxAttempts,
-      // A Lambda function without the queue (GET /jobs) must not run jobs itself: it only re-queues them.
-      dispatchMode: config.jobs.queueUrl ? 'queue' : config.runningOnLambda ? 'none' : 'in-process',
-    },
-    logger,
-  });
-  const blip2Model = () => resolveBlip2Model({ profile: config.modelProfile, modelRoot: config.modelRoot });
-  const vqaProviders: Partial<Record<VqaProviderName, VqaProvider>> = {
-    blip2: config.jobs.gpuServiceUrl
-      ? createRemoteBlip2Provider({ url: config.jobs.gpuServiceUrl, timeoutMs: config.jobs.gpuTimeoutMs })
-      : createLocalBlip2Provider({ modelDir: () => blip2Model().dir, modelId: () => blip2Model().id }),
-    ...(config.vqa.gemini
-      ? {
-          gemini: createGeminiProvider({
-            ...config.vqa.gemini,
-            apiKey: lazySecret(config.vqa.gemini.apiKey),
-            timeoutMs: config.remoteTimeoutMs,
-          }),
-        }
-      : {}),
-  };
+  const records = composeDocumentRecords(base, overrides.blobs);
+  const vectorStores = composeVectorStores(base, records.blobs, overrides.decorateVectorStore);
+  const imageGenerator = overrides.imageGenerator ?? composeImageGenerator(base);
   return {
-    config,
-    logger,
+    ...base,
+    ...records,
+    ...composeVqa(base),
     runtime,
-    vqaProviders,
-    vqa: createVqaService({ providers: vqaProviders, defaultProvider: config.vqa.defaultProvider }),
     textGeneration,
     summarization: createSummarizationService({ runtime }),
     sentiment: createSentimentService({ runtime }),
     embeddings,
-    blobs,
     vectorStores,
-    registry,
-    documentVersions,
-    documents: createIngestionService({
-      embeddings,
-      stores: () => vectorStores.all(),
-      registry,
-      versions: documentVersions,
-      chunking: {
-        chunkTokens: rag.chunkTokens,
-        overlapTokens: rag.overlapTokens,
-        embedBatch: rag.embedBatch,
-      },
-      logger,
-    }),
+    documents: composeIngestion(base, { ...records, vectorStores, embeddings }),
     captioning: createCaptioningService({ runtime, limits: config.images }),
     imageGenerator,
-    imageJobs,
-    rag: createAnswerService({
-      embeddings,
-      generator: textGeneration,
-      committed: createCommittedVersions({ registry }),
-      settings: { minScore: rag.minScore, maxAnswerTokens: rag.maxAnswerTokens },
-    }),
+    imageJobs: composeImageJobs(base, { blobs: records.blobs, imageGenerator }),
+    rag: composeAnswers(base, { registry: records.registry, embeddings, generator: textGeneration }),
   };
-}
-
-let defaults: AppDependencies | undefined;
-
-/** The container-wide dependencies, created on first use from the environment. */
-export function defaultDependencies(): AppDependencies {
-  defaults ??= createDependencies(loadConfig());
-  return defaults;
-}
-
-/** Forgets the container-wide dependencies (tests that exercise the production handlers call this). */
-export async function resetDefaultDependencies(): Promise<void> {
-  const current = defaults;
-  defaults = undefined;
-  await current?.runtime.dispose();
-}
-
-/**
- * Starts loading a function's model during the init phase, when the config asks for it, so that the first
- * request does not pay for it. A failure is logged and retried by the first request.
- */
-export function warmUp(deps: AppDependencies, ...keys: ModelKey[]): void {
-  if (!deps.config.warmUp) return;
-  for (const key of keys) deps.runtime.load(key).catch(() => undefined);
 }

@@ -4,15 +4,11 @@
  */
 
 import type { Logger } from '@aws-lambda-powertools/logger';
-import { Pinecone } from '@pinecone-database/pinecone';
-import { ChromaClient } from 'chromadb';
 import type { AppConfig } from '../config/environment';
 import { readSecret } from '../config/secrets';
 import { VectorStoreUnavailableError } from '../errors';
 import type { BlobStore } from '../storage/blob-store';
-import { createChromaStore } from '../vectors/chroma-store';
 import { createFaissStore, type FaissStore } from '../vectors/faiss-store';
-import { createPineconeStore } from '../vectors/pinecone-store';
 import type { VectorStore } from '../vectors/vector-store';
 
 export interface VectorStores {
@@ -36,7 +32,7 @@ export function createVectorStores(deps: {
   const decorate = deps.decorate ?? ((store: VectorStore) => store);
   let faissIndex: FaissStore | undefined;
   let faiss: VectorStore | undefined;
-  let chroma: VectorStore | undefined;
+  let chroma: Promise<VectorStore> | undefined;
   let pinecone: Promise<VectorStore> | undefined;
 
   const faissIndexStore = () => {
@@ -67,16 +63,22 @@ export function createVectorStores(deps: {
           retryAfterSeconds: 60,
         });
       }
-      const url = new URL(rag.chroma.url);
-      chroma ??= decorate(
-        createChromaStore({
-          client: new ChromaClient({
-            host: url.hostname,
-            port: Number(url.port || (url.protocol === 'https:' ? 443 : 80)),
-            ssl: url.protocol === 'https:',
-          }),
-          collection: rag.chroma.collection,
-        }),
+      const { url: address, collection } = rag.chroma;
+      // Each external store's client loads with its first use: a FAISS-only function never evaluates them.
+      chroma ??= Promise.all([import('chromadb'), import('../vectors/chroma-store')]).then(
+        ([{ ChromaClient }, { createChromaStore }]) => {
+          const url = new URL(address);
+          return decorate(
+            createChromaStore({
+              client: new ChromaClient({
+                host: url.hostname,
+                port: Number(url.port || (url.protocol === 'https:' ? 443 : 80)),
+                ssl: url.protocol === 'https:',
+              }),
+              collection,
+            }),
+          );
+        },
       );
       return chroma;
     }
@@ -87,8 +89,12 @@ export function createVectorStores(deps: {
         { retryAfterSeconds: 60 },
       );
     }
-    pinecone ??= readSecret(settings.apiKey).then(
-      (apiKey) =>
+    pinecone ??= Promise.all([
+      readSecret(settings.apiKey),
+      import('@pinecone-database/pinecone'),
+      import('../vectors/pinecone-store'),
+    ]).then(
+      ([apiKey, { Pinecone }, { createPineconeStore }]) =>
         decorate(
           createPineconeStore({
             index: new Pinecone({ apiKey }).index({ host: settings.indexHost }),

@@ -1,10 +1,11 @@
 /** Secrets come from configuration: the value itself (local runs) or an SSM SecureString parameter (AWS). */
-import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 
 export type SecretSource = { readonly value: string } | { readonly parameter: string };
 
 export async function readSecret(source: SecretSource): Promise<string> {
   if ('value' in source) return source.value;
+  // The SSM client loads only where a secret is read from SSM (deployed), not with every function.
+  const { GetParameterCommand, SSMClient } = await import('@aws-sdk/client-ssm');
   const ssm = new SSMClient({});
   try {
     const { Parameter } = await ssm.send(

@@ -7,12 +7,7 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import { ModelUnavailableError, ServiceUnavailableError, UpstreamError } from '../errors';
 import { GenerationEvent } from './gpu-service-contract';
 import type { DiffusionParameters } from './schema';
-import {
-  type DiffusionResult,
-  loadStableDiffusion,
-  type ProgressListener,
-  type StableDiffusion,
-} from './stable-diffusion';
+import type { DiffusionResult, ProgressListener, StableDiffusion } from './stable-diffusion';
 
 export interface ImageGenerator {
   /** Where images are made, for logs and responses. */
@@ -60,6 +55,8 @@ export function createLocalImageGenerator(deps: {
     loading ??= (async () => {
       const dir = deps.modelDir();
       const started = performance.now();
+      // onnxruntime and the pipeline's code load with the model, not with the function that may use it
+      const { loadStableDiffusion } = await import('./stable-diffusion');
       const pipeline = await loadStableDiffusion(dir);
       deps.logger.info('diffusion model loaded', {
         dir,

@@ -24,6 +24,8 @@ export interface HttpFunctionDefinition<
   readonly compose: (base: BaseDependencies) => Deps;
   /** Starts loading what the first request would wait for, when `MODEL_WARMUP` is on. */
   readonly warmUp?: (deps: Deps) => Promise<unknown>;
+  /** Runs once when the container starts (after composing), such as a watch over unfinished jobs. */
+  readonly start?: (deps: Deps) => void;
   readonly handle: (request: RouteRequest<z.output<S>, z.output<P>>, deps: Deps) => Promise<RouteResult>;
 }
 
@@ -55,6 +57,7 @@ export function httpFunction<
     );
   const handler = containerHandler(() => {
     const deps = definition.compose(baseDependencies());
+    definition.start?.(deps);
     if (deps.config.warmUp && definition.warmUp) {
       definition
         .warmUp(deps)

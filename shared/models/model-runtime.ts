@@ -10,7 +10,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { Logger } from '@aws-lambda-powertools/logger';
-import type { ModelProfile } from '../config/environment';
+import type { AppConfig, ModelProfile } from '../config/environment';
 import { ModelUnavailableError } from '../errors';
 import { redactInternals } from '../http/public-text';
 import { MODEL_CATALOG, MODEL_KEYS, type ModelKey, type ModelRef } from './catalog';
@@ -65,33 +65,62 @@ export interface ModelRuntimeOptions {
 
 const hasModelFolder = (dir: string) => existsSync(path.join(dir, 'config.json'));
 
+export interface ModelSourceSettings {
+  readonly profile: ModelProfile;
+  readonly modelRoot: string;
+  readonly cacheDir: string;
+  readonly allowRemote: boolean;
+  /** Standard models missing locally would be copied from the S3 model store. */
+  readonly hasModelStore: boolean;
+}
+
+/**
+ * What a load of `key` would try first, judged from the files and settings alone (no load, no network):
+ * the runtime reports it before loading, and `/health` reports it without any runtime.
+ */
+export function planModelSource(
+  key: ModelKey,
+  settings: ModelSourceSettings,
+): Pick<ModelStatus, 'id' | 'profile' | 'source'> {
+  const localDir = (id: string) =>
+    [settings.modelRoot, settings.cacheDir].map((root) => path.join(root, id)).find(hasModelFolder);
+  const { standard, tiny } = MODEL_CATALOG[key];
+  const tinyPlan = {
+    id: tiny.id,
+    profile: 'tiny' as const,
+    source: localDir(tiny.id) ? ('local' as const) : ('missing' as const),
+  };
+  if (settings.profile === 'tiny') return tinyPlan;
+  const standardSource: ModelSourceState = localDir(standard.id)
+    ? 'local'
+    : settings.hasModelStore
+      ? 's3'
+      : settings.allowRemote
+        ? 'hub'
+        : 'missing';
+  if (settings.profile === 'auto' && standardSource === 'missing') return tinyPlan;
+  return { id: standard.id, profile: 'standard', source: standardSource };
+}
+
+/** Every catalog model with where it would be loaded from under `config`, before any load. */
+export function describeModels(config: AppConfig): ModelStatus[] {
+  const settings: ModelSourceSettings = {
+    profile: config.modelProfile,
+    modelRoot: config.modelRoot,
+    cacheDir: config.modelCacheDir,
+    allowRemote: config.allowRemoteModels,
+    hasModelStore: config.modelS3Uri !== undefined,
+  };
+  return MODEL_KEYS.map((key) => ({ key, state: 'not_loaded' as const, ...planModelSource(key, settings) }));
+}
+
 export function createModelRuntime(options: ModelRuntimeOptions): ModelRuntime {
   const { logger } = options;
   const loads = new Map<ModelKey, Promise<LoadedModel<ModelKey>>>();
   const states = new Map<ModelKey, Omit<ModelStatus, 'id' | 'profile'> & Partial<ModelStatus>>();
 
-  const localDir = (id: string) =>
-    [options.modelRoot, options.cacheDir].map((root) => path.join(root, id)).find(hasModelFolder);
-
-  /** What a load would try first, judged from the files and settings alone (no load, no network). */
-  function plan(key: ModelKey): Pick<ModelStatus, 'id' | 'profile' | 'source'> {
-    const { standard, tiny } = MODEL_CATALOG[key];
-    const tinyPlan = {
-      id: tiny.id,
-      profile: 'tiny' as const,
-      source: localDir(tiny.id) ? ('local' as const) : ('missing' as const),
-    };
-    if (options.profile === 'tiny') return tinyPlan;
-    const standardSource: ModelSourceState = localDir(standard.id)
-      ? 'local'
-      : options.modelStore
-        ? 's3'
-        : options.allowRemote
-          ? 'hub'
-          : 'missing';
-    if (options.profile === 'auto' && standardSource === 'missing') return tinyPlan;
-    return { id: standard.id, profile: 'standard', source: standardSource };
-  }
+  const plan = (key: ModelKey) =>
+    planModelSource(key, { ...options, hasModelStore: options.modelStore !== undefined });
 
   interface Resolved {
     readonly ref: ModelRef;

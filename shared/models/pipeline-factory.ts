@@ -3,14 +3,12 @@
  * path (no global `env.localModelPath`), remote ones through the hub into a cache directory with a bounded
  * fetch, so that an unreachable hub fails fast instead of hanging a cold start.
  */
-import {
-  env,
-  type FeatureExtractionPipeline,
-  type ImageToTextPipeline,
-  pipeline,
-  type SummarizationPipeline,
-  type TextClassificationPipeline,
-  type TextGenerationPipeline,
+import type {
+  FeatureExtractionPipeline,
+  ImageToTextPipeline,
+  SummarizationPipeline,
+  TextClassificationPipeline,
+  TextGenerationPipeline,
 } from '@huggingface/transformers';
 import type { ModelDtype, ModelKey } from './catalog';
 
@@ -44,23 +42,30 @@ export interface RemoteOptions {
   readonly remoteHost?: string;
 }
 
-const DEFAULT_REMOTE_HOST = env.remoteHost;
+type Transformers = typeof import('@huggingface/transformers');
+
+let defaultRemoteHost: string | undefined;
 
 /**
  * transformers.js keeps its hub settings in one process-wide `env`; every remote load sets them first, so the
  * last factory's settings never leak into another's load.
  */
-function applyRemoteOptions(options: RemoteOptions): void {
-  env.remoteHost = options.remoteHost ?? DEFAULT_REMOTE_HOST;
+function applyRemoteOptions({ env }: Transformers, options: RemoteOptions): void {
+  defaultRemoteHost ??= env.remoteHost;
+  env.remoteHost = options.remoteHost ?? defaultRemoteHost;
   env.fetch = (input: string | URL, init?: RequestInit) =>
     fetch(input, { ...init, signal: init?.signal ?? AbortSignal.timeout(options.remoteTimeoutMs) });
 }
 
-/** The production factory over transformers.js. */
+/**
+ * The production factory over transformers.js, which it imports on the first load: a function that composes
+ * a model runtime but serves no model in a request (a delete, say) never pays for the library.
+ */
 export function createTransformersPipelineFactory(options: RemoteOptions): PipelineFactory {
   return async (request) => {
-    if (request.remote) applyRemoteOptions(options);
-    const created = await pipeline(request.task as 'text-generation', request.location, {
+    const transformers = await import('@huggingface/transformers');
+    if (request.remote) applyRemoteOptions(transformers, options);
+    const created = await transformers.pipeline(request.task as 'text-generation', request.location, {
       dtype: request.dtype,
       revision: request.revision,
       device: 'cpu',

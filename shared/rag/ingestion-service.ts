@@ -24,7 +24,7 @@ import { type ChunkRecord, type VectorStore, versionChunkKeys } from '../vectors
 import type { DocumentRecord, DocumentRegistry, RegistryEntry } from './document-registry';
 import { type DocumentContentType, extractText } from './document-text';
 import type { DocumentVersionStore } from './document-versions';
-import type { DocumentView, IngestDocumentResponse } from './schema';
+import { type DocumentView, documentView, type IngestDocumentResponse } from './schema';
 
 export interface ChunkingSettings {
   /** Largest chunk, in embedding-model tokens (capped at the model's context). */
@@ -48,20 +48,6 @@ export interface IngestionService {
   /** The committed documents, newest first. */
   list(): Promise<DocumentView[]>;
 }
-
-/** A registry record as the API shows it. */
-const documentView = (record: DocumentRecord): DocumentView => ({
-  document_id: record.documentId,
-  version: record.version,
-  source: record.source,
-  content_type: record.contentType,
-  chunks: record.chunks,
-  characters: record.characters,
-  stores: record.stores,
-  embedding_model: record.embeddingModel,
-  ingested_at: record.ingestedAt,
-  ...(record.metadata ? { metadata: record.metadata } : {}),
-});
 
 /** Embeds chunk texts in batches into the records of one version of a document. */
 export async function embedChunks(

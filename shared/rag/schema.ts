@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ServedModel } from '../http/common-fields';
 import { VECTOR_STORE_NAMES, type VectorFilter } from '../vectors/vector-store';
+import type { DocumentRecord } from './document-registry';
 import { SUPPORTED_CONTENT_TYPES } from './document-text';
 
 /** Document ids travel in URL paths and chunk ids: letters, digits and . _ : - only. */
@@ -86,6 +87,20 @@ export const DocumentView = z.object({
   metadata: z.record(z.string(), MetadataValue).optional(),
 });
 export type DocumentView = z.output<typeof DocumentView>;
+
+/** A registry record as the API shows it (the registry keeps its own field names). */
+export const documentView = (record: DocumentRecord): DocumentView => ({
+  document_id: record.documentId,
+  version: record.version,
+  source: record.source,
+  content_type: record.contentType,
+  chunks: record.chunks,
+  characters: record.characters,
+  stores: record.stores,
+  embedding_model: record.embeddingModel,
+  ingested_at: record.ingestedAt,
+  ...(record.metadata ? { metadata: record.metadata } : {}),
+});
 
 export const DocumentListResponse = z.object({ documents: z.array(DocumentView), count: z.number().int() });
 export type DocumentListResponse = z.output<typeof DocumentListResponse>;

@@ -12,7 +12,7 @@ import {
   UpstreamError,
 } from '../errors';
 import type { ImageFormat } from '../vision/image-input';
-import { type Blip2, loadBlip2 } from './blip2';
+import type { Blip2 } from './blip2';
 
 export const VQA_PROVIDERS = ['blip2', 'gemini'] as const;
 export type VqaProviderName = (typeof VQA_PROVIDERS)[number];
@@ -35,12 +35,15 @@ export function createLocalBlip2Provider(deps: {
 }): VqaProvider {
   let loading: Promise<Blip2> | undefined;
   const load = () => {
-    loading ??= loadBlip2(deps.modelDir()).catch((error: unknown) => {
-      loading = undefined;
-      throw new ModelUnavailableError(`the BLIP-2 model cannot be loaded: ${(error as Error).message}`, {
-        cause: error,
+    // onnxruntime and BLIP-2's code load with the model, not with a function that may ask Gemini instead
+    loading ??= import('./blip2')
+      .then(({ loadBlip2 }) => loadBlip2(deps.modelDir()))
+      .catch((error: unknown) => {
+        loading = undefined;
+        throw new ModelUnavailableError(`the BLIP-2 model cannot be loaded: ${(error as Error).message}`, {
+          cause: error,
+        });
       });
-    });
     return loading;
   };
   return {

@@ -259,7 +259,7 @@ describe('POST /sentiment', () => {
 });
 
 describe('GET /health', () => {
-  it('reports the profile and each model state', async () => {
+  it('reports the profile and where each model would come from, loading none', async () => {
     const response = await invoke(health(deps), httpEvent('GET', '/health'));
     expect(response.body.status).toBe('ok');
     expect(response.body.profile).toBe('tiny');
@@ -271,8 +271,12 @@ describe('GET /health', () => {
       'embeddings',
       'captioning',
     ]);
-    expect(models.find((m) => m.key === 'sentiment')?.state).toBe('ready');
-    expect(models.find((m) => m.key === 'embeddings')?.state).toBe('not_loaded');
+    expect(models.every((m) => m.state === 'not_loaded')).toBe(true);
+    expect(models.find((m) => m.key === 'sentiment')).toMatchObject({
+      id: 'tiny-random/distilbert-sst2',
+      profile: 'tiny',
+      source: 'local',
+    });
   });
 });
 
@@ -290,9 +294,8 @@ describe('a model that cannot be served', () => {
     expect(response.body.error.type).toBe('model_unavailable');
     expect(response.body.error.message).toMatch(/npm run models:tiny/);
     const healthBody = (await invoke(health(broken), httpEvent('GET', '/health'))).body;
-    const state = healthBody.models as { key: string; state: string; error?: string }[];
-    expect(state.find((m) => m.key === 'sentiment')?.state).toBe('failed');
-    expect(state.find((m) => m.key === 'sentiment')?.error).toMatch(/MODEL_ROOT/);
+    const state = healthBody.models as { key: string; source: string }[];
+    expect(state.find((m) => m.key === 'sentiment')?.source).toBe('missing');
     expect(internalsIn(JSON.stringify(healthBody), [empty])).toEqual([]);
 
     const { generateTinyModels } = await import('../../scripts/tiny-models/generate');
