@@ -24,7 +24,7 @@ import { type ChunkRecord, type VectorStore, versionChunkKeys } from '../vectors
 import type { DocumentRecord, DocumentRegistry, RegistryEntry } from './document-registry';
 import { type DocumentContentType, extractText } from './document-text';
 import type { DocumentVersionStore } from './document-versions';
-import { type DocumentView, documentView, type IngestDocumentResponse } from './schema';
+import type { IngestDocumentResponse } from './schema';
 
 export interface ChunkingSettings {
   /** Largest chunk, in embedding-model tokens (capped at the model's context). */
@@ -45,8 +45,6 @@ export interface DocumentInput {
 export interface IngestionService {
   ingest(input: DocumentInput): Promise<IngestDocumentResponse>;
   remove(documentId: string): Promise<void>;
-  /** The committed documents, newest first. */
-  list(): Promise<DocumentView[]>;
 }
 
 /** Embeds chunk texts in batches into the records of one version of a document. */
@@ -197,11 +195,6 @@ export function createIngestionService(deps: {
       const previous = await deps.registry.tombstone(documentId);
       await collect(previous, stores, 'deleted');
       deps.logger.info('document deleted', { documentId, version: previous.committedVersion });
-    },
-
-    async list() {
-      const records = await deps.registry.list();
-      return records.sort((a, b) => b.ingestedAt.localeCompare(a.ingestedAt)).map(documentView);
     },
   };
 }
