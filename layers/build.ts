@@ -16,11 +16,12 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { z } from 'zod';
 import { MODEL_CATALOG, MODEL_KEYS, type ModelKey } from '../shared/models/catalog';
 
 export const LAMBDA_UNZIPPED_LIMIT_BYTES = 250 * 1024 * 1024;
 const PROJECT_ROOT = path.resolve(import.meta.dirname, '..');
-export const LAYER_BUILD_DIR = path.join(PROJECT_ROOT, 'layers', '.build');
+const LAYER_BUILD_DIR = path.join(PROJECT_ROOT, 'layers', '.build');
 
 /** Packages the functions leave out of their bundles (serverless.yml `custom.esbuild.exclude`). */
 const RUNTIME_ROOTS = ['@huggingface/transformers', 'onnxruntime-node', 'sharp'];
@@ -43,10 +44,11 @@ const PRUNED = [
   /\/faiss-node\/(?:deps|src|test|examples)(?:\/|$)/,
 ];
 
-interface PackageManifest {
-  dependencies?: Record<string, string>;
-  optionalDependencies?: Record<string, string>;
-}
+/** The fields of a package.json that say what else a package needs. */
+const PackageManifest = z.object({
+  dependencies: z.record(z.string(), z.string()).optional(),
+  optionalDependencies: z.record(z.string(), z.string()).optional(),
+});
 
 /** Resolves `name` the way Node does from `fromDir`: the nearest node_modules up the tree. */
 function resolvePackageDir(name: string, fromDir: string): string | undefined {
@@ -58,7 +60,7 @@ function resolvePackageDir(name: string, fromDir: string): string | undefined {
 }
 
 /** The installed production dependency closure of some packages (optional ones only when installed). */
-export function dependencyClosure(roots: readonly string[], projectRoot = PROJECT_ROOT): string[] {
+function dependencyClosure(roots: readonly string[], projectRoot = PROJECT_ROOT): string[] {
   const found = new Set<string>();
   const visit = (name: string, fromDir: string, optional: boolean) => {
     if (SKIPPED_PACKAGES.has(name)) return;
@@ -69,7 +71,7 @@ export function dependencyClosure(roots: readonly string[], projectRoot = PROJEC
     }
     if (found.has(dir)) return;
     found.add(dir);
-    const manifest = JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')) as PackageManifest;
+    const manifest = PackageManifest.parse(JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')));
     for (const dep of Object.keys(manifest.dependencies ?? {})) visit(dep, dir, false);
     for (const dep of Object.keys(manifest.optionalDependencies ?? {})) visit(dep, dir, true);
   };
@@ -77,7 +79,7 @@ export function dependencyClosure(roots: readonly string[], projectRoot = PROJEC
   return [...found].sort();
 }
 
-export async function directorySize(dir: string): Promise<number> {
+async function directorySize(dir: string): Promise<number> {
   let total = 0;
   for (const entry of await fs.readdir(dir, { withFileTypes: true, recursive: true })) {
     if (entry.isFile()) total += (await fs.stat(path.join(entry.parentPath, entry.name))).size;

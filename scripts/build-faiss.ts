@@ -17,7 +17,7 @@ import path from 'node:path';
 const PROJECT_ROOT = path.resolve(import.meta.dirname, '..');
 const FAISS_NODE = path.join(PROJECT_ROOT, 'node_modules', 'faiss-node');
 const SYSTEM_FAISS = '/usr/lib/x86_64-linux-gnu/libfaiss.a';
-export const FAISS_SYSTEM_PACKAGES = 'libfaiss-dev libopenblas-dev cmake patchelf';
+const FAISS_SYSTEM_PACKAGES = 'libfaiss-dev libopenblas-dev cmake patchelf';
 
 export function faissBindingWorks(): boolean {
   try {

@@ -45,7 +45,7 @@ export async function uploadModel(
   return files.length;
 }
 
-export async function fetchStandardModels(options: {
+async function fetchStandardModels(options: {
   keys: readonly ModelKey[];
   modelRoot: string;
   remoteTimeoutMs: number;
@@ -77,7 +77,7 @@ export async function fetchStandardModels(options: {
  * Downloads the Stable Diffusion ONNX export file by file (it is no transformers.js pipeline) into a staging
  * folder renamed into place, plus the CLIP tokenizer in transformers.js's format.
  */
-export async function fetchDiffusionModel(options: {
+async function fetchDiffusionModel(options: {
   modelRoot: string;
   remoteTimeoutMs: number;
   hubUrl?: string;

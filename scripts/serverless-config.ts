@@ -2,21 +2,29 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
+import { z } from 'zod';
 
-export interface ServerlessFunction {
-  handler: string;
-  memorySize?: number;
-  timeout?: number;
-  layers?: string[];
-  environment?: Record<string, unknown>;
-  events?: { httpApi?: string }[];
-}
+/** The parts of serverless.yml the scripts and tests read; anything else is kept as it is. */
+const ServerlessFunction = z.looseObject({
+  handler: z.string(),
+  memorySize: z.number().optional(),
+  timeout: z.number().optional(),
+  /** Layer ARNs, or `!Ref`s to the stack's layers (`{Ref: name}`). */
+  layers: z.array(z.unknown()).optional(),
+  environment: z.record(z.string(), z.unknown()).optional(),
+  events: z.array(z.looseObject({ httpApi: z.string().optional() })).optional(),
+});
+export type ServerlessFunction = z.output<typeof ServerlessFunction>;
 
-export interface ServerlessConfig {
-  provider: { runtime: string; layers?: string[] };
-  functions: Record<string, ServerlessFunction>;
-  custom: { esbuild: { exclude: string[] }; modelS3Uri?: unknown };
-}
+const ServerlessConfig = z.looseObject({
+  provider: z.looseObject({ runtime: z.string(), layers: z.array(z.unknown()).optional() }),
+  functions: z.record(z.string(), ServerlessFunction),
+  custom: z.looseObject({
+    esbuild: z.looseObject({ exclude: z.array(z.string()) }),
+    modelS3Uri: z.unknown().optional(),
+  }),
+});
+export type ServerlessConfig = z.output<typeof ServerlessConfig>;
 
 const cloudFormationTags = ['!Ref', '!Sub', '!GetAtt'].map((tag) => ({
   tag,
@@ -27,7 +35,7 @@ export function readServerlessConfig(
   projectRoot = path.resolve(import.meta.dirname, '..'),
 ): ServerlessConfig {
   const text = readFileSync(path.join(projectRoot, 'serverless.yml'), 'utf8');
-  return parse(text, { customTags: cloudFormationTags }) as ServerlessConfig;
+  return ServerlessConfig.parse(parse(text, { customTags: cloudFormationTags }));
 }
 
 /** The logical id a `!Ref` names. */

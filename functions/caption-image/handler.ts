@@ -3,8 +3,8 @@ import { composeDocumentBlobs } from '../../shared/app/document-blobs';
 import { composeModelRuntime } from '../../shared/app/model-runtime';
 import { createCaptioningService } from '../../shared/captioning/captioning-service';
 import { httpFunction } from '../../shared/http/http-function';
+import { readImageRequest } from '../../shared/http/image-upload';
 import { validate } from '../../shared/http/validate';
-import { readImageInput } from '../../shared/vision/image-input';
 
 const CaptionOptions = z.object({
   max_new_tokens: z.coerce.number().int().min(1).max(64).default(20),
@@ -24,8 +24,8 @@ export const { handler, create: createHandler } = httpFunction({
   },
   warmUp: ({ runtime }) => runtime.load('captioning'),
   handle: async ({ event }, { config, blobs, captioning }) => {
-    const image = await readImageInput(event, { limits: config.images, blobs });
-    const options = validate(CaptionOptions, { ...image.fields, ...event.queryStringParameters });
+    const { image, fields } = await readImageRequest(event, { limits: config.images, blobs });
+    const options = validate(CaptionOptions, fields);
     return { body: await captioning.caption(image, { maxNewTokens: options.max_new_tokens }) };
   },
 });

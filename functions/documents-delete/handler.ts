@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { composeDocumentWriters } from '../../shared/app/document-ingestion';
 import { httpFunction } from '../../shared/http/http-function';
-import { DocumentId } from '../../shared/rag/schema';
+import { type DeleteDocumentResponse, DocumentId } from '../../shared/rag/schema';
 
 /** DELETE /documents/{id}: marks the document deleted in the registry, then removes its chunks from every store. */
 export const { handler, create: createHandler } = httpFunction({
@@ -10,6 +10,7 @@ export const { handler, create: createHandler } = httpFunction({
   compose: composeDocumentWriters,
   handle: async ({ params }, { documents }) => {
     await documents.remove(params.id);
-    return { body: { documentId: params.id, deleted: true } };
+    const body: DeleteDocumentResponse = { document_id: params.id, deleted: true };
+    return { body };
   },
 });

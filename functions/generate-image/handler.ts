@@ -1,6 +1,7 @@
 import { composeImageWork } from '../../shared/app/image-jobs';
 import { GenerateImageRequest } from '../../shared/diffusion/schema';
 import { httpFunction } from '../../shared/http/http-function';
+import { publicBaseUrl } from '../../shared/http/request-route';
 import { jsonResponse } from '../../shared/http/response';
 import { jobView } from '../../shared/jobs/job-view';
 
@@ -12,7 +13,7 @@ export const { handler, create: createHandler } = httpFunction({
   start: ({ imageJobs }) => imageJobs.watch(),
   handle: async ({ body, event }, { blobs, imageJobs }) => {
     const { job, ranSynchronously } = await imageJobs.submit(body);
-    const view = await jobView(job, event, blobs);
-    return jsonResponse(ranSynchronously ? 200 : 202, view, { location: view.statusUrl });
+    const view = await jobView(job, publicBaseUrl(event), blobs);
+    return jsonResponse(ranSynchronously ? 200 : 202, view, { location: view.status_url });
   },
 });

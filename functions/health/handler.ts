@@ -1,4 +1,5 @@
 import { httpFunction } from '../../shared/http/http-function';
+import type { HealthResponse } from '../../shared/models/health-view';
 import { describeModels } from '../../shared/models/model-plan';
 
 const startedAt = Date.now();
@@ -11,12 +12,13 @@ const startedAt = Date.now();
 export const { handler, create: createHandler } = httpFunction({
   name: 'health',
   compose: (base) => base,
-  handle: async (_request, { config }) => ({
-    body: {
+  handle: async (_request, { config }) => {
+    const body: HealthResponse = {
       status: 'ok',
       profile: config.modelProfile,
       models: describeModels(config),
       uptime_s: Math.round((Date.now() - startedAt) / 1000),
-    },
-  }),
+    };
+    return { body };
+  },
 });

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { composeImageWork } from '../../shared/app/image-jobs';
 import { httpFunction } from '../../shared/http/http-function';
+import { publicBaseUrl } from '../../shared/http/request-route';
 import { jobView } from '../../shared/jobs/job-view';
 
 /** GET /jobs/{id}: status, progress (step i of n), image links or the error. */
@@ -10,6 +11,6 @@ export const { handler, create: createHandler } = httpFunction({
   compose: composeImageWork,
   start: ({ imageJobs }) => imageJobs.watch(),
   handle: async ({ params, event }, { blobs, imageJobs }) => ({
-    body: await jobView(await imageJobs.status(params.id), event, blobs),
+    body: await jobView(await imageJobs.status(params.id), publicBaseUrl(event), blobs),
   }),
 });

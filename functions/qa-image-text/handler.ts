@@ -1,8 +1,8 @@
 import { composeDocumentBlobs } from '../../shared/app/document-blobs';
 import { composeVqa } from '../../shared/app/vqa';
 import { httpFunction } from '../../shared/http/http-function';
+import { readImageRequest } from '../../shared/http/image-upload';
 import { validate } from '../../shared/http/validate';
-import { readImageInput } from '../../shared/vision/image-input';
 import { QaImageTextFields } from '../../shared/vqa/vqa-service';
 
 /**
@@ -13,8 +13,8 @@ export const { handler, create: createHandler } = httpFunction({
   name: 'qa-image-text',
   compose: (base) => ({ ...base, ...composeVqa(base), blobs: composeDocumentBlobs(base.config) }),
   handle: async ({ event }, { config, blobs, vqa }) => {
-    const image = await readImageInput(event, { limits: config.images, blobs });
-    const fields = validate(QaImageTextFields, { ...event.queryStringParameters, ...image.fields });
-    return { body: await vqa.answer(image, fields.question, fields.provider) };
+    const { image, fields } = await readImageRequest(event, { limits: config.images, blobs });
+    const { question, provider } = validate(QaImageTextFields, fields);
+    return { body: await vqa.answer(image, question, provider) };
   },
 });

@@ -1,7 +1,7 @@
 import { composeExternalAnswering } from '../../shared/app/documents';
 import { VectorStoreUnavailableError } from '../../shared/errors';
 import { httpFunction } from '../../shared/http/http-function';
-import { RagQueryRequest } from '../../shared/rag/schema';
+import { RagQueryRequest, vectorFilterOf } from '../../shared/rag/schema';
 
 /** POST /rag-query: an answer grounded in the Pinecone or Chroma store, with its sources. */
 export const { handler, create: createHandler } = httpFunction({
@@ -22,7 +22,7 @@ export const { handler, create: createHandler } = httpFunction({
         question: body.question,
         topK: body.top_k,
         store: await vectorStores.external(name),
-        ...(body.filter ? { filter: body.filter } : {}),
+        ...(body.filter ? { filter: vectorFilterOf(body.filter) } : {}),
       }),
     };
   },

@@ -2,7 +2,8 @@
  * The GPU container's HTTP service: the same diffusion code as everywhere, on onnxruntime-node's CUDA
  * provider when the image installed it. `GET /health` (alive), `GET /ready` (the model is loaded; loads it),
  * `POST /v1/images/generations` (NDJSON: progress lines, then the result or an error), `POST /v1/vqa`
- * (BLIP-2: `{image_base64, question}` -> `{answer, model, executionProvider}`).
+ * (BLIP-2: `{image_base64, question}` -> `{answer, model, execution_provider}`). The contract's schemas are
+ * shared/diffusion/gpu-service-contract.ts.
  *
  * Requests are read and refused as the functions' are (shared/http): 413 for a body over the limit, 415 for
  * one that is not JSON, 400 for malformed JSON, 422 for invalid fields, every error as the suite's JSON
@@ -11,10 +12,14 @@
 import { once } from 'node:events';
 import http from 'node:http';
 import { Logger } from '@aws-lambda-powertools/logger';
-import { z } from 'zod';
-import type { GenerationEvent, ImageGenerator } from '../../shared/diffusion/image-generator';
+import {
+  type GenerationEvent,
+  GenerationRequest,
+  type VqaAnswer,
+  VqaRequest,
+} from '../../shared/diffusion/gpu-service-contract';
+import type { ImageGenerator } from '../../shared/diffusion/image-generator';
 import { createLocalImageGenerator } from '../../shared/diffusion/image-generator';
-import { GenerateImageRequest } from '../../shared/diffusion/schema';
 import {
   ConfigurationError,
   MethodNotAllowedError,
@@ -22,7 +27,6 @@ import {
   PayloadTooLargeError,
   UnsupportedMediaTypeError,
 } from '../../shared/errors';
-import { Seed } from '../../shared/http/common-fields';
 import { type ErrorBody, errorResponse } from '../../shared/http/error-response';
 import { readJsonRequest } from '../../shared/http/json-body';
 import { requestIdFromHeader } from '../../shared/http/request-id';
@@ -31,10 +35,6 @@ import { validate } from '../../shared/http/validate';
 import { sniffImageFormat } from '../../shared/vision/image-input';
 import { createLocalBlip2Provider, type VqaProvider } from '../../shared/vqa/vqa-providers';
 import { type GpuConfig, loadGpuConfig } from './config';
-
-const Parameters = GenerateImageRequest.omit({ sync: true }).extend({ seed: Seed });
-
-const VqaBody = z.object({ image_base64: z.string().min(1), question: z.string().trim().min(1).max(500) });
 
 export interface GpuServerLimits {
   /** Body limit of `POST /v1/images/generations`. */
@@ -90,7 +90,10 @@ export function createGpuServer(deps: {
   };
 
   const generate: Route = async (request, response, requestId) => {
-    const parameters = validate(Parameters, await readJsonRequest(request, limits.generationBodyBytes));
+    const parameters = validate(
+      GenerationRequest,
+      await readJsonRequest(request, limits.generationBodyBytes),
+    );
     response.writeHead(200, { 'content-type': 'application/x-ndjson', 'x-request-id': requestId });
     const send = (event: GenerationEvent) => response.write(`${JSON.stringify(event)}\n`);
     try {
@@ -102,8 +105,8 @@ export function createGpuServer(deps: {
         type: 'result',
         images: result.images.map((image) => image.toString('base64')),
         seed: result.seed,
-        executionProvider: result.executionProvider,
-        stepMs: result.stepMs,
+        execution_provider: result.executionProvider,
+        step_ms: result.stepMs,
       });
     } catch (error) {
       // The status is sent: the error travels as the stream's last line, mapped as any error response is.
@@ -115,11 +118,17 @@ export function createGpuServer(deps: {
 
   const answer: Route = async (request, response, requestId) => {
     const vqa = deps.vqa as VqaProvider;
-    const body = validate(VqaBody, await readJsonRequest(request, limits.vqaBodyBytes));
+    const body = validate(VqaRequest, await readJsonRequest(request, limits.vqaBodyBytes));
     const bytes = Buffer.from(body.image_base64, 'base64');
     const format = sniffImageFormat(bytes);
     if (!format) throw new UnsupportedMediaTypeError('The bytes are not a PNG, JPEG, WebP or GIF image');
-    write(response, jsonResponse(200, await vqa.answer({ bytes, format }, body.question)), requestId);
+    const { answer, model, executionProvider } = await vqa.answer({ bytes, format }, body.question);
+    const answered: VqaAnswer = {
+      answer,
+      model,
+      ...(executionProvider ? { execution_provider: executionProvider } : {}),
+    };
+    write(response, jsonResponse(200, answered), requestId);
   };
 
   const routes: Record<string, Record<string, Route>> = {

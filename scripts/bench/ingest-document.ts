@@ -11,14 +11,7 @@ import { createDependencies } from '../../shared/app/dependencies';
 import { loadConfig } from '../../shared/config/environment';
 import { silentLogger } from '../../test/helpers/dependencies';
 import { englishDocument } from '../../test/helpers/english-text';
-
-export interface IngestDocumentResult {
-  readonly characters: number;
-  readonly chunks: number;
-  readonly seconds: number;
-  /** Peak resident set size of the whole process, in MiB. */
-  readonly peakRssMiB: number;
-}
+import type { IngestDocumentResult } from './ingest-size';
 
 const characters = Number(process.argv[2]);
 const modelRoot = process.argv[3] as string;

@@ -6,15 +6,15 @@
 import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { z } from 'zod';
 import { MAX_DOCUMENT_CHARS } from '../../shared/rag/schema';
 import { generateTinyModels } from '../tiny-models/generate';
-import type { IngestDocumentResult } from './ingest-document';
 import { printTable } from './stats';
 
 const PROJECT_ROOT = path.resolve(import.meta.dirname, '..', '..');
 
 /** The largest heap in use that a `--trace-gc` log reports, before or after any collection, in MB. */
-export function peakHeapFromGcTrace(log: string): number {
+function peakHeapFromGcTrace(log: string): number {
   let peak = 0;
   for (const match of log.matchAll(
     /(?:Scavenge|Mark-Compact|Mark-sweep)[^\n]*? ([\d.]+) \([\d.]+\) -> ([\d.]+)/g,
@@ -24,6 +24,16 @@ export function peakHeapFromGcTrace(log: string): number {
   return peak;
 }
 
+/** What the child process (ingest-document.ts) prints as its last JSON line. */
+export const IngestDocumentResult = z.object({
+  characters: z.number(),
+  chunks: z.number(),
+  seconds: z.number(),
+  /** Peak resident set size of the whole process, in MiB. */
+  peakRssMiB: z.number(),
+});
+export type IngestDocumentResult = z.output<typeof IngestDocumentResult>;
+
 async function ingestInChild(characters: number, modelRoot: string) {
   const { stdout } = await promisify(execFile)(
     process.execPath,
@@ -31,7 +41,7 @@ async function ingestInChild(characters: number, modelRoot: string) {
     { cwd: PROJECT_ROOT, maxBuffer: 256 * 2 ** 20 },
   );
   const lines = stdout.trim().split('\n');
-  const result = JSON.parse(lines.findLast((l) => l.startsWith('{')) ?? '{}') as IngestDocumentResult;
+  const result = IngestDocumentResult.parse(JSON.parse(lines.findLast((l) => l.startsWith('{')) ?? '{}'));
   return { ...result, peakHeapMB: peakHeapFromGcTrace(stdout) };
 }
 

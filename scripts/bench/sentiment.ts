@@ -8,6 +8,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { build } from 'esbuild';
+import { z } from 'zod';
 import { createHandler } from '../../functions/sentiment/handler';
 import { createDependencies } from '../../shared/app/dependencies';
 import { loadConfig } from '../../shared/config/environment';
@@ -16,6 +17,9 @@ import { httpEvent, lambdaContext } from '../../test/helpers/events';
 import { PROJECT_ROOT, startLocalServer } from '../local-server';
 import { generateTinyModels } from '../tiny-models/generate';
 import { type LatencySummary, ms, printTable, summarize, timeIt } from './stats';
+
+/** The line the cold-start probe prints. */
+const ColdStartSample = z.object({ importMs: z.number(), firstResponseMs: z.number() });
 
 const TEXT = 'the service was great and the food was lovely';
 
@@ -58,10 +62,7 @@ console.log(JSON.stringify({ importMs: t1 - t0, firstResponseMs: t2 - t0 }));
       env: { ...process.env, MODEL_PROFILE: 'tiny', MODEL_ROOT: modelRoot, POWERTOOLS_LOG_LEVEL: 'SILENT' },
       encoding: 'utf8',
     });
-    const sample = JSON.parse(out.trim().split('\n').at(-1) ?? '{}') as {
-      importMs: number;
-      firstResponseMs: number;
-    };
+    const sample = ColdStartSample.parse(JSON.parse(out.trim().split('\n').at(-1) ?? '{}'));
     importMs.push(sample.importMs);
     firstResponseMs.push(sample.firstResponseMs);
   }

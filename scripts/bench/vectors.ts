@@ -41,7 +41,7 @@ function normalizeInto(target: Float32Array, offset: number, source: Float32Arra
 }
 
 /** n unit vectors around `clusters` random centres (σ = 0.35 per coordinate before normalizing, relative). */
-export function gaussianMixture(n: number, clusters: number, seed: number): Float32Array {
+function gaussianMixture(n: number, clusters: number, seed: number): Float32Array {
   const random = seededRandom(seed);
   const centres = Array.from({ length: clusters }, () =>
     Float32Array.from({ length: DIMENSIONS }, () => gaussian(random)),

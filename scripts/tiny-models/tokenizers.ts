@@ -6,7 +6,7 @@
  */
 import { type BpeVocabulary, bertVocabulary, type Vocab } from './standard-vocabularies';
 
-export const TRAINING_CORPUS = `the quick brown fox jumps over the lazy dog. hello world, this is a tiny model for testing.
+const TRAINING_CORPUS = `the quick brown fox jumps over the lazy dog. hello world, this is a tiny model for testing.
 once upon a time there was a small test that ran offline. the model is random but the pipeline is real.
 we generate the weights and the tokenizer ourselves and load them from a local folder.
 this product is great and i love it. the service was terrible and the food was bad.

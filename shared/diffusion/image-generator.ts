@@ -7,7 +7,7 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import { ModelUnavailableError, ServiceUnavailableError, UpstreamError } from '../errors';
 import type { ModelLocations } from '../models/model-plan';
 import { resolveOnnxModel } from '../models/onnx-models';
-import type { ExecutionProvider } from '../models/onnx-sessions';
+import { GenerationEvent } from './gpu-service-contract';
 import type { DiffusionParameters } from './schema';
 import type { DiffusionResult, ProgressListener, StableDiffusion } from './stable-diffusion';
 
@@ -18,11 +18,33 @@ export interface ImageGenerator {
   dispose(): Promise<void>;
 }
 
-/** One NDJSON line of the GPU service's answer. */
-export type GenerationEvent =
-  | { type: 'progress'; step: number; steps: number }
-  | { type: 'result'; images: string[]; seed: number; executionProvider: ExecutionProvider; stepMs: number }
-  | { type: 'error'; error: { type: string; message: string } };
+/** The non-empty lines of an NDJSON stream, the last one included when no newline ends it. */
+async function* ndjsonLines(body: AsyncIterable<Uint8Array>): AsyncGenerator<string> {
+  const decoder = new TextDecoder();
+  let buffered = '';
+  for await (const chunk of body) {
+    buffered += decoder.decode(chunk, { stream: true });
+    const lines = buffered.split('\n');
+    buffered = lines.pop() ?? '';
+    for (const line of lines) if (line.trim()) yield line.trim();
+  }
+  buffered += decoder.decode();
+  if (buffered.trim()) yield buffered.trim();
+}
+
+/** One NDJSON line, checked against the contract; a line that breaks it is the service's fault (502). */
+function parseEvent(line: string): GenerationEvent {
+  let json: unknown;
+  try {
+    json = JSON.parse(line);
+  } catch {
+    throw new UpstreamError(`the GPU service sent a line that is not JSON: ${line.slice(0, 100)}`);
+  }
+  const parsed = GenerationEvent.safeParse(json);
+  if (!parsed.success)
+    throw new UpstreamError(`the GPU service sent an unexpected event: ${parsed.error.issues[0]?.message}`);
+  return parsed.data;
+}
 
 /**
  * Loads the catalog's diffusion model for the profile once (concurrent callers share the load; a failed load
@@ -97,28 +119,18 @@ export function createRemoteImageGenerator(deps: { url: string; timeoutMs: numbe
         const text = await response.text().catch(() => '');
         throw new UpstreamError(`the GPU service answered ${response.status}: ${text.slice(0, 300)}`);
       }
-      const decoder = new TextDecoder();
-      let buffered = '';
-      for await (const chunk of response.body) {
-        buffered += decoder.decode(chunk as Uint8Array, { stream: true });
-        let newline = buffered.indexOf('\n');
-        while (newline >= 0) {
-          const line = buffered.slice(0, newline).trim();
-          buffered = buffered.slice(newline + 1);
-          newline = buffered.indexOf('\n');
-          if (!line) continue;
-          const event = JSON.parse(line) as GenerationEvent;
-          if (event.type === 'progress') await onProgress?.(event.step, event.steps);
-          else if (event.type === 'error')
-            throw new UpstreamError(`the GPU service failed: ${event.error.message}`);
-          else {
-            return {
-              images: event.images.map((b64) => Buffer.from(b64, 'base64')),
-              seed: event.seed,
-              executionProvider: event.executionProvider,
-              stepMs: event.stepMs,
-            };
-          }
+      for await (const line of ndjsonLines(response.body)) {
+        const event = parseEvent(line);
+        if (event.type === 'progress') await onProgress?.(event.step, event.steps);
+        else if (event.type === 'error')
+          throw new UpstreamError(`the GPU service failed: ${event.error.message}`);
+        else {
+          return {
+            images: event.images.map((b64) => Buffer.from(b64, 'base64')),
+            seed: event.seed,
+            executionProvider: event.execution_provider,
+            stepMs: event.step_ms,
+          };
         }
       }
       throw new UpstreamError('the GPU service closed the stream without a result');

@@ -56,7 +56,7 @@ function leadingTimesteps(config: SchedulerConfig, steps: number): number[] {
   return Array.from({ length: steps }, (_, i) => (steps - 1 - i) * ratio + config.steps_offset);
 }
 
-export function createDdimScheduler(config: SchedulerConfig, steps: number): Scheduler {
+function createDdimScheduler(config: SchedulerConfig, steps: number): Scheduler {
   const cumprod = alphasCumprod(config);
   const ratio = Math.floor(config.num_train_timesteps / steps);
   const finalAlpha = config.set_alpha_to_one ? 1 : (cumprod[0] as number);
@@ -86,7 +86,7 @@ export function createDdimScheduler(config: SchedulerConfig, steps: number): Sch
   };
 }
 
-export function createEulerScheduler(config: SchedulerConfig, steps: number): Scheduler {
+function createEulerScheduler(config: SchedulerConfig, steps: number): Scheduler {
   const cumprod = alphasCumprod(config);
   const timesteps = leadingTimesteps(config, steps);
   const sigmas = [

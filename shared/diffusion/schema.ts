@@ -3,8 +3,8 @@ import { Seed } from '../http/common-fields';
 import { SCHEDULER_NAMES } from './schedulers';
 
 /** Side lengths are multiples of 8 (the VAE's factor) between these bounds. */
-export const MIN_SIDE = 64;
-export const MAX_SIDE = 768;
+const MIN_SIDE = 64;
+const MAX_SIDE = 768;
 
 const Side = z
   .number()

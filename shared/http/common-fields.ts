@@ -6,3 +6,6 @@ export const Seed = z
   .int()
   .min(0)
   .max(2 ** 32 - 1);
+
+/** How every response names the model that served it (`profile` says whether a tiny stand-in did). */
+export const ServedModel = z.object({ id: z.string(), profile: z.enum(['standard', 'tiny']) });

@@ -5,6 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
+import type { ErrorBody } from './error-response';
 import type { HttpHandler } from './handler';
 import { requestIdOf } from './request-id';
 import { jsonResponse } from './response';
@@ -35,16 +36,13 @@ export function containerHandler(build: () => HttpHandler): HttpHandler {
         cause: String(failure),
       }),
     );
-    return jsonResponse(
-      500,
-      {
-        error: {
-          type: 'configuration_error',
-          message: 'The service is misconfigured; see its logs',
-          requestId,
-        },
+    const body: ErrorBody = {
+      error: {
+        type: 'configuration_error',
+        message: 'The service is misconfigured; see its logs',
+        request_id: requestId,
       },
-      { 'x-request-id': requestId },
-    );
+    };
+    return jsonResponse(500, body, { 'x-request-id': requestId });
   };
 }

@@ -3,13 +3,21 @@
  * reaches a client: messages and details pass through `redactInternals`, whatever their source.
  */
 import type { Logger } from '@aws-lambda-powertools/logger';
+import { z } from 'zod';
 import { HttpError } from '../errors';
 import { redactInternals } from './public-text';
 import { type HttpResponse, jsonResponse } from './response';
 
-export interface ErrorBody {
-  error: { type: string; message: string; details?: readonly unknown[]; requestId: string };
-}
+/** The one shape of every error answer, whoever raised it; `request_id` is the one the logs carry. */
+export const ErrorBody = z.object({
+  error: z.object({
+    type: z.string(),
+    message: z.string(),
+    details: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+    request_id: z.string(),
+  }),
+});
+export type ErrorBody = z.output<typeof ErrorBody>;
 
 export function errorResponse(error: unknown, requestId: string, logger: Logger): HttpResponse {
   if (error instanceof HttpError) {
@@ -33,12 +41,14 @@ export function errorResponse(error: unknown, requestId: string, logger: Logger)
               })),
             }
           : {}),
-        requestId,
+        request_id: requestId,
       },
     };
     return jsonResponse(error.statusCode, body, { ...error.headers });
   }
   logger.error('unhandled error', { error: error instanceof Error ? error : String(error) });
-  const body: ErrorBody = { error: { type: 'internal_error', message: 'Internal server error', requestId } };
+  const body: ErrorBody = {
+    error: { type: 'internal_error', message: 'Internal server error', request_id: requestId },
+  };
   return jsonResponse(500, body);
 }

@@ -76,8 +76,3 @@ export function redactInternals(text: string): string {
     .replace(WINDOWS_PATH, '<path>')
     .replace(absolutePaths, '<path>');
 }
-
-/** At most `limit` characters of `text`, marked where it was cut. */
-export function truncate(text: string, limit: number): string {
-  return text.length <= limit ? text : `${text.slice(0, limit)}… (${text.length - limit} more characters)`;
-}

@@ -31,7 +31,7 @@ export interface JobTimeouts {
 const now = () => new Date().toISOString();
 
 /** What a job's status may say about an error: an exposed message without internals, else a generic one. */
-export function publicJobError(error: unknown, jobId: string): JobError {
+function publicJobError(error: unknown, jobId: string): JobError {
   if (error instanceof HttpError && error.expose) {
     return { type: error.type, message: redactInternals(error.message) };
   }

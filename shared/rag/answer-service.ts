@@ -6,11 +6,12 @@
 import type { EmbeddingService } from '../embeddings/embedding-service';
 import { RequestValidationError } from '../errors';
 import type { TextGenerationService } from '../generation/text-generation-service';
-import { elapsedMs, type ModelInfo } from '../models/model-info';
+import { elapsedMs } from '../models/model-info';
 import { charactersThatFit, formatCharacters } from '../text/characters-that-fit';
 import type { ChunkMatch, VectorFilter, VectorStore } from '../vectors/vector-store';
 import type { CommittedVersions } from './committed-versions';
 import { PROMPT_VERSION, renderPassage, renderPrompt } from './prompt-template';
+import type { RagAnswerResponse } from './schema';
 
 export interface AnswerSettings {
   /** Lowest similarity a chunk needs to be used. */
@@ -19,32 +20,13 @@ export interface AnswerSettings {
   readonly maxAnswerTokens: number;
 }
 
-export interface RagSource {
-  readonly documentId: string;
-  readonly chunkIndex: number;
-  readonly score: number;
-  readonly text: string;
-  readonly source: string;
-}
-
-export interface RagAnswer {
-  answer: string;
-  sources: RagSource[];
-  /** Retrieved chunks that scored below the threshold and were not used. */
-  discarded: number;
-  store: string;
-  prompt_version: string;
-  model: { embeddings: ModelInfo; generator?: ModelInfo };
-  timing_ms: number;
-}
-
 export interface AnswerService {
   answer(request: {
     question: string;
     topK: number;
     store: VectorStore;
     filter?: VectorFilter;
-  }): Promise<RagAnswer>;
+  }): Promise<RagAnswerResponse>;
 }
 
 export const NOTHING_INGESTED = "I don't know: no documents have been ingested yet.";
@@ -147,15 +129,15 @@ export function createAnswerService(deps: {
         repetition_penalty: 1.2,
       });
       const sources = used.map(({ documentId, chunkIndex, score, text, source }) => ({
-        documentId,
-        chunkIndex,
+        document_id: documentId,
+        chunk_index: chunkIndex,
         score,
         text,
         source,
       }));
       const text = generated.completion.trim();
       const cited = /\[\d+\]/.test(text);
-      const citations = sources.map((s, i) => `[${i + 1}] ${s.documentId}#${s.chunkIndex}`).join('; ');
+      const citations = sources.map((s, i) => `[${i + 1}] ${s.document_id}#${s.chunk_index}`).join('; ');
       return {
         ...base,
         discarded: matches.length - used.length,

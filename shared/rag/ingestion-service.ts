@@ -24,6 +24,7 @@ import { type ChunkRecord, type VectorStore, versionChunkKeys } from '../vectors
 import type { DocumentRecord, DocumentRegistry, RegistryEntry } from './document-registry';
 import { type DocumentContentType, extractText } from './document-text';
 import type { DocumentVersionStore } from './document-versions';
+import type { IngestDocumentResponse } from './schema';
 
 export interface ChunkingSettings {
   /** Largest chunk, in embedding-model tokens (capped at the model's context). */
@@ -41,21 +42,9 @@ export interface DocumentInput {
   readonly metadata?: Readonly<Record<string, string | number | boolean>>;
 }
 
-export interface IngestResult {
-  readonly documentId: string;
-  /** The committed version: every store answers with it from now on. */
-  readonly version: number;
-  readonly chunks: number;
-  readonly replaced: boolean;
-  readonly stores: readonly string[];
-  readonly embeddingModel: string;
-  readonly timing_ms: number;
-}
-
 export interface IngestionService {
-  ingest(input: DocumentInput): Promise<IngestResult>;
+  ingest(input: DocumentInput): Promise<IngestDocumentResponse>;
   remove(documentId: string): Promise<void>;
-  list(): Promise<DocumentRecord[]>;
 }
 
 /** Embeds chunk texts in batches into the records of one version of a document. */
@@ -191,12 +180,12 @@ export function createIngestionService(deps: {
       const replaced = previous.state === 'committed';
       deps.logger.info('document ingested', { documentId, version, chunks: records.length, replaced });
       return {
-        documentId,
+        document_id: documentId,
         version,
         chunks: records.length,
         replaced,
         stores: stores.map((s) => s.name),
-        embeddingModel: model,
+        embedding_model: model,
         timing_ms: elapsedMs(started),
       };
     },
@@ -207,7 +196,5 @@ export function createIngestionService(deps: {
       await collect(previous, stores, 'deleted');
       deps.logger.info('document deleted', { documentId, version: previous.committedVersion });
     },
-
-    list: () => deps.registry.list(),
   };
 }

@@ -64,7 +64,7 @@ export interface RepairReport {
   readonly problems: string[];
 }
 
-export const DEFAULT_REPAIR_GRACE_MS = 15 * 60 * 1000;
+const DEFAULT_REPAIR_GRACE_MS = 15 * 60 * 1000;
 
 /** Groups keys by (document, version), for a readable report. */
 function byVersion(store: VectorStoreName, keys: readonly ChunkKey[]): VersionChange[] {

@@ -1,4 +1,7 @@
 import { z } from 'zod';
+import { ServedModel } from '../http/common-fields';
+import { VECTOR_STORE_NAMES, type VectorFilter } from '../vectors/vector-store';
+import type { DocumentRecord } from './document-registry';
 import { SUPPORTED_CONTENT_TYPES } from './document-text';
 
 /** Document ids travel in URL paths and chunk ids: letters, digits and . _ : - only. */
@@ -31,8 +34,16 @@ export const IngestDocumentRequest = z
 export type IngestDocumentRequest = z.output<typeof IngestDocumentRequest>;
 
 export const RagFilter = z.strictObject({
-  documentIds: z.array(DocumentId).min(1).max(100).optional(),
+  document_ids: z.array(DocumentId).min(1).max(100).optional(),
   source: z.string().min(1).max(500).optional(),
+});
+
+export type RagFilter = z.output<typeof RagFilter>;
+
+/** The request's filter in the stores' terms. */
+export const vectorFilterOf = (filter: RagFilter): VectorFilter => ({
+  ...(filter.document_ids ? { documentIds: filter.document_ids } : {}),
+  ...(filter.source !== undefined ? { source: filter.source } : {}),
 });
 
 export const RagQueryRequest = z.strictObject({
@@ -48,3 +59,74 @@ export const RagFaissQueryRequest = z.strictObject({
   top_k: z.number().int().min(1).max(20).default(4),
 });
 export type RagFaissQueryRequest = z.output<typeof RagFaissQueryRequest>;
+
+/** What `POST /documents` answers: the committed version and where it is searchable. */
+export const IngestDocumentResponse = z.object({
+  document_id: z.string(),
+  /** The committed version: every store answers with it from now on. */
+  version: z.number().int().min(1),
+  chunks: z.number().int().min(0),
+  replaced: z.boolean(),
+  stores: z.array(z.enum(VECTOR_STORE_NAMES)),
+  embedding_model: z.string(),
+  timing_ms: z.number(),
+});
+export type IngestDocumentResponse = z.output<typeof IngestDocumentResponse>;
+
+/** One committed document as `GET /documents` lists it. */
+export const DocumentView = z.object({
+  document_id: z.string(),
+  version: z.number().int().min(1),
+  source: z.string(),
+  content_type: z.enum(SUPPORTED_CONTENT_TYPES),
+  chunks: z.number().int().min(0),
+  characters: z.number().int().min(0),
+  stores: z.array(z.enum(VECTOR_STORE_NAMES)),
+  embedding_model: z.string(),
+  ingested_at: z.string(),
+  metadata: z.record(z.string(), MetadataValue).optional(),
+});
+export type DocumentView = z.output<typeof DocumentView>;
+
+/** A registry record as the API shows it (the registry keeps its own field names). */
+export const documentView = (record: DocumentRecord): DocumentView => ({
+  document_id: record.documentId,
+  version: record.version,
+  source: record.source,
+  content_type: record.contentType,
+  chunks: record.chunks,
+  characters: record.characters,
+  stores: record.stores,
+  embedding_model: record.embeddingModel,
+  ingested_at: record.ingestedAt,
+  ...(record.metadata ? { metadata: record.metadata } : {}),
+});
+
+export const DocumentListResponse = z.object({ documents: z.array(DocumentView), count: z.number().int() });
+export type DocumentListResponse = z.output<typeof DocumentListResponse>;
+
+export const DeleteDocumentResponse = z.object({ document_id: z.string(), deleted: z.literal(true) });
+export type DeleteDocumentResponse = z.output<typeof DeleteDocumentResponse>;
+
+/** A passage an answer used, numbered in the answer as it is in this list. */
+export const RagSource = z.object({
+  document_id: z.string(),
+  chunk_index: z.number().int().min(0),
+  score: z.number(),
+  text: z.string(),
+  source: z.string(),
+});
+export type RagSource = z.output<typeof RagSource>;
+
+/** What `/rag-query` and `/rag-faiss-query` answer. */
+export const RagAnswerResponse = z.object({
+  answer: z.string(),
+  sources: z.array(RagSource),
+  /** Retrieved chunks that scored below the threshold, or did not fit the prompt, and were not used. */
+  discarded: z.number().int().min(0),
+  store: z.string(),
+  prompt_version: z.string(),
+  model: z.object({ embeddings: ServedModel, generator: ServedModel.optional() }),
+  timing_ms: z.number(),
+});
+export type RagAnswerResponse = z.output<typeof RagAnswerResponse>;

@@ -35,7 +35,7 @@ export interface SummarizationLimits {
   readonly maxRounds: number;
 }
 
-export const DEFAULT_SUMMARIZATION_LIMITS: SummarizationLimits = { maxChunks: 32, maxRounds: 3 };
+const DEFAULT_SUMMARIZATION_LIMITS: SummarizationLimits = { maxChunks: 32, maxRounds: 3 };
 
 export function createSummarizationService(deps: {
   runtime: ModelRuntime;

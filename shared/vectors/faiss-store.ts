@@ -18,7 +18,7 @@ import { type ChunkMeta, FaissSnapshot, type IndexSettings } from './faiss-snaps
 import { type ChunkRecord, chunkId, storeCall, type VectorStore } from './vector-store';
 
 /** What an operator runs when the stored index cannot be read. */
-export const FAISS_RECOVERY =
+const FAISS_RECOVERY =
   'Rebuild it from the committed documents with `npm run documents:repair -- --rebuild-faiss`.';
 
 export interface FaissStoreOptions {

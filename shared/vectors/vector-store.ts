@@ -100,7 +100,7 @@ const CONNECTION_CODES = new Set([
 ]);
 
 /** Whether the store could not be reached at all (a client library's own wording may suggest otherwise). */
-export function isConnectionFailure(error: unknown): boolean {
+function isConnectionFailure(error: unknown): boolean {
   for (let current = error, depth = 0; current instanceof Error && depth < 5; depth++) {
     const code = (current as { code?: unknown }).code;
     if (current.name === 'ChromaConnectionError' || (typeof code === 'string' && CONNECTION_CODES.has(code)))

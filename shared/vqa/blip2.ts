@@ -59,8 +59,8 @@ const int64 = (ort: OnnxRuntime, values: readonly number[], dims: number[]) =>
  */
 export async function loadBlip2(dir: string, options: OnnxSessionOptions = {}): Promise<Blip2> {
   const [ort, { AutoTokenizer }] = await Promise.all([onnxRuntime(), import('@huggingface/transformers')]);
-  const readJson = async (file: string) =>
-    JSON.parse(await readFile(path.join(dir, file), 'utf8')) as unknown;
+  const readJson = async (file: string): Promise<unknown> =>
+    JSON.parse(await readFile(path.join(dir, file), 'utf8'));
   const [config, processor, tokenizer] = await Promise.all([
     readJson('config.json').then((c) => Blip2Config.parse(c)),
     readJson('preprocessor_config.json').then((c) => ImageProcessorConfig.parse(c)),

@@ -4,6 +4,7 @@
  */
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { ApiError, GoogleGenAI } from '@google/genai';
+import { ServiceError, VqaAnswer, type VqaRequest } from '../diffusion/gpu-service-contract';
 import {
   ContentBlockedError,
   HttpError,
@@ -87,27 +88,31 @@ export function createRemoteBlip2Provider(deps: { url: string; timeoutMs: number
         response = await fetch(endpoint, {
           method: 'POST',
           headers: { 'content-type': 'application/json' },
-          body: JSON.stringify({ image_base64: image.bytes.toString('base64'), question }),
+          body: JSON.stringify({
+            image_base64: image.bytes.toString('base64'),
+            question,
+          } satisfies VqaRequest),
           signal: AbortSignal.timeout(deps.timeoutMs),
         });
       } catch (error) {
         throw new ServiceUnavailableError('the GPU service cannot be reached; retry later', { cause: error });
       }
-      const body = (await response.json().catch(() => ({}))) as {
-        answer?: string;
-        model?: string;
-        executionProvider?: string;
-        error?: { message?: string };
-      };
-      if (!response.ok || typeof body.answer !== 'string') {
+      const body: unknown = await response.json().catch(() => undefined);
+      if (!response.ok) {
+        const refusal = ServiceError.safeParse(body);
         throw new UpstreamError(
-          `the GPU service answered ${response.status}: ${body.error?.message ?? 'no answer'}`,
+          `the GPU service answered ${response.status}: ${refusal.success ? refusal.data.error.message : 'no answer'}`,
         );
       }
+      const answer = VqaAnswer.safeParse(body);
+      if (!answer.success)
+        throw new UpstreamError(
+          `the GPU service sent an unexpected answer: ${answer.error.issues[0]?.message}`,
+        );
       return {
-        answer: body.answer,
-        model: body.model ?? 'blip2',
-        ...(body.executionProvider ? { executionProvider: body.executionProvider } : {}),
+        answer: answer.data.answer,
+        model: answer.data.model,
+        ...(answer.data.execution_provider ? { executionProvider: answer.data.execution_provider } : {}),
       };
     },
     async dispose() {},

@@ -10,6 +10,7 @@ import { exitStatusOf, type LocalServer, startLocalServer } from '../../scripts/
 import { testDependencies } from '../helpers/dependencies';
 import { expectStoresMatchRegistry } from '../helpers/document-invariant';
 import { gradient } from '../helpers/images';
+import { nonSnakeCaseKeys } from '../helpers/json-casing';
 
 /** Documented configuration that serverless.yml does not list: it must reach the handlers all the same. */
 const IMAGE_MAX_BYTES = 60_000;
@@ -41,12 +42,25 @@ async function pooled<T>(count: number, concurrency: number, call: (i: number) =
   return results;
 }
 
+/**
+ * `fetch`, with every JSON answer of the server checked, as it is read, to spell its keys in snake_case: the
+ * end-to-end routes are the API as clients see it.
+ */
+async function serverFetch(url: string, init?: RequestInit): Promise<Response> {
+  const response = await fetch(url, init);
+  if (url.startsWith(server.url) && /json/i.test(response.headers.get('content-type') ?? '')) {
+    const body: unknown = await response.clone().json();
+    expect(nonSnakeCaseKeys(body), `keys not in snake_case: ${init?.method ?? 'GET'} ${url}`).toEqual([]);
+  }
+  return response;
+}
+
 const post = (
   path: string,
   body: unknown,
   headers: Record<string, string> = { 'content-type': 'application/json' },
 ) =>
-  fetch(`${server.url}${path}`, {
+  serverFetch(`${server.url}${path}`, {
     method: 'POST',
     headers,
     body: typeof body === 'string' ? body : JSON.stringify(body),
@@ -55,15 +69,15 @@ const post = (
 async function expectJsonError(response: Response, status: number, type: string) {
   expect(response.status).toBe(status);
   expect(response.headers.get('content-type')).toMatch(/application\/json/);
-  const body = (await response.json()) as { error: { type: string; requestId: string; message: string } };
+  const body = (await response.json()) as { error: { type: string; request_id: string; message: string } };
   expect(body.error.type).toBe(type);
-  expect(body.error.requestId).toBe(response.headers.get('x-request-id'));
+  expect(body.error.request_id).toBe(response.headers.get('x-request-id'));
   expect(JSON.stringify(body)).not.toMatch(/\n\s+at /);
 }
 
 describe('local server', () => {
   it('GET /health', async () => {
-    const response = await fetch(`${server.url}/health`);
+    const response = await serverFetch(`${server.url}/health`);
     expect(response.status).toBe(200);
     expect(response.headers.get('x-request-id')).toBeTruthy();
     expect(await response.json()).toMatchObject({ status: 'ok', profile: 'tiny' });
@@ -123,20 +137,20 @@ describe('local server', () => {
     const ingested = await post('/documents', { id: 'e2e-doc', text, source: 'e2e.txt' });
     expect(ingested.status).toBe(201);
     expect(((await ingested.json()) as { stores: string[] }).stores).toEqual(['faiss', 'chroma']);
-    const listed = (await (await fetch(`${server.url}/documents`)).json()) as {
-      documents: { documentId: string }[];
+    const listed = (await (await serverFetch(`${server.url}/documents`)).json()) as {
+      documents: { document_id: string }[];
     };
-    expect(listed.documents.map((d) => d.documentId)).toContain('e2e-doc');
+    expect(listed.documents.map((d) => d.document_id)).toContain('e2e-doc');
     for (const route of ['/rag-faiss-query', '/rag-query']) {
       const answer = await post(route, { question: text, top_k: 2 });
       expect(answer.status).toBe(200);
-      const body = (await answer.json()) as { sources: { documentId: string }[]; answer: string };
-      expect(body.sources[0]?.documentId).toBe('e2e-doc');
+      const body = (await answer.json()) as { sources: { document_id: string }[]; answer: string };
+      expect(body.sources[0]?.document_id).toBe('e2e-doc');
     }
-    const deleted = await fetch(`${server.url}/documents/e2e-doc`, { method: 'DELETE' });
+    const deleted = await serverFetch(`${server.url}/documents/e2e-doc`, { method: 'DELETE' });
     expect(deleted.status).toBe(200);
     await expectJsonError(
-      await fetch(`${server.url}/documents/e2e-doc`, { method: 'DELETE' }),
+      await serverFetch(`${server.url}/documents/e2e-doc`, { method: 'DELETE' }),
       404,
       'not_found',
     );
@@ -146,12 +160,15 @@ describe('local server', () => {
     const png = await gradient('png');
     const form = new FormData();
     form.append('image', new Blob([png], { type: 'image/png' }), 'photo.png');
-    const multipartResponse = await fetch(`${server.url}/caption-image`, { method: 'POST', body: form });
+    const multipartResponse = await serverFetch(`${server.url}/caption-image`, {
+      method: 'POST',
+      body: form,
+    });
     expect(multipartResponse.status).toBe(200);
     // API Gateway base64-encodes every binary body, whatever its media type: so does the local server
     const captions = [((await multipartResponse.json()) as { caption: string }).caption];
     for (const type of ['application/octet-stream', 'image/png']) {
-      const raw = await fetch(`${server.url}/caption-image`, {
+      const raw = await serverFetch(`${server.url}/caption-image`, {
         method: 'POST',
         headers: { 'content-type': type },
         body: png,
@@ -160,14 +177,14 @@ describe('local server', () => {
       captions.push(((await raw.json()) as { caption: string }).caption);
     }
     expect(new Set(captions).size).toBe(1);
-    const jpeg = await fetch(`${server.url}/caption-image`, {
+    const jpeg = await serverFetch(`${server.url}/caption-image`, {
       method: 'POST',
       headers: { 'content-type': 'image/jpeg' },
       body: await gradient('jpeg'),
     });
     expect(jpeg.status).toBe(200);
     await expectJsonError(
-      await fetch(`${server.url}/caption-image`, {
+      await serverFetch(`${server.url}/caption-image`, {
         method: 'POST',
         headers: { 'content-type': 'application/octet-stream' },
         body: 'not an image',
@@ -181,7 +198,7 @@ describe('local server', () => {
     const form = new FormData();
     form.append('image', new Blob([await gradient('jpeg')], { type: 'image/jpeg' }), 'photo.jpg');
     form.append('question', 'What is in the picture?');
-    const response = await fetch(`${server.url}/qa-image-text`, { method: 'POST', body: form });
+    const response = await serverFetch(`${server.url}/qa-image-text`, { method: 'POST', body: form });
     expect(response.status).toBe(200);
     expect(await response.json()).toMatchObject({ provider: 'blip2', model: 'tiny-random/blip2' });
   });
@@ -195,14 +212,14 @@ describe('local server', () => {
       seed: 1,
     });
     expect(accepted.status).toBe(202);
-    const { statusUrl } = (await accepted.json()) as { statusUrl: string };
+    const { status_url } = (await accepted.json()) as { status_url: string };
     let job: { status: string; images?: { url: string }[] } = { status: 'queued' };
     for (let i = 0; i < 100 && (job.status === 'queued' || job.status === 'running'); i++) {
       await new Promise((resolve) => setTimeout(resolve, 100));
-      job = (await (await fetch(statusUrl)).json()) as typeof job;
+      job = (await (await serverFetch(status_url)).json()) as typeof job;
     }
     expect(job.status).toBe('succeeded');
-    const image = await fetch(job.images?.[0]?.url as string);
+    const image = await serverFetch(job.images?.[0]?.url as string);
     expect(image.headers.get('content-type')).toBe('image/png');
     const bytes = Buffer.from(await image.arrayBuffer());
     expect(bytes.subarray(1, 4).toString()).toBe('PNG');
@@ -225,8 +242,8 @@ describe('local server', () => {
       422,
       'validation_error',
     );
-    await expectJsonError(await fetch(`${server.url}/no-such-route`), 404, 'not_found');
-    await expectJsonError(await fetch(`${server.url}/summarize`), 405, 'method_not_allowed');
+    await expectJsonError(await serverFetch(`${server.url}/no-such-route`), 404, 'not_found');
+    await expectJsonError(await serverFetch(`${server.url}/summarize`), 405, 'method_not_allowed');
   });
 });
 
@@ -236,7 +253,7 @@ describe('local server under load and faults', () => {
     const large = await gradient('png', 400, 300);
     expect(large.length).toBeGreaterThan(IMAGE_MAX_BYTES);
     await expectJsonError(
-      await fetch(`${server.url}/caption-image`, {
+      await serverFetch(`${server.url}/caption-image`, {
         method: 'POST',
         headers: { 'content-type': 'image/png' },
         body: large,
@@ -259,7 +276,7 @@ describe('local server under load and faults', () => {
       await post('/documents', { id: 'seq', text: text(1) }),
       await ask(),
       await post('/documents', { id: 'seq', text: text(2) }),
-      await fetch(`${server.url}/documents/seq`, { method: 'DELETE' }),
+      await serverFetch(`${server.url}/documents/seq`, { method: 'DELETE' }),
       await ask(),
       await post('/documents', { id: 'seq', text: text(3) }),
       await ask(),
@@ -275,11 +292,11 @@ describe('local server under load and faults', () => {
     expect(ingests.map((r) => r.status)).toEqual(Array(30).fill(201));
     for (const response of reingests) expect([200, 201, 409]).toContain(response.status);
     expect(reingests.some((r) => r.status === 200 || r.status === 201)).toBe(true);
-    expect((await fetch(`${server.url}/health`)).status).toBe(200);
-    const listed = (await (await fetch(`${server.url}/documents`)).json()) as {
-      documents: { documentId: string }[];
+    expect((await serverFetch(`${server.url}/health`)).status).toBe(200);
+    const listed = (await (await serverFetch(`${server.url}/documents`)).json()) as {
+      documents: { document_id: string }[];
     };
-    const ids = listed.documents.map((d) => d.documentId);
+    const ids = listed.documents.map((d) => d.document_id);
     for (let i = 0; i < 30; i++) expect(ids).toContain(`parallel-${i}`);
     expect(ids).toContain('contended');
     const stores = testDependencies({ DATA_DIR: server.dataDir, CHROMA_URL: server.chromaUrl });
@@ -299,10 +316,10 @@ describe('local server under load and faults', () => {
     const chroma = await post('/rag-query', {
       question: text(7),
       top_k: 1,
-      filter: { documentIds: ['parallel-7'] },
+      filter: { document_ids: ['parallel-7'] },
     });
     expect(chroma.status).toBe(200);
-    expect(((await chroma.json()) as { sources: { documentId: string }[] }).sources[0]?.documentId).toBe(
+    expect(((await chroma.json()) as { sources: { document_id: string }[] }).sources[0]?.document_id).toBe(
       'parallel-7',
     );
   }, 120_000);
@@ -316,14 +333,14 @@ describe('local server under load and faults', () => {
     );
     expect(submitted.map((r) => r.status)).toEqual(Array(70).fill(202));
     const urls = await Promise.all(
-      submitted.map(async (r) => ((await r.json()) as { statusUrl: string }).statusUrl),
+      submitted.map(async (r) => ((await r.json()) as { status_url: string }).status_url),
     );
     // Act: poll all of them at once until none is left running
     let views: { status: string }[] = [];
     for (let round = 0; round < 240; round++) {
       views = await Promise.all(
         urls.map(async (url) => {
-          const response = await fetch(url);
+          const response = await serverFetch(url);
           expect(response.status).toBe(200);
           expect(response.headers.get('content-type')).toMatch(/application\/json/);
           return (await response.json()) as { status: string };

@@ -2,6 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { expect } from 'vitest';
+import { nonSnakeCaseKeys } from './json-casing';
 import { internalsIn } from './leaks';
 
 export function httpEvent(
@@ -97,7 +98,8 @@ export interface ParsedResponse<T = Record<string, unknown>> {
 
 /**
  * Invokes a handler and parses its JSON body; header names are lower-cased, as HTTP treats them. Every error
- * response (and every body that carries an `error`, such as a failed job) is checked to leak no internals.
+ * response (and every body that carries an `error`, such as a failed job) is checked to leak no internals, and
+ * every JSON body to spell its keys in snake_case.
  */
 export async function invoke<T = Record<string, unknown>>(
   handler: (
@@ -109,7 +111,10 @@ export async function invoke<T = Record<string, unknown>>(
 ): Promise<ParsedResponse<T>> {
   const response = await handler(event, context);
   const headers = Object.fromEntries(Object.entries(response.headers).map(([k, v]) => [k.toLowerCase(), v]));
-  const body = JSON.parse(response.body ?? 'null') as T;
+  const json = /json/i.test(headers['content-type'] ?? '');
+  const body = (json ? JSON.parse(response.body ?? 'null') : response.body) as T;
+  if (json)
+    expect(nonSnakeCaseKeys(body), `keys not in snake_case in a ${response.statusCode} response`).toEqual([]);
   if (response.statusCode >= 400 || (body && typeof body === 'object' && 'error' in body)) {
     expect(internalsIn(response.body ?? ''), `internals in a ${response.statusCode} response`).toEqual([]);
   }

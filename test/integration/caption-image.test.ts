@@ -25,7 +25,7 @@ const binaryEvent = (body: Buffer, contentType: string) =>
     headers: { 'content-type': contentType },
   });
 type Caption = { caption: string; model: { id: string; profile: string }; timing_ms: number };
-type ErrorBody = { error: { type: string; message: string } };
+type ErrorBody = { error: { type: string; message: string; details?: { path: string; message: string }[] } };
 
 describe('POST /caption-image', () => {
   const deps = depsWith();
@@ -75,6 +75,63 @@ describe('POST /caption-image', () => {
       queryStringParameters: { max_new_tokens: '500' },
     });
     expect(bad.statusCode).toBe(422);
+  });
+
+  it('takes max_new_tokens alike from a form field, the query string and a JSON number', async () => {
+    // Prepare
+    const png = await gradient('png');
+    const form = multipart([
+      { name: 'image', value: png, filename: 'a.png', type: 'image/png' },
+      { name: 'max_new_tokens', value: '1' },
+    ]);
+    // Act
+    const responses = await Promise.all([
+      invoke<Caption>(handler, binaryEvent(form.body, form.contentType)),
+      invoke<Caption>(handler, {
+        ...binaryEvent(png, 'image/png'),
+        queryStringParameters: { max_new_tokens: '1' },
+      }),
+      invoke<Caption>(
+        handler,
+        httpEvent('POST', '/caption-image', {
+          body: { image_base64: png.toString('base64'), max_new_tokens: 1 },
+        }),
+      ),
+      invoke<Caption>(handler, binaryEvent(png, 'image/png')),
+    ]);
+    // Assess
+    const [viaForm, viaQuery, viaJson, byDefault] = responses.map((r) => r.body.caption);
+    for (const r of responses) expect(r.statusCode).toBe(200);
+    expect(viaQuery).toBe(viaForm);
+    expect(viaJson).toBe(viaForm);
+    expect(byDefault).not.toBe(viaForm);
+  });
+
+  it('refuses a field given both in the query string and in the body (422), whatever their values', async () => {
+    // Prepare
+    const png = await gradient('png');
+    const form = multipart([
+      { name: 'image', value: png, filename: 'a.png', type: 'image/png' },
+      { name: 'max_new_tokens', value: '2' },
+    ]);
+    const query = { queryStringParameters: { max_new_tokens: '2' } };
+    // Act
+    const responses = await Promise.all([
+      invoke<ErrorBody>(handler, { ...binaryEvent(form.body, form.contentType), ...query }),
+      invoke<ErrorBody>(handler, {
+        ...httpEvent('POST', '/caption-image', {
+          body: { image_base64: png.toString('base64'), max_new_tokens: 3 },
+        }),
+        ...query,
+      }),
+    ]);
+    // Assess
+    for (const response of responses) {
+      expect(response.statusCode).toBe(422);
+      expect(response.body.error.details).toEqual([
+        { path: 'max_new_tokens', message: 'given both as a query parameter and in the body; send it once' },
+      ]);
+    }
   });
 
   it('refuses bytes that are not an image even with an image Content-Type (415)', async () => {

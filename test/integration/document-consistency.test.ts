@@ -90,12 +90,12 @@ async function textsIn(deps: AppDependencies, store: VectorStore, documentId: st
 
 async function listed(deps: AppDependencies) {
   const response = await invoke(list(deps), httpEvent('GET', '/documents'));
-  return response.body.documents as { documentId: string; metadata?: Record<string, unknown> }[];
+  return response.body.documents as { document_id: string; metadata?: Record<string, unknown> }[];
 }
 
 async function faissAnswers(deps: AppDependencies, question: string) {
   const response = await post(ragFaissQuery(deps), '/rag-faiss-query', { question, top_k: 20 });
-  return (response.body.sources as { documentId: string; text: string }[]) ?? [];
+  return (response.body.sources as { document_id: string; text: string }[]) ?? [];
 }
 
 /** The invariant over a corpus's own registry, stored texts and stores. */
@@ -194,7 +194,7 @@ describe('concurrent writers', () => {
       .filter(({ status, id }) => status < 300 && !gone.has(id))
       .map(({ id }) => id)
       .sort();
-    expect((await listed(deps)).map((d) => d.documentId).sort()).toEqual(expected);
+    expect((await listed(deps)).map((d) => d.document_id).sort()).toEqual(expected);
     await expectConsistent(deps);
   }, 120_000);
 });
@@ -227,8 +227,8 @@ describe('a store that is down', () => {
     const response = await invoke(remove(down.deps), deleteEvent('log'));
 
     // Assess
-    const stillListed = (await listed(up.deps)).some((d) => d.documentId === 'log');
-    const answered = (await faissAnswers(up.deps, variantText(1))).some((s) => s.documentId === 'log');
+    const stillListed = (await listed(up.deps)).some((d) => d.document_id === 'log');
+    const answered = (await faissAnswers(up.deps, variantText(1))).some((s) => s.document_id === 'log');
     if (response.statusCode === 200)
       expect({ stillListed, answered }).toEqual({ stillListed: false, answered: false });
     else
@@ -270,7 +270,7 @@ describe('a store failing mid-way', () => {
   /** The variants readers are answered with for the document (through the committed-version filter). */
   const answeredVariants = async (deps: AppDependencies) =>
     variantsIn(
-      (await faissAnswers(deps, variantText(2))).filter((s) => s.documentId === 'log').map((s) => s.text),
+      (await faissAnswers(deps, variantText(2))).filter((s) => s.document_id === 'log').map((s) => s.text),
     );
 
   it.each(cases)(
@@ -288,7 +288,7 @@ describe('a store failing mid-way', () => {
 
       // Assess
       expect(response.statusCode).toBe(503);
-      expect((await listed(deps)).find((d) => d.documentId === 'log')?.metadata).toEqual({ variant: 1 });
+      expect((await listed(deps)).find((d) => d.document_id === 'log')?.metadata).toEqual({ variant: 1 });
       expect(await answeredVariants(deps)).toEqual(new Set([1]));
       await repair(deps);
       await expectConsistent(deps);
@@ -332,7 +332,7 @@ describe('a store failing mid-way', () => {
 
       // Assess
       expect(response.statusCode).toBe(200);
-      expect((await listed(deps)).map((d) => d.documentId)).toEqual(['other']);
+      expect((await listed(deps)).map((d) => d.document_id)).toEqual(['other']);
       expect(await answeredVariants(deps)).toEqual(new Set());
       await repair(deps);
       await expectConsistent(deps);
@@ -451,8 +451,8 @@ describe('a writer killed mid-ingest', () => {
       // Assess
       expect(outcome).toBe('killed');
       const reader = readerOf(dataDir);
-      expect((await listed(reader)).map((d) => d.documentId).sort()).toEqual(['log', 'other']);
-      const answered = (await faissAnswers(reader, variantText(2))).filter((s) => s.documentId === 'log');
+      expect((await listed(reader)).map((d) => d.document_id).sort()).toEqual(['log', 'other']);
+      const answered = (await faissAnswers(reader, variantText(2))).filter((s) => s.document_id === 'log');
       expect(variantsIn(answered.map((s) => s.text))).toEqual(new Set([variant]));
       await repair(reader);
       await expectConsistent(reader);
@@ -494,7 +494,7 @@ describe('repair', () => {
     expect(output.code).toBe(0);
     expect(output.text).toMatch(/faiss: rebuild the index from 2 committed documents/);
     const answered = await faissAnswers(deps, variantText(2));
-    expect(variantsIn(answered.filter((s) => s.documentId === 'log').map((s) => s.text))).toEqual(
+    expect(variantsIn(answered.filter((s) => s.document_id === 'log').map((s) => s.text))).toEqual(
       new Set([2]),
     );
     await expectConsistent(deps);

@@ -19,7 +19,7 @@ import { gradient } from '../helpers/images';
 import { internalsIn } from '../helpers/leaks';
 
 type ErrorBody = {
-  error: { type: string; message: string; details?: { path: string; message: string }[]; requestId: string };
+  error: { type: string; message: string; details?: { path: string; message: string }[]; request_id: string };
 };
 
 const created: AppDependencies[] = [];

@@ -17,7 +17,7 @@ import { internalsIn } from '../helpers/leaks';
 import { listenOnLoopback } from '../helpers/loopback';
 
 type ErrorBody = {
-  error: { type: string; message: string; details?: { path: string; message: string }[]; requestId: string };
+  error: { type: string; message: string; details?: { path: string; message: string }[]; request_id: string };
 };
 
 /** A generator that answers at once, or fails as a model that cannot load does (naming a path). */
@@ -187,7 +187,7 @@ describe('the GPU service maps request errors as the API does', () => {
     expect(response.status).toBe(404);
     expect(response.headers.get('x-request-id')).toBe('client-42');
     expect((await response.json()) as ErrorBody).toMatchObject({
-      error: { type: 'not_found', requestId: 'client-42' },
+      error: { type: 'not_found', request_id: 'client-42' },
     });
   });
 });

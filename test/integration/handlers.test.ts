@@ -18,7 +18,7 @@ const deps: AppDependencies = testDependencies();
 afterAll(() => deps.runtime.dispose());
 
 type ErrorBody = {
-  error: { type: string; message: string; details?: { path: string }[]; requestId: string };
+  error: { type: string; message: string; details?: { path: string }[]; request_id: string };
 };
 
 describe('every route', () => {
@@ -139,7 +139,7 @@ describe('POST /hello-llm', () => {
     expect(wrongType.body.error.type).toBe('unsupported_media_type');
     expect(tooLarge.body.error.type).toBe('payload_too_large');
     for (const r of [malformed, wrongType, tooLarge])
-      expect(r.body.error.requestId).toBe(r.headers['x-request-id']);
+      expect(r.body.error.request_id).toBe(r.headers['x-request-id']);
   });
 
   it('accepts a base64-encoded body as API Gateway sends it', async () => {
@@ -360,7 +360,7 @@ describe('a function whose configuration is invalid', () => {
     expect(response.body.error).toEqual({
       type: 'configuration_error',
       message: 'The service is misconfigured; see its logs',
-      requestId: 'cfg-1',
+      request_id: 'cfg-1',
     });
   });
 });

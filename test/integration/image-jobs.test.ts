@@ -51,15 +51,15 @@ afterAll(async () => {
 
 const small = { prompt: 'a lighthouse at dusk', steps: 3, width: 64, height: 64, seed: 7 };
 type View = {
-  jobId: string;
+  job_id: string;
   status: string;
   attempts?: number;
-  maxAttempts?: number;
-  statusUrl: string;
+  max_attempts?: number;
+  status_url: string;
   progress?: { step: number; steps: number };
   images?: { url: string; width: number; height: number }[];
   seed?: number;
-  executionProvider?: string;
+  execution_provider?: string;
   error?: { type: string; message: string };
 };
 const jobEvent = (id: string) => ({
@@ -150,17 +150,17 @@ describe('the job lifecycle', () => {
     const accepted = await submit(deps, small);
     expect(accepted.statusCode).toBe(202);
     expect(accepted.body.status).toBe('queued');
-    expect(accepted.headers.location).toBe(`http://127.0.0.1:3000/jobs/${accepted.body.jobId}`);
+    expect(accepted.headers.location).toBe(`http://127.0.0.1:3000/jobs/${accepted.body.job_id}`);
     await deps.imageJobs.settled();
-    const done = await invoke<View>(getJob(deps), jobEvent(accepted.body.jobId));
+    const done = await invoke<View>(getJob(deps), jobEvent(accepted.body.job_id));
     expect(done.body).toMatchObject({
       status: 'succeeded',
       progress: { step: 3, steps: 3 },
       seed: 7,
-      executionProvider: 'cpu',
+      execution_provider: 'cpu',
     });
-    expect(done.body.images?.[0]?.url).toBe(`http://127.0.0.1:3000/jobs/${accepted.body.jobId}/images/0`);
-    const png = await getJobImage(deps)(imageEvent(accepted.body.jobId, 0), {} as never);
+    expect(done.body.images?.[0]?.url).toBe(`http://127.0.0.1:3000/jobs/${accepted.body.job_id}/images/0`);
+    const png = await getJobImage(deps)(imageEvent(accepted.body.job_id, 0), {} as never);
     expect(png.headers['content-type']).toBe('image/png');
     const meta = await sharp(Buffer.from(png.body ?? '', 'base64')).metadata();
     expect([meta.width, meta.height]).toEqual([64, 64]);
@@ -170,7 +170,7 @@ describe('the job lifecycle', () => {
     const run = async (seed: number) => {
       const { body } = await submit(deps, { ...small, seed });
       await deps.imageJobs.settled();
-      const response = await getJobImage(deps)(imageEvent(body.jobId, 0), {} as never);
+      const response = await getJobImage(deps)(imageEvent(body.job_id, 0), {} as never);
       return response.body;
     };
     const [a, b, c] = [await run(11), await run(11), await run(12)];
@@ -218,14 +218,14 @@ describe('workers that fail or die', () => {
     const deps = depsWith({}, failing);
     const { body } = await submit(deps, small);
     await deps.imageJobs.settled();
-    const job = await invoke<View>(getJob(deps), jobEvent(body.jobId));
+    const job = await invoke<View>(getJob(deps), jobEvent(body.job_id));
     expect(job.body).toMatchObject({
       status: 'failed',
       progress: { step: 1, steps: 3 },
       attempts: 1,
       error: { type: 'job_failed' },
     });
-    expect(job.body.error?.message).toContain(body.jobId);
+    expect(job.body.error?.message).toContain(body.job_id);
     expect(job.body.error?.message).not.toMatch(/CUDA|unet|\/opt/);
     expect(job.body.images).toBeUndefined();
   });
@@ -243,12 +243,12 @@ describe('workers that fail or die', () => {
     expect(lost.body).toMatchObject({
       status: 'failed',
       attempts: 3,
-      maxAttempts: 3,
+      max_attempts: 3,
       error: { type: 'worker_lost' },
     });
     expect(lost.body.error?.message).toMatch(/3 attempts/);
     const again = await invoke<View>(getJob(deps), jobEvent(retried));
-    expect(again.body).toMatchObject({ maxAttempts: 3 });
+    expect(again.body).toMatchObject({ max_attempts: 3 });
     expect(again.body.status).not.toBe('failed');
     await invoke<View>(getJob(deps), jobEvent(neverStarted));
     await deps.imageJobs.settled();
@@ -275,7 +275,7 @@ describe('workers that fail or die', () => {
       workerId: 'gone',
     });
     const view = await invoke<View>(getJob(deps), jobEvent(id));
-    expect(view.body).toMatchObject({ status: 'queued', attempts: 1, maxAttempts: 3 });
+    expect(view.body).toMatchObject({ status: 'queued', attempts: 1, max_attempts: 3 });
     await deps.imageJobs.settled();
     expect(generate).not.toHaveBeenCalled();
     const delivery = await worker(deps)({ Records: [message('m1', JSON.stringify({ jobId: id }))] });
@@ -387,7 +387,7 @@ describe('workers that fail or die', () => {
     created.push(deps);
     const { body } = await submit(deps, { ...small, num_images: 2 });
     await deps.imageJobs.settled();
-    expect((await invoke<View>(getJob(deps), jobEvent(body.jobId))).body.status).toBe('succeeded');
+    expect((await invoke<View>(getJob(deps), jobEvent(body.job_id))).body.status).toBe('succeeded');
     expect(checked).toHaveLength(2);
     expect(violations).toEqual([]);
   });
@@ -409,11 +409,11 @@ describe('workers that die', () => {
       view = await invoke<View>(getJob(deps), jobEvent(id));
     }
     expect(Date.now() - killedAt).toBeLessThan(heartbeatMs + 1_000);
-    expect(view.body).toMatchObject({ attempts: expect.any(Number), maxAttempts: 3 });
+    expect(view.body).toMatchObject({ attempts: expect.any(Number), max_attempts: 3 });
     expect(view.body.status).not.toBe('failed');
     await deps.imageJobs.settled();
     const done = await invoke<View>(getJob(deps), jobEvent(id));
-    expect(done.body).toMatchObject({ status: 'succeeded', attempts: 2, maxAttempts: 3 });
+    expect(done.body).toMatchObject({ status: 'succeeded', attempts: 2, max_attempts: 3 });
     expect(done.body.images).toHaveLength(1);
   });
 
@@ -474,7 +474,7 @@ describe('workers that die', () => {
     expect(view.body).toMatchObject({
       status: 'failed',
       attempts: 3,
-      maxAttempts: 3,
+      max_attempts: 3,
       error: { type: 'worker_lost' },
     });
     expect(view.body.error?.message).toMatch(/3 attempts/);
@@ -498,17 +498,17 @@ describe('the GPU service', () => {
       const deps = depsWith({}, createRemoteImageGenerator({ url, timeoutMs: 30_000 }));
       const { body } = await submit(deps, { ...small, steps: 4 });
       await deps.imageJobs.settled();
-      const job = await invoke<View>(getJob(deps), jobEvent(body.jobId));
+      const job = await invoke<View>(getJob(deps), jobEvent(body.job_id));
       expect(job.body).toMatchObject({
         status: 'succeeded',
         progress: { step: 4, steps: 4 },
-        executionProvider: 'cpu',
+        execution_provider: 'cpu',
       });
 
       const inProcess = depsWith();
       const same = await submit(inProcess, { ...small, steps: 4, sync: true });
-      const remoteImage = await getJobImage(deps)(imageEvent(body.jobId, 0), {} as never);
-      const localImage = await getJobImage(inProcess)(imageEvent(same.body.jobId, 0), {} as never);
+      const remoteImage = await getJobImage(deps)(imageEvent(body.job_id, 0), {} as never);
+      const localImage = await getJobImage(inProcess)(imageEvent(same.body.job_id, 0), {} as never);
       expect(remoteImage.body).toBe(localImage.body);
       const invalid = await fetch(`${url}/v1/images/generations`, {
         method: 'POST',
@@ -529,7 +529,7 @@ describe('the GPU service', () => {
     );
     const { body } = await submit(deps, small);
     await deps.imageJobs.settled();
-    const job = await invoke<View>(getJob(deps), jobEvent(body.jobId));
+    const job = await invoke<View>(getJob(deps), jobEvent(body.job_id));
     expect(job.body).toMatchObject({ status: 'failed', error: { type: 'service_unavailable' } });
     expect(job.body.error?.message).toMatch(/the GPU service cannot be reached/);
     expect(job.body.error?.message).not.toContain('127.0.0.1');

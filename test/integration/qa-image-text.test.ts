@@ -40,7 +40,7 @@ type Answer = {
   execution_provider?: string;
   timing_ms: number;
 };
-type ErrorBody = { error: { type: string; message: string } };
+type ErrorBody = { error: { type: string; message: string; details?: { path: string; message: string }[] } };
 const binaryEvent = (body: Buffer, contentType: string, query?: Record<string, string>) => ({
   ...httpEvent('POST', '/qa-image-text', {
     rawBody: body.toString('base64'),
@@ -125,6 +125,54 @@ describe('POST /qa-image-text with BLIP-2', () => {
     );
     expect(response.statusCode).toBe(503);
     expect(response.body.error.message).toMatch(/GEMINI_API_KEY/);
+  });
+});
+
+describe('POST /qa-image-text fields', () => {
+  const handler = createHandler(depsWith());
+
+  it('refuses a question given both in the query string and in the body (422), as /caption-image does', async () => {
+    // Prepare
+    const png = await gradient('png');
+    const form = multipart([
+      { name: 'image', value: png, filename: 'a.png', type: 'image/png' },
+      { name: 'question', value: 'What is in the picture?' },
+    ]);
+    const query = { question: 'Which colour?' };
+    // Act
+    const responses = await Promise.all([
+      invoke<ErrorBody>(handler, binaryEvent(form.body, form.contentType, query)),
+      invoke<ErrorBody>(handler, {
+        ...httpEvent('POST', '/qa-image-text', {
+          body: { image_base64: png.toString('base64'), question: 'What is in the picture?' },
+        }),
+        queryStringParameters: query,
+      }),
+    ]);
+    // Assess
+    for (const response of responses) {
+      expect(response.statusCode).toBe(422);
+      expect(response.body.error.details).toEqual([
+        { path: 'question', message: 'given both as a query parameter and in the body; send it once' },
+      ]);
+    }
+  });
+
+  it('takes the question from the query string and the provider from the form', async () => {
+    // Prepare
+    const png = await gradient('png');
+    const form = multipart([
+      { name: 'image', value: png, filename: 'a.png', type: 'image/png' },
+      { name: 'provider', value: 'blip2' },
+    ]);
+    // Act
+    const response = await invoke<Answer>(
+      handler,
+      binaryEvent(form.body, form.contentType, { question: 'What is in the picture?' }),
+    );
+    // Assess
+    expect(response.statusCode).toBe(200);
+    expect(response.body.provider).toBe('blip2');
   });
 });
 

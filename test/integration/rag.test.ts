@@ -127,7 +127,7 @@ describe('documents', () => {
     const chunks = first.body.chunks as number;
     expect(chunks).toBeGreaterThan(1);
     expect(first.body).toMatchObject({
-      documentId: 'lighthouse',
+      document_id: 'lighthouse',
       replaced: false,
       stores: ['faiss', 'chroma', 'pinecone'],
     });
@@ -136,7 +136,7 @@ describe('documents', () => {
     const listed = await invoke(list(deps), httpEvent('GET', '/documents'));
     expect(listed.body).toMatchObject({
       count: 1,
-      documents: [{ documentId: 'lighthouse', chunks, source: 'stories/lighthouse.txt' }],
+      documents: [{ document_id: 'lighthouse', chunks, source: 'stories/lighthouse.txt' }],
     });
 
     const shorter = await post(ingest(deps), '/documents', { id: 'lighthouse', text: 'The keeper retired.' });
@@ -219,8 +219,8 @@ describe('grounded answers', () => {
       question: 'storms at sea',
       top_k: 20,
     });
-    const sources = probe.body.sources as { text: string; documentId: string }[];
-    chunkText = sources.find((s) => s.documentId === 'lighthouse' && s.text.includes('storms'))?.text ?? '';
+    const sources = probe.body.sources as { text: string; document_id: string }[];
+    chunkText = sources.find((s) => s.document_id === 'lighthouse' && s.text.includes('storms'))?.text ?? '';
     expect(chunkText).not.toBe('');
   });
 
@@ -240,12 +240,12 @@ describe('grounded answers', () => {
       expect(response.statusCode).toBe(200);
       const body = response.body as {
         answer: string;
-        sources: { text: string; score: number; documentId: string }[];
+        sources: { text: string; score: number; document_id: string }[];
         store: string;
         prompt_version: string;
       };
       expect(body.store).toBe(store ?? 'faiss');
-      expect(body.sources[0]).toMatchObject({ documentId: 'lighthouse', text: chunkText });
+      expect(body.sources[0]).toMatchObject({ document_id: 'lighthouse', text: chunkText });
       expect(body.sources[0]?.score).toBeCloseTo(1, 4);
       expect(body.answer).toMatch(/\[1\]/);
       expect(body.prompt_version).toBe('rag-answer/v1');
@@ -255,11 +255,11 @@ describe('grounded answers', () => {
   it('filters /rag-query by document', async () => {
     const response = await post(ragQuery(deps), '/rag-query', {
       question: chunkText,
-      filter: { documentIds: ['recipes'] },
+      filter: { document_ids: ['recipes'] },
     });
-    const sources = response.body.sources as { documentId: string }[];
+    const sources = response.body.sources as { document_id: string }[];
     expect(sources.length).toBeGreaterThan(0);
-    expect(sources.every((s) => s.documentId === 'recipes')).toBe(true);
+    expect(sources.every((s) => s.document_id === 'recipes')).toBe(true);
   });
 
   it('says it does not know, with no sources, when nothing scores above the threshold', async () => {
@@ -373,13 +373,13 @@ describe('S3 ingestion and FAISS on S3', () => {
     const listed = await invoke(list(deps), httpEvent('GET', '/documents'));
     expect(listed.body).toMatchObject({
       documents: [
-        { documentId: 'notes:keeper-log.md', source: 's3://documents-bucket/documents/notes/keeper log.md' },
+        { document_id: 'notes:keeper-log.md', source: 's3://documents-bucket/documents/notes/keeper log.md' },
       ],
     });
     const answer = await post(ragFaissQuery(deps), '/rag-faiss-query', {
       question: 'Log The lamp failed tonight.',
     });
-    expect((answer.body.sources as { documentId: string }[])[0]?.documentId).toBe('notes:keeper-log.md');
+    expect((answer.body.sources as { document_id: string }[])[0]?.document_id).toBe('notes:keeper-log.md');
 
     const skipped = await trigger(s3Event('ObjectCreated:Put', 'elsewhere/file.txt'));
     expect(skipped.results[0]?.outcome).toBe('skipped');

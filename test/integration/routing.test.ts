@@ -11,7 +11,7 @@ import { publicBaseUrl, requestMethod, routePath, stagePrefix } from '../../shar
 import { silentLogger, testDependencies } from '../helpers/dependencies';
 import { httpEvent, invoke, lambdaContext, payloadV1Event } from '../helpers/events';
 
-type ErrorBody = { error: { type: string; message: string; requestId: string } };
+type ErrorBody = { error: { type: string; message: string; request_id: string } };
 
 const deps = testDependencies({ DATA_DIR: mkdtempSync(path.join(os.tmpdir(), 'routing-')) });
 afterAll(() => Promise.all([deps.runtime.dispose(), deps.imageGenerator.dispose()]));
@@ -43,7 +43,7 @@ describe('the catch-all route', () => {
     expect(wrongMethod.statusCode).toBe(405);
     expect(wrongMethod.headers.allow).toBe('POST');
     expect(unknown.statusCode).toBe(404);
-    expect(unknown.body.error.requestId).toBe(unknown.headers['x-request-id']);
+    expect(unknown.body.error.request_id).toBe(unknown.headers['x-request-id']);
   });
 });
 
@@ -73,14 +73,14 @@ describe('job links on a named stage', () => {
       body: { prompt: 'a lighthouse', steps: 2, width: 64, height: 64, seed: 1, sync: true },
     });
     // Act
-    const response = await invoke<{ statusUrl: string; images: { url: string }[] }>(
+    const response = await invoke<{ status_url: string; images: { url: string }[] }>(
       generateImage(deps),
       event,
     );
     // Assess
     expect(response.statusCode).toBe(200);
-    expect(response.body.statusUrl).toMatch(/^https:\/\/api\.example\.com\/prod\/jobs\/[0-9a-f-]{36}$/);
-    expect(response.headers.location).toBe(response.body.statusUrl);
+    expect(response.body.status_url).toMatch(/^https:\/\/api\.example\.com\/prod\/jobs\/[0-9a-f-]{36}$/);
+    expect(response.headers.location).toBe(response.body.status_url);
     expect(response.body.images[0]?.url).toMatch(/^https:\/\/api\.example\.com\/prod\/jobs\/.+\/images\/0$/);
   });
 });

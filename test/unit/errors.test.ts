@@ -20,7 +20,7 @@ describe('errorResponse', () => {
     const response = errorResponse(new NotFoundError('no such thing'), 'req-1', silentLogger());
     expect(response.statusCode).toBe(404);
     expect(parse(response.body)).toEqual({
-      error: { type: 'not_found', message: 'no such thing', requestId: 'req-1' },
+      error: { type: 'not_found', message: 'no such thing', request_id: 'req-1' },
     });
   });
 
@@ -33,7 +33,7 @@ describe('errorResponse', () => {
     expect(parse(response.body).error).toEqual({
       type: 'internal_error',
       message: 'Internal server error',
-      requestId: 'req-2',
+      request_id: 'req-2',
     });
   });
 

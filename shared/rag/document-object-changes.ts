@@ -1,16 +1,23 @@
 /**
- * The S3 entry point of ingestion: ObjectCreated events under the documents prefix ingest the object (its
- * key, relative to the prefix, becomes the document id), ObjectRemoved events delete the document. Any
- * failure is rethrown, so that Lambda retries the event and then hands it to the failure destination.
+ * The S3 entry point of ingestion: an object created under the documents prefix is ingested (its key,
+ * relative to the prefix, becomes the document id), an object removed deletes the document. Any failure is
+ * rethrown, so that Lambda retries the event and then hands it to the failure destination. The changes come
+ * as plain values: reading them from the S3 notification is the function's job.
  */
 import type { Logger } from '@aws-lambda-powertools/logger';
-import type { S3Event } from 'aws-lambda';
 import { NotFoundError, SupersededVersionError } from '../errors';
 import type { BlobStore } from '../storage/blob-store';
 import { resolveContentType } from './document-text';
 import type { IngestionService } from './ingestion-service';
 
-export interface S3EventOutcome {
+/** One object created or removed in a bucket; `key` is decoded (no `+` for spaces, no `%xx`). */
+export interface ObjectChange {
+  readonly bucket: string;
+  readonly key: string;
+  readonly change: 'created' | 'removed';
+}
+
+export interface ObjectChangeOutcome {
   readonly key: string;
   readonly documentId?: string;
   readonly outcome: 'ingested' | 'deleted' | 'skipped';
@@ -19,7 +26,7 @@ export interface S3EventOutcome {
 }
 
 /** `documents/reports/q1.md` under prefix `documents/` is document `reports:q1.md`. */
-export function documentIdForKey(key: string, prefix: string): string | undefined {
+function documentIdForKey(key: string, prefix: string): string | undefined {
   if (!key.startsWith(prefix) || key.endsWith('/')) return undefined;
   const id = key
     .slice(prefix.length)
@@ -30,25 +37,23 @@ export function documentIdForKey(key: string, prefix: string): string | undefine
   return id || undefined;
 }
 
-export async function handleS3DocumentEvent(
-  event: S3Event,
+export async function applyDocumentObjectChanges(
+  changes: readonly ObjectChange[],
   deps: {
     documents: IngestionService;
     blobsFor: (bucket: string) => BlobStore;
     prefix: string;
     logger: Logger;
   },
-): Promise<S3EventOutcome[]> {
-  const outcomes: S3EventOutcome[] = [];
-  for (const record of event.Records) {
-    const key = decodeURIComponent(record.s3.object.key.replace(/\+/g, ' '));
-    const bucket = record.s3.bucket.name;
+): Promise<ObjectChangeOutcome[]> {
+  const outcomes: ObjectChangeOutcome[] = [];
+  for (const { bucket, key, change } of changes) {
     const documentId = documentIdForKey(key, deps.prefix);
     if (!documentId) {
       outcomes.push({ key, outcome: 'skipped', reason: `not a document under ${deps.prefix}` });
       continue;
     }
-    if (record.eventName.startsWith('ObjectRemoved')) {
+    if (change === 'removed') {
       try {
         await deps.documents.remove(documentId);
         outcomes.push({ key, documentId, outcome: 'deleted' });
