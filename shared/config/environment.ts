@@ -83,6 +83,12 @@ const EnvironmentSchema = z.object({
   CHUNK_TOKENS: positiveInt.default(200),
   CHUNK_OVERLAP_TOKENS: z.coerce.number().int().min(0).default(40),
   EMBED_BATCH: positiveInt.default(32),
+  CHAT_RAG_MIN_SCORE: z.coerce.number().min(-1).max(1).default(0.5),
+  CHAT_ROUTE_MIN_SIMILARITY: z.coerce.number().min(-1).max(1).default(0.6),
+  CHAT_SESSION_MAX_TURNS: positiveInt.max(100).default(10),
+  CHAT_SESSION_MAX_TOKENS: positiveInt.default(768),
+  CHAT_SESSION_TTL_SECONDS: positiveInt.default(86_400),
+  CHAT_FUNCTION_PREFIX: z.string().min(1).optional(),
   AWS_LAMBDA_FUNCTION_NAME: z.string().optional(),
   IS_OFFLINE: z.string().optional(),
 });
@@ -128,6 +134,20 @@ export interface AppConfig {
     readonly syncMaxPixelSteps: number;
   };
   readonly rag: RagConfig;
+  readonly chat: ChatConfig;
+}
+
+export interface ChatConfig {
+  /** Lowest best-document score that routes a message to RAG. */
+  readonly ragMinScore: number;
+  /** Lowest similarity to a labelled example that routes a message to the example's route. */
+  readonly routeMinSimilarity: number;
+  readonly session: { readonly maxTurns: number; readonly maxTokens: number; readonly ttlMs: number };
+  /**
+   * Deployed functions are named this prefix plus their key in serverless.yml; /chat invokes them. Unset
+   * (or under serverless-offline), /chat calls the same handlers in-process.
+   */
+  readonly functionPrefix: string | undefined;
 }
 
 export interface RagConfig {
@@ -220,6 +240,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       syncMaxPixelSteps: e.GENERATE_SYNC_MAX_PIXEL_STEPS,
     },
     rag: ragConfig(e, runningOnLambda),
+    chat: {
+      ragMinScore: e.CHAT_RAG_MIN_SCORE,
+      routeMinSimilarity: e.CHAT_ROUTE_MIN_SIMILARITY,
+      session: {
+        maxTurns: e.CHAT_SESSION_MAX_TURNS,
+        maxTokens: e.CHAT_SESSION_MAX_TOKENS,
+        ttlMs: e.CHAT_SESSION_TTL_SECONDS * 1000,
+      },
+      functionPrefix: runningOnLambda ? e.CHAT_FUNCTION_PREFIX : undefined,
+    },
   };
 }
 
