@@ -80,7 +80,8 @@ export async function evaluateRouter(deps: {
   for (const item of set.messages) {
     const decision = await router.route({ message: item.message, hasImage: item.image ?? false });
     const predicted = decision.name === 'rag-faiss' ? 'rag' : decision.name;
-    const row = (confusion[item.route] ??= {});
+    confusion[item.route] ??= {};
+    const row = confusion[item.route] as Record<string, number>;
     row[predicted] = (row[predicted] ?? 0) + 1;
     const right = predicted === item.route;
     if (right) correct++;
