@@ -128,8 +128,9 @@ export function createChatService(deps: {
           confidence: decision.confidence,
           latencyMs: ms(started),
           passedRequestId: requestId,
+          path: target.path,
           mode: deps.dispatcher.mode,
-          target: deps.dispatcher.target(decision.name),
+          function: deps.dispatcher.target(decision.name) ?? 'none',
           status: status ?? 'failed',
         });
       }

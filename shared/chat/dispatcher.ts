@@ -30,7 +30,7 @@ export type HandlerLoaders = Partial<Record<ChatRouteName, () => Promise<Handler
 
 export interface RouteDispatcher {
   readonly mode: 'lambda' | 'in-process';
-  /** Where `route` goes: its function's name, or its handler module. */
+  /** Where `route` goes: its function's name, or `in-process`; undefined when it is not in this deployment. */
   target(route: ChatRouteName): string | undefined;
   dispatch(
     route: ChatRouteName,
@@ -50,7 +50,7 @@ export function createInProcessDispatcher(loaders: HandlerLoaders): RouteDispatc
   const modules = new Map<ChatRouteName, Promise<HandlerModule>>();
   return {
     mode: 'in-process',
-    target: (route) => (loaders[route] ? `functions/${route}` : undefined),
+    target: (route) => (loaders[route] ? 'in-process' : undefined),
     async dispatch(route, event, context) {
       const load = loaders[route];
       if (!load) throw new RouteUnavailableError(route);
