@@ -24,8 +24,10 @@ beforeAll(async () => {
       CHAT_ROUTE_MIN_SIMILARITY: '0.9999',
       CHAT_RAG_MIN_SCORE: '0.9999',
     },
+    // Bundling every function takes a minute or more on a busy machine.
+    timeoutMs: 240_000,
   });
-}, 120_000);
+}, 250_000);
 afterAll(() => server?.stop());
 
 /** Resident memory of the server process (every function runs inside it), in MiB. */
