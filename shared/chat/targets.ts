@@ -48,6 +48,19 @@ export function textToSummarize(message: string): string {
   return stripped || message;
 }
 
+/** The topic of a research request: the message without "research", "look up … on Wikipedia" and the like. */
+export function researchTopic(message: string): string {
+  const topic = message
+    .replace(
+      /^\s*(please\s+)?(research( the topic of)?|look up|find out about|investigate|tell me about|give me a researched overview of|what does wikipedia say about)\s+/i,
+      '',
+    )
+    .replace(/\s+(on|from) wikipedia\b/i, '')
+    .replace(/[\s?.!]+$/, '')
+    .trim();
+  return topic || message;
+}
+
 const read = <S extends z.ZodType>(route: string, schema: S, body: unknown): z.output<S> => {
   const parsed = schema.safeParse(body);
   if (!parsed.success) throw new UpstreamError(`the ${route} route answered in an unexpected shape`);
@@ -119,7 +132,7 @@ export const CHAT_TARGETS: Readonly<Record<ChatRouteName, ChatTarget>> = {
   researcher: {
     method: 'POST',
     path: '/researcher',
-    body: ({ message }) => ({ topic: message }),
+    body: ({ message }) => ({ topic: researchTopic(message) }),
     reply: (body) => {
       const research = read('/researcher', Research, body);
       return {

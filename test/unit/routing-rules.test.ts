@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { conversationPrompt, researchTopic, textToSummarize } from '../../shared/chat/targets';
 import { ConfigurationError } from '../../shared/errors';
 import { defaultRouteExamples, parseRouteExamples } from '../../shared/routing/examples';
 import { applyRules } from '../../shared/routing/rules';
@@ -55,5 +56,29 @@ describe('the routing examples file', () => {
     expect(() => parseRouteExamples({ version: 1, routes: { teleport: ['beam me up'] } })).toThrow(
       /teleport|routes/,
     );
+  });
+});
+
+describe('what the routes are sent', () => {
+  it('strips the instruction from a text to summarize, and from a research topic', () => {
+    expect(textToSummarize('Summarize this: The fox ran. The dog slept.')).toBe(
+      'The fox ran. The dog slept.',
+    );
+    expect(textToSummarize('TL;DR: long meeting')).toBe('long meeting');
+    expect(textToSummarize('Make this shorter')).toBe('Make this shorter');
+    expect(researchTopic('Look up Alan Turing on Wikipedia')).toBe('Alan Turing');
+    expect(researchTopic('Research the history of the Eiffel Tower.')).toBe(
+      'the history of the Eiffel Tower',
+    );
+    expect(researchTopic('What does Wikipedia say about black holes?')).toBe('black holes');
+    expect(researchTopic('Marie Curie')).toBe('Marie Curie');
+  });
+
+  it('gives the LLM the conversation as alternating turns, ending where the assistant speaks', () => {
+    const history = [{ user: 'hi', reply: 'hello', route: 'llm', at: '' }];
+    expect(conversationPrompt(history, 'how are you?')).toBe(
+      'User: hi\nAssistant: hello\nUser: how are you?\nAssistant:',
+    );
+    expect(conversationPrompt([], 'hi')).toBe('User: hi\nAssistant:');
   });
 });
