@@ -25,7 +25,7 @@ export interface TraceStep {
 
 export interface ChatResponse {
   reply: string | null;
-  route: Omit<RouteDecision, 'stage'> & { stage: string };
+  route: RouteDecision;
   sources?: readonly unknown[];
   job?: unknown;
   session_id: string;
@@ -90,7 +90,6 @@ export function createChatService(deps: {
           override: request.route,
         }),
       );
-      const route = { ...decision };
       if (IMAGE_ROUTES.has(decision.name) && !image) {
         throw new RequestValidationError([
           {
@@ -102,7 +101,8 @@ export function createChatService(deps: {
       if (decision.name === 'vqa' && !request.message) {
         throw new RequestValidationError([{ path: 'message', message: 'the vqa route needs a question' }]);
       }
-      if (request.dry_run) return { reply: null, route, session_id: sessionId, dry_run: true, trace };
+      if (request.dry_run)
+        return { reply: null, route: decision, session_id: sessionId, dry_run: true, trace };
 
       const history =
         decision.name === 'llm' ? await timed('memory.read', () => deps.sessions.history(sessionId)) : [];
@@ -159,7 +159,7 @@ export function createChatService(deps: {
       );
       return {
         reply: reply.reply,
-        route,
+        route: decision,
         ...(reply.sources ? { sources: reply.sources } : {}),
         ...(reply.job ? { job: reply.job } : {}),
         session_id: sessionId,
