@@ -242,3 +242,33 @@ export class ContentBlockedError extends HttpError {
   readonly statusCode = 422;
   readonly type = 'content_blocked';
 }
+
+/** So many turns of one chat session were written at once that this one never got its turn: retryable. */
+export class SessionBusyError extends ServiceUnavailableError {
+  override readonly type = 'session_busy';
+}
+
+/** 503: /chat routed to a capability that this deployment does not have (its function is not deployed). */
+export class RouteUnavailableError extends ServiceUnavailableError {
+  override readonly type = 'route_unavailable';
+  constructor(route: string) {
+    super(`the ${route} route is not available in this deployment`, { retryAfterSeconds: 300 });
+  }
+}
+
+/**
+ * The function /chat dispatched to answered with an error: /chat answers with the same status, type and
+ * message (already written for clients by that function's own error mapping), and its Retry-After.
+ */
+export class DispatchedRouteError extends HttpError {
+  readonly statusCode: number;
+  readonly type: string;
+  constructor(statusCode: number, type: string, message: string, headers: Record<string, string> = {}) {
+    super(message, { headers });
+    this.statusCode = statusCode;
+    this.type = type;
+  }
+  override get expose(): boolean {
+    return true;
+  }
+}

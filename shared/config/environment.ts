@@ -243,6 +243,43 @@ export const APP_VARIABLES = {
     configures: 'ingestion',
     description: 'chunks embedded per batch',
   }),
+  CHAT_RAG_MIN_SCORE: variable({
+    schema: z.coerce.number().min(-1).max(1),
+    default: '0.5',
+    configures: 'chat',
+    description: 'lowest best-document score that sends a `/chat` message to RAG',
+  }),
+  CHAT_ROUTE_MIN_SIMILARITY: variable({
+    schema: z.coerce.number().min(-1).max(1),
+    default: '0.6',
+    configures: 'chat',
+    description: 'lowest similarity to a labelled example that sends a message to its route (else the LLM)',
+  }),
+  CHAT_SESSION_MAX_TURNS: variable({
+    schema: positiveInt.max(100),
+    default: '10',
+    configures: 'chat',
+    description: 'turns a chat session keeps (1..100)',
+  }),
+  CHAT_SESSION_MAX_TOKENS: variable({
+    schema: positiveInt,
+    default: '768',
+    configures: 'chat',
+    description: "tokens of history a chat session keeps (the embedder's tokenizer counts them)",
+  }),
+  CHAT_SESSION_TTL_SECONDS: variable({
+    schema: positiveInt,
+    default: '86400',
+    configures: 'chat',
+    description: 'how long an unused chat session is kept',
+  }),
+  CHAT_FUNCTION_PREFIX: variable({
+    schema: nonEmpty,
+    defaultText: 'unset / `genai-endpoints-STAGE-`',
+    configures: 'chat',
+    description:
+      'deployed function names are this plus their serverless.yml key; `/chat` invokes them (ignored under `npm start`, which calls the handlers in-process)',
+  }),
   IMAGE_MAX_BYTES: variable({
     schema: positiveInt,
     default: String(5 * 1024 * 1024),
@@ -508,6 +545,20 @@ function appConfig(e: Environment, runningOnLambda: boolean) {
       syncMaxPixelSteps: e.GENERATE_SYNC_MAX_PIXEL_STEPS,
     },
     rag: ragConfig(e),
+    chat: {
+      ragMinScore: e.CHAT_RAG_MIN_SCORE,
+      routeMinSimilarity: e.CHAT_ROUTE_MIN_SIMILARITY,
+      session: {
+        maxTurns: e.CHAT_SESSION_MAX_TURNS,
+        maxTokens: e.CHAT_SESSION_MAX_TOKENS,
+        ttlMs: e.CHAT_SESSION_TTL_SECONDS * 1000,
+      },
+      /**
+       * Deployed functions are named this prefix plus their key in serverless.yml; /chat invokes them. Unset
+       * (or under serverless-offline), /chat calls the same handlers in-process.
+       */
+      functionPrefix: runningOnLambda ? e.CHAT_FUNCTION_PREFIX : undefined,
+    },
   });
 }
 

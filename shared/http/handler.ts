@@ -32,6 +32,8 @@ export interface RouteRequest<Body, Params = undefined> {
   /** The validated path parameters. */
   readonly params: Params;
   readonly event: APIGatewayProxyEventV2;
+  /** The Lambda context: its remaining time bounds work that a route hands on (/chat's dispatch). */
+  readonly context: Context;
   readonly requestId: string;
   readonly logger: Logger;
 }
@@ -123,6 +125,7 @@ export function createHttpHandler<S extends z.ZodType, P extends z.ZodType = z.Z
         body: body as z.output<S>,
         params: params as z.output<P>,
         event,
+        context,
         requestId: requestIdOf(event, context),
         logger,
       });

@@ -21,6 +21,8 @@ export const ROUTES: readonly RouteSpec[] = [
   { method: 'DELETE', path: '/documents/{id}', functionName: 'deleteDocument' },
   { method: 'POST', path: '/rag-query', functionName: 'ragQuery' },
   { method: 'POST', path: '/rag-faiss-query', functionName: 'ragFaissQuery' },
+  { method: 'POST', path: '/chat', functionName: 'chat' },
+  { method: 'DELETE', path: '/chat/{session_id}', functionName: 'forgetChat' },
 ];
 
 /** Methods served on `path`, matching `{param}` segments against any single segment. */

@@ -17,8 +17,18 @@ const IMAGE_MAX_BYTES = 60_000;
 
 let server: LocalServer;
 beforeAll(async () => {
-  server = await startLocalServer({ env: { IMAGE_MAX_BYTES: String(IMAGE_MAX_BYTES) } });
-}, 120_000);
+  server = await startLocalServer({
+    env: {
+      IMAGE_MAX_BYTES: String(IMAGE_MAX_BYTES),
+      // The tiny embedder is random (every text is about 0.95 similar to every other): /chat may only be
+      // decided by identical text here, an example utterance or a document's own text.
+      CHAT_ROUTE_MIN_SIMILARITY: '0.9999',
+      CHAT_RAG_MIN_SCORE: '0.9999',
+    },
+    // Bundling every function takes a minute or more on a busy machine.
+    timeoutMs: 240_000,
+  });
+}, 250_000);
 afterAll(() => server?.stop());
 
 /** Resident memory of the server process (every function runs inside it), in MiB. */
@@ -244,6 +254,72 @@ describe('local server', () => {
     );
     await expectJsonError(await serverFetch(`${server.url}/no-such-route`), 404, 'not_found');
     await expectJsonError(await serverFetch(`${server.url}/summarize`), 405, 'method_not_allowed');
+  });
+});
+
+describe('POST /chat through the local server', () => {
+  type ChatBody = {
+    reply: string | null;
+    route: { name: string; stage: string; reason: string; confidence: number };
+    sources?: { documentId: string }[];
+    session_id: string;
+    trace: { step: string; status: string }[];
+  };
+  const chat = async (body: unknown, headers: Record<string, string> = {}) => {
+    const response = await post('/chat', body, { 'content-type': 'application/json', ...headers });
+    return { response, body: (await response.json()) as ChatBody };
+  };
+
+  it('holds a conversation that touches the LLM, RAG, captioning and sentiment, and forgets it', async () => {
+    // Prepare: a document whose own text will match it exactly
+    const text = 'The chat keeper wound the tower clock every morning before the first train left.';
+    const ingested = await post('/documents', { id: 'chat-doc', text, source: 'chat.txt' });
+    expect(ingested.status).toBe(201);
+    const image = (await gradient('png')).toString('base64');
+    const session = { session_id: 'e2e-chat' };
+    // Act
+    const joke = await chat({ message: 'Tell me a joke', ...session }, { 'x-request-id': 'e2e-chat-1' });
+    const grounded = await chat({ message: text, ...session });
+    const caption = await chat({ image: `data:image/png;base64,${image}`, ...session });
+    const review = await chat({ message: 'Is this review positive or negative?', ...session });
+    const poem = await chat({ message: 'Write a short poem about the sea', ...session });
+    const question = await chat({ message: 'What colour is it?', image, dry_run: true });
+    // Assess
+    for (const turn of [joke, grounded, caption, review, poem]) {
+      expect(turn.response.status).toBe(200);
+      expect(turn.body.session_id).toBe('e2e-chat');
+      expect(typeof turn.body.reply).toBe('string');
+      expect(turn.body.trace.find((t) => t.step.startsWith('dispatch:'))?.status).toBe('ok');
+    }
+    expect(joke.response.headers.get('x-request-id')).toBe('e2e-chat-1');
+    expect(
+      [joke, grounded, caption, review, poem].map((t) => [t.body.route.name, t.body.route.stage]),
+    ).toEqual([
+      ['llm', 'semantic'],
+      ['rag', 'retrieval'],
+      ['caption', 'rule'],
+      ['sentiment', 'semantic'],
+      ['llm', 'semantic'],
+    ]);
+    expect(grounded.body.route.reason).toMatch(/best score 1\.000 \(chat-doc#0\)/);
+    expect(grounded.body.sources?.[0]?.documentId).toBe('chat-doc');
+    expect(review.body.reply).toMatch(/^(POSITIVE|NEGATIVE) /);
+    expect(poem.body.trace.map((t) => t.step)).toContain('memory.read');
+    expect(question.body).toMatchObject({ reply: null, route: { name: 'vqa', stage: 'rule' } });
+    const forgotten = await fetch(`${server.url}/chat/e2e-chat`, { method: 'DELETE' });
+    expect(await forgotten.json()).toEqual({ session_id: 'e2e-chat', deleted: true });
+    const again = await fetch(`${server.url}/chat/e2e-chat`, { method: 'DELETE' });
+    expect(await again.json()).toEqual({ session_id: 'e2e-chat', deleted: false });
+  }, 120_000);
+
+  it('answers a route this deployment lacks, and a bad request, with JSON errors', async () => {
+    await expectJsonError(
+      await post('/chat', { message: 'the Eiffel Tower', route: 'researcher' }),
+      503,
+      'route_unavailable',
+    );
+    await expectJsonError(await post('/chat', { message: 'hi', route: 'teleport' }), 422, 'validation_error');
+    await expectJsonError(await fetch(`${server.url}/chat`), 405, 'method_not_allowed');
   });
 });
 

@@ -1,7 +1,9 @@
 /** serverless.yml and the route table must describe the same API, and every handler must exist. */
 import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import { readServerlessConfig, refName } from '../../scripts/serverless-config';
+import { chatFunctionNames } from '../../shared/app/chat';
 import { ROUTES } from '../../shared/http/routes';
 
 const config = readServerlessConfig();
@@ -70,5 +72,43 @@ describe('serverless.yml', () => {
     expect(config.custom.esbuild.exclude).toEqual(
       expect.arrayContaining(['@huggingface/transformers', 'onnxruntime-node', 'sharp']),
     );
+  });
+});
+
+describe('the chat function', () => {
+  const ChatRole = z.object({
+    resources: z.object({
+      Resources: z.object({
+        ChatFunctionRole: z.object({
+          Properties: z.object({
+            Policies: z.array(
+              z.object({
+                PolicyDocument: z.object({
+                  Statement: z.array(z.object({ Action: z.unknown(), Resource: z.unknown() })),
+                }),
+              }),
+            ),
+          }),
+        }),
+      }),
+    }),
+  });
+
+  it('may invoke exactly the functions it dispatches to, under its own role', () => {
+    // Prepare: the functions /chat routes to, by their CloudFormation logical ids
+    const targets = Object.values(chatFunctionNames(''))
+      .map((name) => `${name.charAt(0).toUpperCase()}${name.slice(1)}LambdaFunction.Arn`)
+      .sort();
+    // Act
+    const role = ChatRole.parse(config).resources.Resources.ChatFunctionRole;
+    const invoke = role.Properties.Policies.flatMap((p) => p.PolicyDocument.Statement).filter(
+      (s) => s.Action === 'lambda:InvokeFunction',
+    );
+    // Assess
+    expect(invoke).toHaveLength(1);
+    const granted = z.array(z.object({ GetAtt: z.string() })).parse(invoke[0]?.Resource);
+    expect(granted.map((r) => r.GetAtt).sort()).toEqual(targets);
+    expect((config.functions.chat as { role?: string }).role).toBe('ChatFunctionRole');
+    expect(config.functions.chat?.layers?.map(refName)).toContain('ModelsEmbeddingsLambdaLayer');
   });
 });

@@ -1,0 +1,18 @@
+import { z } from 'zod';
+import { composeChatSessions } from '../../shared/app/chat';
+import { composeDocumentBlobs } from '../../shared/app/document-blobs';
+import { SessionId } from '../../shared/chat/session-store';
+import { httpFunction } from '../../shared/http/http-function';
+
+/** DELETE /chat/{session_id}: forgets a chat session's memory (200 whether or not there was one). */
+export const { handler, create } = httpFunction({
+  name: 'chat-forget',
+  params: z.object({ session_id: SessionId }),
+  compose: (base) => ({
+    ...base,
+    sessions: composeChatSessions(base.config, composeDocumentBlobs(base.config)),
+  }),
+  handle: async ({ params }, deps) => ({
+    body: { session_id: params.session_id, deleted: await deps.sessions.forget(params.session_id) },
+  }),
+});

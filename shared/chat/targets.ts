@@ -1,0 +1,159 @@
+/**
+ * What each chat route is in terms of the suite's own HTTP routes: the route it calls, the body it sends
+ * (built from the message, the image and, for the LLM, the conversation so far), and how the answer reads
+ * as a chat reply. The answers are read through schemas, as any other boundary.
+ */
+import { z } from 'zod';
+import { UpstreamError } from '../errors';
+import type { ChatRouteName } from '../routing/route-names';
+import type { Turn } from './session-store';
+
+/** An attached image, in the JSON forms the vision routes take. */
+export type ChatImage = { readonly image_base64: string } | { readonly image_s3_key: string };
+
+export interface TargetInput {
+  readonly message: string;
+  readonly image?: ChatImage;
+  readonly history: readonly Turn[];
+}
+
+export interface ChatReply {
+  readonly reply: string;
+  readonly sources?: readonly unknown[];
+  readonly job?: unknown;
+}
+
+export interface ChatTarget {
+  readonly method: 'POST';
+  /** The suite's route that answers (shared/http/routes.ts names its function). */
+  readonly path: string;
+  readonly body: (input: TargetInput) => Record<string, unknown>;
+  readonly reply: (body: unknown) => ChatReply;
+}
+
+/** Longest LLM reply, in tokens: a chat turn, not an essay. */
+export const LLM_REPLY_TOKENS = 64;
+
+/** The conversation so far and the new message, as the prompt of a causal language model. */
+export function conversationPrompt(history: readonly Turn[], message: string): string {
+  const lines = history.flatMap((turn) => [`User: ${turn.user}`, `Assistant: ${turn.reply}`]);
+  return [...lines, `User: ${message}`, 'Assistant:'].join('\n');
+}
+
+/** The text to summarize: the message without a leading instruction such as "Summarize this:". */
+export function textToSummarize(message: string): string {
+  const stripped = message
+    .replace(/^\s*(please\s+)?(summari[sz]e|tl;?dr( of)?|condense|shorten)\b[^:\n]{0,40}:\s*/i, '')
+    .trim();
+  return stripped || message;
+}
+
+/** The topic of a research request: the message without "research", "look up … on Wikipedia" and the like. */
+export function researchTopic(message: string): string {
+  const topic = message
+    .replace(
+      /^\s*(please\s+)?(research( the topic of)?|look up|find out about|investigate|tell me about|give me a researched overview of|what does wikipedia say about)\s+/i,
+      '',
+    )
+    .replace(/\s+(on|from) wikipedia\b/i, '')
+    .replace(/[\s?.!]+$/, '')
+    .trim();
+  return topic || message;
+}
+
+const read = <S extends z.ZodType>(route: string, schema: S, body: unknown): z.output<S> => {
+  const parsed = schema.safeParse(body);
+  if (!parsed.success) throw new UpstreamError(`the ${route} route answered in an unexpected shape`);
+  return parsed.data;
+};
+
+const Completion = z.looseObject({ completion: z.string() });
+const RagAnswer = z.looseObject({ answer: z.string(), sources: z.array(z.unknown()) });
+const JobAccepted = z.looseObject({ job_id: z.string(), status: z.string(), status_url: z.string() });
+const Caption = z.looseObject({ caption: z.string() });
+const VqaAnswer = z.looseObject({ answer: z.string() });
+const Summary = z.looseObject({ summary: z.string() });
+const Sentiment = z.looseObject({ label: z.string(), score: z.number() });
+const Research = z.looseObject({
+  summary: z.string(),
+  title: z.string().optional(),
+  url: z.string().optional(),
+});
+
+const ragTarget = (path: string): ChatTarget => ({
+  method: 'POST',
+  path,
+  body: ({ message }) => ({ question: message }),
+  reply: (body) => {
+    const { answer, sources } = read(path, RagAnswer, body);
+    return { reply: answer, sources };
+  },
+});
+
+export const CHAT_TARGETS: Readonly<Record<ChatRouteName, ChatTarget>> = {
+  llm: {
+    method: 'POST',
+    path: '/hello-llm',
+    body: ({ message, history }) => ({
+      prompt: conversationPrompt(history, message),
+      max_new_tokens: LLM_REPLY_TOKENS,
+    }),
+    reply: (body) => ({ reply: read('/hello-llm', Completion, body).completion.trim() }),
+  },
+  rag: ragTarget('/rag-query'),
+  'rag-faiss': ragTarget('/rag-faiss-query'),
+  image: {
+    method: 'POST',
+    path: '/generate-image',
+    body: ({ message }) => ({ prompt: message }),
+    reply: (body) => {
+      const job = read('/generate-image', JobAccepted, body);
+      return {
+        reply:
+          job.status === 'succeeded'
+            ? 'Here is your image.'
+            : `Your image is being generated: poll ${job.status_url} until its status is "succeeded".`,
+        job,
+      };
+    },
+  },
+  caption: {
+    method: 'POST',
+    path: '/caption-image',
+    body: ({ image }) => ({ ...image }),
+    reply: (body) => ({ reply: read('/caption-image', Caption, body).caption }),
+  },
+  vqa: {
+    method: 'POST',
+    path: '/qa-image-text',
+    body: ({ image, message }) => ({ ...image, question: message }),
+    reply: (body) => ({ reply: read('/qa-image-text', VqaAnswer, body).answer }),
+  },
+  researcher: {
+    method: 'POST',
+    path: '/researcher',
+    body: ({ message }) => ({ topic: researchTopic(message) }),
+    reply: (body) => {
+      const research = read('/researcher', Research, body);
+      return {
+        reply: research.summary,
+        ...(research.url ? { sources: [{ title: research.title, url: research.url }] } : {}),
+      };
+    },
+  },
+  summarize: {
+    method: 'POST',
+    path: '/summarize',
+    body: ({ message }) => ({ text: textToSummarize(message) }),
+    reply: (body) => ({ reply: read('/summarize', Summary, body).summary }),
+  },
+  sentiment: {
+    method: 'POST',
+    path: '/sentiment',
+    body: ({ message }) => ({ text: message }),
+    reply: (body) => {
+      const { label, score } = read('/sentiment', Sentiment, body);
+      return { reply: `${label} (${score.toFixed(3)})` };
+    },
+  },
+};
