@@ -16,6 +16,22 @@ const booleanFlag = z
 
 const positiveInt = z.coerce.number().int().positive();
 
+/** The researcher's variables (Wikipedia client and the workflow), declared together. */
+const ResearchEnvironment = {
+  WIKIPEDIA_API_URL: z
+    .string()
+    .regex(/^https?:\/\/\S+$/, 'must be an http(s) URL; {lang} stands for the language code')
+    .default('https://{lang}.wikipedia.org/w/api.php'),
+  WIKIPEDIA_USER_AGENT: z.string().min(1).optional(),
+  WIKIPEDIA_TIMEOUT_MS: positiveInt.default(8_000),
+  WIKIPEDIA_MAX_ATTEMPTS: positiveInt.max(10).default(3),
+  RESEARCHER_MAX_ARTICLE_CHARS: positiveInt.max(100_000).default(100_000),
+  RESEARCHER_STATE_MACHINE_ARN: z
+    .string()
+    .regex(/^arn:aws[\w-]*:states:/, 'must be a state machine ARN')
+    .optional(),
+} as const;
+
 const EnvironmentSchema = z.object({
   MODEL_PROFILE: z.enum(MODEL_PROFILES).optional(),
   MODEL_ROOT: z.string().min(1).optional(),
@@ -83,6 +99,7 @@ const EnvironmentSchema = z.object({
   CHUNK_TOKENS: positiveInt.default(200),
   CHUNK_OVERLAP_TOKENS: z.coerce.number().int().min(0).default(40),
   EMBED_BATCH: positiveInt.default(32),
+  ...ResearchEnvironment,
   AWS_LAMBDA_FUNCTION_NAME: z.string().optional(),
   IS_OFFLINE: z.string().optional(),
 });
@@ -128,7 +145,26 @@ export interface AppConfig {
     readonly syncMaxPixelSteps: number;
   };
   readonly rag: RagConfig;
+  readonly research: ResearchConfig;
 }
+
+export interface ResearchConfig {
+  /** The MediaWiki Action API endpoint; `{lang}` is replaced by the requested language code. */
+  readonly wikipediaApiUrl: string;
+  /** Wikimedia's policy asks every client to say who it is and how to reach its operator. */
+  readonly userAgent: string;
+  readonly timeoutMs: number;
+  /** Attempts of one Wikipedia request (429 and 5xx are retried with backoff) before the step fails. */
+  readonly maxAttempts: number;
+  /** Most characters of an article that are read, summarized and classified. */
+  readonly maxArticleChars: number;
+  /** Deployed: the Express state machine started synchronously; unset, the definition runs in-process. */
+  readonly stateMachineArn: string | undefined;
+}
+
+/** Used when WIKIPEDIA_USER_AGENT is unset; a deployment should set one with its operator's contact. */
+export const DEFAULT_WIKIPEDIA_USER_AGENT =
+  'genai-endpoints-researcher/0.1 (Wikipedia summaries and sentiment; operator contact: set WIKIPEDIA_USER_AGENT)';
 
 export interface RagConfig {
   /** Local directory for documents, the FAISS index and the registry, when no bucket is set. */
@@ -220,6 +256,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       syncMaxPixelSteps: e.GENERATE_SYNC_MAX_PIXEL_STEPS,
     },
     rag: ragConfig(e, runningOnLambda),
+    research: {
+      wikipediaApiUrl: e.WIKIPEDIA_API_URL,
+      userAgent: e.WIKIPEDIA_USER_AGENT ?? DEFAULT_WIKIPEDIA_USER_AGENT,
+      timeoutMs: e.WIKIPEDIA_TIMEOUT_MS,
+      maxAttempts: e.WIKIPEDIA_MAX_ATTEMPTS,
+      maxArticleChars: e.RESEARCHER_MAX_ARTICLE_CHARS,
+      stateMachineArn: e.RESEARCHER_STATE_MACHINE_ARN,
+    },
   };
 }
 

@@ -8,7 +8,13 @@ import { redactInternals } from './public-text';
 import { type HttpResponse, jsonResponse } from './response';
 
 export interface ErrorBody {
-  error: { type: string; message: string; details?: readonly unknown[]; requestId: string };
+  error: {
+    type: string;
+    message: string;
+    details?: readonly unknown[];
+    [field: string]: unknown;
+    requestId: string;
+  };
 }
 
 export function errorResponse(error: unknown, requestId: string, logger: Logger): HttpResponse {
@@ -33,6 +39,7 @@ export function errorResponse(error: unknown, requestId: string, logger: Logger)
               })),
             }
           : {}),
+        ...(error.expose ? error.fields : {}),
         requestId,
       },
     };

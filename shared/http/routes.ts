@@ -21,6 +21,7 @@ export const ROUTES: readonly RouteSpec[] = [
   { method: 'DELETE', path: '/documents/{id}', functionName: 'deleteDocument' },
   { method: 'POST', path: '/rag-query', functionName: 'ragQuery' },
   { method: 'POST', path: '/rag-faiss-query', functionName: 'ragFaissQuery' },
+  { method: 'POST', path: '/researcher', functionName: 'researcher' },
 ];
 
 /** Methods served on `path`, matching `{param}` segments against any single segment. */
