@@ -105,6 +105,7 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
       MODEL_S3_URI: '',
       DOCUMENTS_BUCKET: '',
       JOBS_QUEUE_URL: '',
+      RESEARCHER_STATE_MACHINE_ARN: '',
       ...env,
       DATA_DIR: dataDir,
       ...(chroma ? { CHROMA_URL: chroma.url } : {}),

@@ -13,15 +13,26 @@ export abstract class HttpError extends Error {
   abstract readonly type: string;
   readonly details: readonly ErrorDetail[] | undefined;
   readonly headers: Readonly<Record<string, string>>;
+  /**
+   * Fields a client acts on, beside the message (the titles a 404 suggests instead): they appear in the
+   * error object of the response, next to `type` and `message`, when the error is exposed.
+   */
+  readonly fields: Readonly<Record<string, unknown>> | undefined;
 
   constructor(
     message: string,
-    options: { details?: readonly ErrorDetail[]; headers?: Record<string, string>; cause?: unknown } = {},
+    options: {
+      details?: readonly ErrorDetail[];
+      headers?: Record<string, string>;
+      cause?: unknown;
+      fields?: Record<string, unknown>;
+    } = {},
   ) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = new.target.name;
     this.details = options.details;
     this.headers = options.headers ?? {};
+    this.fields = options.fields;
   }
 
   get expose(): boolean {
@@ -121,7 +132,7 @@ export class InvalidStorageKeyError extends RequestValidationError {
 /** 502: a dependency answered, but wrongly. */
 export class UpstreamError extends HttpError {
   readonly statusCode = 502;
-  readonly type = 'upstream_error';
+  readonly type: string = 'upstream_error';
   override get expose(): boolean {
     return true;
   }
@@ -256,6 +267,31 @@ export class RouteUnavailableError extends ServiceUnavailableError {
   }
 }
 
+/** 404: no Wikipedia article matches the topic; `suggestions` holds the closest titles, to ask for instead. */
+export class ArticleNotFoundError extends HttpError {
+  readonly statusCode = 404;
+  readonly type = 'article_not_found';
+  constructor(topic: string, lang: string, suggestions: readonly string[]) {
+    super(
+      `no ${lang}.wikipedia article matches '${topic}'` +
+        (suggestions.length > 0 ? `; closest titles: ${suggestions.join(', ')}` : ''),
+      { fields: { suggestions } },
+    );
+  }
+}
+
+/** 409: the topic names a disambiguation page; `candidates` are the articles it lists, to pick one from. */
+export class DisambiguationError extends HttpError {
+  readonly statusCode = 409;
+  readonly type = 'ambiguous_topic';
+  constructor(title: string, lang: string, candidates: readonly string[]) {
+    super(
+      `'${title}' is a disambiguation page of ${lang}.wikipedia; ask again with one of its ${candidates.length} candidate titles`,
+      { fields: { candidates } },
+    );
+  }
+}
+
 /**
  * The function /chat dispatched to answered with an error: /chat answers with the same status, type and
  * message (already written for clients by that function's own error mapping), and its Retry-After.
@@ -271,4 +307,20 @@ export class DispatchedRouteError extends HttpError {
   override get expose(): boolean {
     return true;
   }
+}
+
+/**
+ * 502: Wikipedia (or the server WIKIPEDIA_API_URL names) could not be reached or kept failing after the
+ * retries. The message names the host, never more of the address.
+ */
+export class WikipediaUnavailableError extends UpstreamError {
+  override readonly type = 'wikipedia_unavailable';
+}
+
+/**
+ * A workflow step was invoked with input its schema refuses: the state machine and the step disagree, which
+ * no retry can fix. Step Functions sees its name as the error.
+ */
+export class InvalidTaskInputError extends Error {
+  override name = 'InvalidTaskInputError';
 }

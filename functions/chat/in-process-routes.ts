@@ -14,4 +14,5 @@ export const IN_PROCESS_ROUTES: HandlerLoaders = {
   vqa: () => import('../qa-image-text/handler'),
   summarize: () => import('../summarize/handler'),
   sentiment: () => import('../sentiment/handler'),
+  researcher: () => import('../researcher/handler'),
 };

@@ -29,6 +29,10 @@ export const LogLevelSchema = z
   .regex(/^(trace|debug|info|warn|error|critical|silent)$/i, 'must be DEBUG, INFO, WARN, ERROR or SILENT');
 const ModelProfileSchema = z.enum(MODEL_PROFILES);
 
+/** Used when WIKIPEDIA_USER_AGENT is unset; a deployment should set one with its operator's contact. */
+export const DEFAULT_WIKIPEDIA_USER_AGENT =
+  'genai-endpoints-researcher/0.1 (Wikipedia summaries and sentiment; operator contact: set WIKIPEDIA_USER_AGENT)';
+
 /** Every variable the functions read, in the order the README lists them. */
 export const APP_VARIABLES = {
   MODEL_PROFILE: variable({
@@ -279,6 +283,45 @@ export const APP_VARIABLES = {
     configures: 'chat',
     description:
       'deployed function names are this plus their serverless.yml key; `/chat` invokes them (ignored under `npm start`, which calls the handlers in-process)',
+  }),
+  WIKIPEDIA_API_URL: variable({
+    schema: z
+      .string()
+      .regex(/^https?:\/\/\S+$/, 'must be an http(s) URL; {lang} stands for the language code'),
+    default: 'https://{lang}.wikipedia.org/w/api.php',
+    configures: 'researcher',
+    description: 'the MediaWiki Action API `/researcher` reads; `{lang}` is replaced by the language code',
+  }),
+  WIKIPEDIA_USER_AGENT: variable({
+    schema: nonEmpty,
+    defaultText: 'a descriptive agent asking the operator to set one',
+    configures: 'researcher',
+    description: "the User-Agent sent to Wikipedia (its policy asks for the operator's contact)",
+  }),
+  WIKIPEDIA_TIMEOUT_MS: variable({
+    schema: positiveInt,
+    default: '8000',
+    configures: 'researcher',
+    description: 'longest wait for one Wikipedia request',
+  }),
+  WIKIPEDIA_MAX_ATTEMPTS: variable({
+    schema: positiveInt.max(10),
+    default: '3',
+    configures: 'researcher',
+    description: 'attempts of one Wikipedia request (429 and 5xx retried with backoff) before the step fails',
+  }),
+  RESEARCHER_MAX_ARTICLE_CHARS: variable({
+    schema: positiveInt.max(100_000),
+    default: '100000',
+    configures: 'researcher',
+    description: 'most characters of an article that are read, summarized and classified',
+  }),
+  RESEARCHER_STATE_MACHINE_ARN: variable({
+    schema: z.string().regex(/^arn:aws[\w-]*:states:/, 'must be a state machine ARN'),
+    defaultText: "unset / the stack's state machine",
+    configures: 'researcher',
+    description:
+      'deployed, the Express workflow `/researcher` starts; unset, the same definition runs in-process',
   }),
   IMAGE_MAX_BYTES: variable({
     schema: positiveInt,
@@ -545,6 +588,16 @@ function appConfig(e: Environment, runningOnLambda: boolean) {
       syncMaxPixelSteps: e.GENERATE_SYNC_MAX_PIXEL_STEPS,
     },
     rag: ragConfig(e),
+    research: {
+      /** The MediaWiki Action API endpoint; `{lang}` is replaced by the requested language code. */
+      wikipediaApiUrl: e.WIKIPEDIA_API_URL,
+      /** Wikimedia's policy asks every client to say who it is and how to reach its operator. */
+      userAgent: e.WIKIPEDIA_USER_AGENT ?? DEFAULT_WIKIPEDIA_USER_AGENT,
+      timeoutMs: e.WIKIPEDIA_TIMEOUT_MS,
+      maxAttempts: e.WIKIPEDIA_MAX_ATTEMPTS,
+      maxArticleChars: e.RESEARCHER_MAX_ARTICLE_CHARS,
+      stateMachineArn: e.RESEARCHER_STATE_MACHINE_ARN,
+    },
     chat: {
       ragMinScore: e.CHAT_RAG_MIN_SCORE,
       routeMinSimilarity: e.CHAT_ROUTE_MIN_SIMILARITY,

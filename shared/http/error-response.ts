@@ -10,7 +10,7 @@ import { type HttpResponse, jsonResponse } from './response';
 
 /** The one shape of every error answer, whoever raised it; `request_id` is the one the logs carry. */
 export const ErrorBody = z.object({
-  error: z.object({
+  error: z.looseObject({
     type: z.string(),
     message: z.string(),
     details: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
@@ -41,6 +41,7 @@ export function errorResponse(error: unknown, requestId: string, logger: Logger)
               })),
             }
           : {}),
+        ...(error.expose ? error.fields : {}),
         request_id: requestId,
       },
     };

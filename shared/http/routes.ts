@@ -23,6 +23,7 @@ export const ROUTES: readonly RouteSpec[] = [
   { method: 'POST', path: '/rag-faiss-query', functionName: 'ragFaissQuery' },
   { method: 'POST', path: '/chat', functionName: 'chat' },
   { method: 'DELETE', path: '/chat/{session_id}', functionName: 'forgetChat' },
+  { method: 'POST', path: '/researcher', functionName: 'researcher' },
 ];
 
 /** Methods served on `path`, matching `{param}` segments against any single segment. */

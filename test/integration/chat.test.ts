@@ -134,7 +134,15 @@ describe('POST /chat', () => {
   });
 
   it('answers 503 for a route this deployment does not have', async () => {
-    const response = await send<ErrorBody>({ message: 'the Eiffel Tower', route: 'researcher' });
+    // Prepare: a deployment without the researcher
+    const { researcher: _absent, ...withoutResearcher } = IN_PROCESS_ROUTES;
+    const partial = createChat(composeChat(base, { inProcess: withoutResearcher }));
+    // Act
+    const response = await invoke<ErrorBody>(
+      partial,
+      httpEvent('POST', '/chat', { body: { message: 'the Eiffel Tower', route: 'researcher' } }),
+    );
+    // Assess
     expect(response.statusCode).toBe(503);
     expect(response.body.error).toMatchObject({
       type: 'route_unavailable',
@@ -212,14 +220,14 @@ describe('dispatch in AWS', () => {
       sentiment: 'genai-endpoints-prod-sentiment',
       'rag-faiss': 'genai-endpoints-prod-ragFaissQuery',
     });
-    expect(names.researcher).toBeUndefined();
+    expect(names.researcher).toBe('genai-endpoints-prod-researcher');
   });
 
   it('answers 502 for a function error, 503 when Lambda cannot be reached or the route is absent', async () => {
     const failing = (result: () => Promise<unknown>) =>
       createLambdaDispatcher({
         client: { send: result } as never,
-        functionNames: chatFunctionNames('p-'),
+        functionNames: { ...chatFunctionNames('p-'), researcher: undefined },
         retryAfterSeconds: 5,
       });
     await expect(

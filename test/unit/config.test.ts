@@ -38,6 +38,20 @@ function problemsOf(load: () => unknown): readonly string[] {
 }
 
 describe('loadConfig', () => {
+  it('reads Wikipedia per language by default, and refuses an API URL that is not http(s)', () => {
+    expect(loadConfig({}).research).toMatchObject({
+      wikipediaApiUrl: 'https://{lang}.wikipedia.org/w/api.php',
+      maxAttempts: 3,
+      maxArticleChars: 100_000,
+      stateMachineArn: undefined,
+    });
+    expect(
+      loadConfig({ WIKIPEDIA_API_URL: 'http://127.0.0.1:8080/{lang}/w/api.php' }).research.wikipediaApiUrl,
+    ).toBe('http://127.0.0.1:8080/{lang}/w/api.php');
+    expect(() => loadConfig({ WIKIPEDIA_API_URL: 'ftp://wiki' })).toThrow(ConfigurationError);
+    expect(() => loadConfig({ RESEARCHER_STATE_MACHINE_ARN: 'researcher' })).toThrow(/state machine ARN/);
+  });
+
   it('defaults to the auto profile, ./models and remote loads when run locally', () => {
     const config = loadConfig({});
     expect(config).toMatchObject({

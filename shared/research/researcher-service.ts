@@ -1,0 +1,149 @@
+/**
+ * POST /researcher over a workflow run: the run's output, checked against the states' contract, becomes
+ * the answer, a 404 with suggestions, a 409 with candidate titles, or the error of the step that failed.
+ */
+import { z } from 'zod';
+import {
+  ArticleNotFoundError,
+  DisambiguationError,
+  GatewayTimeoutError,
+  type HttpError,
+  ModelUnavailableError,
+  StorageUnavailableError,
+  UpstreamError,
+  WikipediaUnavailableError,
+} from '../errors';
+import { ArticleRef, WikipediaLang } from './wikipedia-article';
+import type { ResearchWorkflow, TraceEntry } from './workflow';
+
+export const ResearcherRequest = z.strictObject({
+  topic: z.string().trim().min(1, 'topic must not be empty').max(300),
+  lang: WikipediaLang.default('en'),
+  /** Longest summary, in tokens (as /summarize counts them). */
+  max_length: z.number().int().min(5).max(512).default(142),
+});
+export type ResearcherRequest = z.output<typeof ResearcherRequest>;
+
+const Model = z.object({ id: z.string(), profile: z.enum(['standard', 'tiny']) });
+const LabelScore = z.object({ label: z.string(), score: z.number() });
+
+const Succeeded = z.object({
+  status: z.literal('succeeded'),
+  article: ArticleRef,
+  summary: z.object({ summary: z.string(), chunks: z.number(), rounds: z.number(), model: Model }),
+  sentiment: LabelScore.extend({
+    scores: z.array(LabelScore),
+    windows: z.number(),
+    distribution: z.array(z.object({ label: z.string(), windows: z.number() })),
+    model: Model,
+  }),
+});
+
+const NoArticle = z.object({
+  status: z.literal('no_article'),
+  lookup: z.discriminatedUnion('status', [
+    z.object({
+      status: z.literal('not_found'),
+      topic: z.string(),
+      lang: z.string(),
+      suggestions: z.array(z.string()),
+    }),
+    z.object({
+      status: z.literal('disambiguation'),
+      title: z.string(),
+      lang: z.string(),
+      candidates: z.array(z.string()),
+    }),
+  ]),
+});
+
+const Failed = z.object({
+  status: z.literal('failed'),
+  state: z.string(),
+  error: z.string(),
+  cause: z.unknown(),
+});
+
+const WorkflowOutput = z.discriminatedUnion('status', [Succeeded, NoArticle, Failed]);
+
+/** A Lambda error's cause, as Step Functions reports it in AWS (JSON) or the local run does (the message). */
+const LambdaCause = z.object({ errorMessage: z.string() }).loose();
+
+function causeMessage(cause: unknown): string {
+  if (typeof cause !== 'string') return '';
+  try {
+    const parsed = LambdaCause.safeParse(JSON.parse(cause));
+    if (parsed.success) return parsed.data.errorMessage;
+  } catch {
+    // the local run reports the message itself
+  }
+  return cause;
+}
+
+/** The error a failed step's error name stands for; the message is the step's own where it is public. */
+export function failureError(failure: z.output<typeof Failed>): HttpError {
+  const message = causeMessage(failure.cause);
+  switch (failure.error) {
+    case 'WikipediaUnavailableError':
+      return new WikipediaUnavailableError(message || 'Wikipedia cannot be reached; retry later');
+    case 'UpstreamError':
+      return new UpstreamError(message || 'Wikipedia answered something the researcher cannot read');
+    case 'ModelUnavailableError':
+      return new ModelUnavailableError(message || 'a model of the researcher cannot be loaded; retry later');
+    case 'StorageUnavailableError':
+      return new StorageUnavailableError('access', 'research/wikipedia');
+    case 'States.Timeout':
+      return new GatewayTimeoutError(`the research step ${failure.state} ran out of its time; retry later`);
+    default:
+      return new UpstreamError(
+        `the research workflow failed at ${failure.state} (${failure.error}); retry later`,
+      );
+  }
+}
+
+export interface ResearcherResponse {
+  title: string;
+  url: string;
+  lang: string;
+  revision: number;
+  summary: string;
+  sentiment: Omit<z.output<typeof Succeeded>['sentiment'], 'model'>;
+  model: { summarization: z.output<typeof Model>; sentiment: z.output<typeof Model> };
+  article: { characters: number; read_characters: number };
+  trace: TraceEntry[];
+  execution: { mode: 'local' | 'aws'; id: string };
+}
+
+export function createResearcherService(deps: { workflow: ResearchWorkflow }) {
+  return {
+    async research(request: ResearcherRequest): Promise<ResearcherResponse> {
+      const run = await deps.workflow.run(request);
+      const parsed = WorkflowOutput.safeParse(run.output);
+      if (!parsed.success) throw new UpstreamError('the research workflow answered in an unexpected shape');
+      const output = parsed.data;
+      if (output.status === 'failed') throw failureError(output);
+      if (output.status === 'no_article') {
+        const { lookup } = output;
+        throw lookup.status === 'not_found'
+          ? new ArticleNotFoundError(lookup.topic, lookup.lang, lookup.suggestions)
+          : new DisambiguationError(lookup.title, lookup.lang, lookup.candidates);
+      }
+      const { article, summary, sentiment } = output;
+      const { model: sentimentModel, ...sentimentResult } = sentiment;
+      return {
+        title: article.title,
+        url: article.url,
+        lang: article.lang,
+        revision: article.revision,
+        summary: summary.summary,
+        sentiment: sentimentResult,
+        model: { summarization: summary.model, sentiment: sentimentModel },
+        article: { characters: article.characters, read_characters: article.read_characters },
+        trace: run.trace,
+        execution: run.execution,
+      };
+    },
+  };
+}
+
+export type ResearcherService = ReturnType<typeof createResearcherService>;

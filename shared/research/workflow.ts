@@ -1,0 +1,28 @@
+/** How the researcher runs its state machine: in-process locally, as an Express workflow in AWS. */
+
+/** One state of a run: how long it took, how it ended and how often it was retried. */
+export interface TraceEntry {
+  state: string;
+  ms: number;
+  status: 'succeeded' | 'failed' | 'caught';
+  /** Retries of the state (null where the run's history is not visible, as for a deployed Express run). */
+  retries: number | null;
+}
+
+export interface WorkflowInput {
+  readonly topic: string;
+  readonly lang: string;
+  readonly max_length: number;
+}
+
+export interface WorkflowRun {
+  /** The state machine's output (checked by the caller's schema). */
+  readonly output: unknown;
+  readonly trace: TraceEntry[];
+  readonly execution: { readonly mode: 'local' | 'aws'; readonly id: string };
+}
+
+export interface ResearchWorkflow {
+  /** Runs the workflow to its end; a run over its time budget throws a GatewayTimeoutError. */
+  run(input: WorkflowInput): Promise<WorkflowRun>;
+}
