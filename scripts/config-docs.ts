@@ -1,5 +1,5 @@
 /**
- * `npm run docs:config`: writes the configuration tables of README.md and infra/gpu/README.md from the
+ * `npm run docs:config`: writes the configuration tables of docs/configuration.md and infra/gpu/README.md from the
  * variables' declarations (shared/config/environment.ts, infra/gpu/config.ts), between their markers.
  * `npm run docs:config -- --check` changes nothing and exits 1 when a table differs from its declarations
  * (the unit tests check the same).
@@ -23,13 +23,13 @@ export interface GeneratedTable {
 
 export const GENERATED_TABLES: readonly GeneratedTable[] = [
   {
-    file: 'README.md',
+    file: 'docs/configuration.md',
     name: 'functions configuration',
     variables: APP_VARIABLES,
     table: variablesTable(APP_VARIABLES, { defaultHeading: 'default (local / Lambda)' }),
   },
   {
-    file: 'README.md',
+    file: 'docs/configuration.md',
     name: 'scripts configuration',
     variables: SCRIPT_VARIABLES,
     table: variablesTable(SCRIPT_VARIABLES, { configuresHeading: 'read by' }),

@@ -4,7 +4,7 @@
  * description. Defaults differ between a Lambda container (standard models from the layer, caches under
  * /tmp) and a local run (auto profile, ./models). `loadConfig` validates them all, reports every problem at
  * once, and builds the nested view (`config.rag.faiss.key`, `config.jobs.queueUrl`, ...) in one place.
- * The README's tables are generated from these declarations (`npm run docs:config`).
+ * The tables of docs/configuration.md are generated from these declarations (`npm run docs:config`).
  */
 import path from 'node:path';
 import { z } from 'zod';
@@ -33,7 +33,7 @@ const ModelProfileSchema = z.enum(MODEL_PROFILES);
 export const DEFAULT_WIKIPEDIA_USER_AGENT =
   'genai-endpoints-researcher/0.1 (Wikipedia summaries and sentiment; operator contact: set WIKIPEDIA_USER_AGENT)';
 
-/** Every variable the functions read, in the order the README lists them. */
+/** Every variable the functions read, in the order docs/configuration.md lists them. */
 export const APP_VARIABLES = {
   MODEL_PROFILE: variable({
     schema: ModelProfileSchema,
