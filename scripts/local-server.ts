@@ -9,7 +9,7 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -98,6 +98,7 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
   );
   const chroma = await embeddedChroma(env, dataDir);
   const osls = path.join(PROJECT_ROOT, 'node_modules', 'osls', 'bin', 'serverless.js');
+  const workFolder = path.join('.esbuild', `offline-${port}`);
   const child = spawn(process.execPath, [osls, 'offline', 'start'], {
     cwd: PROJECT_ROOT,
     env: {
@@ -110,6 +111,7 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
       DATA_DIR: dataDir,
       ...(chroma ? { CHROMA_URL: chroma.url } : {}),
       NODE_OPTIONS: serverNodeOptions(env),
+      ESBUILD_WORK_FOLDER: workFolder,
       PORT: String(port),
       LAMBDA_PORT: String(lambdaPort),
     },
@@ -127,6 +129,7 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
     child.once('exit', (code, signal) => resolve({ code, signal })),
   ).then(async (exit) => {
     await chroma?.stop();
+    await rm(path.join(PROJECT_ROOT, workFolder), { recursive: true, force: true });
     return exit;
   });
   const stop = async () => {

@@ -6,7 +6,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { exitStatusOf, type LocalServer, startLocalServer } from '../../scripts/local-server';
+import { exitStatusOf, freePort, type LocalServer, startLocalServer } from '../../scripts/local-server';
 import { testDependencies } from '../helpers/dependencies';
 import { expectStoresMatchRegistry } from '../helpers/document-invariant';
 import { gradient } from '../helpers/images';
@@ -24,6 +24,8 @@ beforeAll(async () => {
       // decided by identical text here, an example utterance or a document's own text.
       CHAT_ROUTE_MIN_SIMILARITY: '0.9999',
       CHAT_RAG_MIN_SCORE: '0.9999',
+      // Nothing listens there: the researcher fails fast, as it does offline, without leaving this machine.
+      WIKIPEDIA_API_URL: `http://127.0.0.1:${await freePort()}/w/api.php`,
     },
     // Bundling every function takes a minute or more on a busy machine.
     timeoutMs: 240_000,
@@ -261,7 +263,7 @@ describe('POST /chat through the local server', () => {
   type ChatBody = {
     reply: string | null;
     route: { name: string; stage: string; reason: string; confidence: number };
-    sources?: { documentId: string }[];
+    sources?: { document_id: string }[];
     session_id: string;
     trace: { step: string; status: string }[];
   };
@@ -302,7 +304,7 @@ describe('POST /chat through the local server', () => {
       ['llm', 'semantic'],
     ]);
     expect(grounded.body.route.reason).toMatch(/best score 1\.000 \(chat-doc#0\)/);
-    expect(grounded.body.sources?.[0]?.documentId).toBe('chat-doc');
+    expect(grounded.body.sources?.[0]?.document_id).toBe('chat-doc');
     expect(review.body.reply).toMatch(/^(POSITIVE|NEGATIVE) /);
     expect(poem.body.trace.map((t) => t.step)).toContain('memory.read');
     expect(question.body).toMatchObject({ reply: null, route: { name: 'vqa', stage: 'rule' } });
@@ -312,11 +314,12 @@ describe('POST /chat through the local server', () => {
     expect(await again.json()).toEqual({ session_id: 'e2e-chat', deleted: false });
   }, 120_000);
 
-  it('answers a route this deployment lacks, and a bad request, with JSON errors', async () => {
+  it("passes the answering route's error on, and answers a bad request with JSON errors", async () => {
+    // WIKIPEDIA_API_URL points at a closed local port: the researcher answers 502 after its retries
     await expectJsonError(
       await post('/chat', { message: 'the Eiffel Tower', route: 'researcher' }),
-      503,
-      'route_unavailable',
+      502,
+      'wikipedia_unavailable',
     );
     await expectJsonError(await post('/chat', { message: 'hi', route: 'teleport' }), 422, 'validation_error');
     await expectJsonError(await fetch(`${server.url}/chat`), 405, 'method_not_allowed');

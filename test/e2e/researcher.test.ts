@@ -56,10 +56,10 @@ describe('POST /researcher on the local server', () => {
     const response = await research({ topic: 'Lighthuose' });
     expect(response.status).toBe(404);
     const body = (await response.json()) as {
-      error: { type: string; suggestions: string[]; requestId: string };
+      error: { type: string; suggestions: string[]; request_id: string };
     };
     expect(body.error.type).toBe('article_not_found');
     expect(body.error.suggestions).toEqual(['Lighthouse']);
-    expect(body.error.requestId).toBe(response.headers.get('x-request-id'));
+    expect(body.error.request_id).toBe(response.headers.get('x-request-id'));
   });
 });
