@@ -1,4 +1,4 @@
-import { composeDocumentRecords } from '../../shared/app/documents';
+import { composeDocumentRecords } from '../../shared/app/document-records';
 import { httpFunction } from '../../shared/http/http-function';
 import { type DocumentListResponse, documentView } from '../../shared/rag/schema';
 

@@ -1,4 +1,4 @@
-import { composeFaissAnswering } from '../../shared/app/documents';
+import { composeFaissAnswering } from '../../shared/app/faiss-answering';
 import { httpFunction } from '../../shared/http/http-function';
 import { RagFaissQueryRequest } from '../../shared/rag/schema';
 

@@ -1,4 +1,4 @@
-import { composeExternalAnswering } from '../../shared/app/documents';
+import { composeExternalAnswering } from '../../shared/app/external-answering';
 import { VectorStoreUnavailableError } from '../../shared/errors';
 import { httpFunction } from '../../shared/http/http-function';
 import { RagQueryRequest, vectorFilterOf } from '../../shared/rag/schema';

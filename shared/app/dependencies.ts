@@ -25,13 +25,9 @@ import {
 } from '../summarization/summarization-service';
 import type { VectorStore } from '../vectors/vector-store';
 import { type BaseDependencies, SERVICE_NAME } from './base';
-import {
-  composeAnswers,
-  composeDocumentRecords,
-  composeIngestion,
-  composeVectorStores,
-  type DocumentRecords,
-} from './documents';
+import { composeAnswers } from './document-answering';
+import { composeDocumentRecords, type DocumentRecords } from './document-records';
+import { composeIngestion, composeVectorStores } from './documents';
 import { composeImageGenerator, composeImageJobs } from './image-jobs';
 import { composeModelBucket } from './model-bucket';
 import { composeModelRuntime } from './model-runtime';

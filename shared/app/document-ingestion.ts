@@ -6,7 +6,8 @@ import { createEmbeddingService } from '../embeddings/embedding-service';
 import type { ModelRuntime } from '../models/model-runtime';
 import type { IngestionService } from '../rag/ingestion-service';
 import type { BaseDependencies } from './base';
-import { composeDocumentRecords, composeIngestion, composeVectorStores } from './documents';
+import { composeDocumentRecords } from './document-records';
+import { composeIngestion, composeVectorStores } from './documents';
 import { composeModelRuntime } from './model-runtime';
 
 export interface DocumentWriters extends BaseDependencies {

@@ -1,50 +1,14 @@
 /**
- * The documents' side of the suite: where they are stored (registry, version texts, vector stores) and the
- * services over them (ingestion, grounded answers). Functions compose only the parts they use: listing
- * needs the registry alone, a FAISS query no Chroma or Pinecone client.
+ * What writes documents: every configured vector store, and the ingestion service over them and the
+ * registry. Queries compose their own parts (document-answering.ts), so they carry no ingestion code.
  */
-import { createEmbeddingService, type EmbeddingService } from '../embeddings/embedding-service';
-import {
-  createTextGenerationService,
-  type TextGenerationService,
-} from '../generation/text-generation-service';
-import { type AnswerService, createAnswerService } from '../rag/answer-service';
-import { createCommittedVersions } from '../rag/committed-versions';
-import { createDocumentRegistry, type DocumentRegistry } from '../rag/document-registry';
-import { createDocumentVersionStore, type DocumentVersionStore } from '../rag/document-versions';
+import type { EmbeddingService } from '../embeddings/embedding-service';
 import { createIngestionService, type IngestionService } from '../rag/ingestion-service';
 import type { BlobStore } from '../storage/blob-store';
 import type { VectorStore } from '../vectors/vector-store';
 import type { BaseDependencies } from './base';
-import { composeDocumentBlobs } from './document-blobs';
-import { createExternalStores } from './external-stores';
-import { createFaissStores } from './faiss-stores';
-import { composeModelRuntime } from './model-runtime';
+import type { DocumentRecords } from './document-records';
 import { createVectorStores, type VectorStores } from './vector-stores';
-
-/** Where the text of each document version is kept: beside the registry, not under it. */
-export const versionsPrefix = (registryPrefix: string) => `${registryPrefix.replace(/\/+$/, '')}-versions/`;
-
-export interface DocumentRecords {
-  /** Documents, the FAISS index and the document registry: the documents bucket, or the data directory. */
-  readonly blobs: BlobStore;
-  /** Which version of each document is committed: the source of truth every store converges to. */
-  readonly registry: DocumentRegistry;
-  /** The text and chunks of each version, for repair. */
-  readonly documentVersions: DocumentVersionStore;
-}
-
-export function composeDocumentRecords(
-  { config }: BaseDependencies,
-  blobs: BlobStore = composeDocumentBlobs(config),
-): DocumentRecords {
-  const prefix = config.rag.registryPrefix;
-  return {
-    blobs,
-    registry: createDocumentRegistry({ blobs, prefix }),
-    documentVersions: createDocumentVersionStore({ blobs, prefix: versionsPrefix(prefix) }),
-  };
-}
 
 export function composeVectorStores(
   { config, logger }: BaseDependencies,
@@ -67,41 +31,4 @@ export function composeIngestion(
     chunking: { chunkTokens: rag.chunkTokens, overlapTokens: rag.overlapTokens, embedBatch: rag.embedBatch },
     logger,
   });
-}
-
-export function composeAnswers(
-  { config }: BaseDependencies,
-  parts: { registry: DocumentRegistry; embeddings: EmbeddingService; generator: TextGenerationService },
-): AnswerService {
-  return createAnswerService({
-    embeddings: parts.embeddings,
-    generator: parts.generator,
-    committed: createCommittedVersions({ registry: parts.registry }),
-    settings: { minScore: config.rag.minScore, maxAnswerTokens: config.rag.maxAnswerTokens },
-  });
-}
-
-/** What answers questions from the documents: the registry (committed versions), the embedder, the generator. */
-function composeAnswerer(base: BaseDependencies, records: DocumentRecords) {
-  const runtime = composeModelRuntime(base);
-  const rag = composeAnswers(base, {
-    registry: records.registry,
-    embeddings: createEmbeddingService({ runtime }),
-    generator: createTextGenerationService({ runtime }),
-  });
-  return { ...base, runtime, rag };
-}
-
-/** /rag-faiss-query: answers over the FAISS index, and no client of any other store. */
-export function composeFaissAnswering(base: BaseDependencies) {
-  const records = composeDocumentRecords(base);
-  return {
-    ...composeAnswerer(base, records),
-    vectorStores: createFaissStores({ ...base, blobs: records.blobs }),
-  };
-}
-
-/** /rag-query: answers over Chroma or Pinecone, whichever the request or the configuration names. */
-export function composeExternalAnswering(base: BaseDependencies) {
-  return { ...composeAnswerer(base, composeDocumentRecords(base)), vectorStores: createExternalStores(base) };
 }

@@ -1,0 +1,68 @@
+/**
+ * Each function's bundle holds its own route's path and nothing else: built as serverless.yml builds it,
+ * then read from esbuild's metafile (which packages went in, and which modules load at import).
+ */
+import path from 'node:path';
+import { build, type Metafile } from 'esbuild';
+import { describe, expect, it } from 'vitest';
+import { PROJECT_ROOT } from '../../scripts/local-server';
+import { readServerlessConfig } from '../../scripts/serverless-config';
+
+async function metafileOf(functionDir: string): Promise<Metafile> {
+  const result = await build({
+    entryPoints: [path.join(PROJECT_ROOT, 'functions', functionDir, 'handler.ts')],
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    write: false,
+    outdir: path.join(PROJECT_ROOT, '.tmp', 'bundle-check'),
+    metafile: true,
+    external: readServerlessConfig().custom.esbuild.exclude,
+    logLevel: 'silent',
+  });
+  return result.metafile;
+}
+
+/** The npm packages bundled into the function. */
+const packagesIn = (meta: Metafile) =>
+  new Set(
+    Object.keys(meta.inputs).flatMap((file) => {
+      const match = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(file);
+      return match?.[1] ? [match[1]] : [];
+    }),
+  );
+
+/** External modules the bundle imports statically, i.e. loads at cold start. */
+const staticExternals = (meta: Metafile) =>
+  new Set(
+    Object.values(meta.outputs).flatMap((output) =>
+      output.imports.filter((i) => i.external && i.kind === 'import-statement').map((i) => i.path),
+    ),
+  );
+
+describe('function bundles', () => {
+  it('/health carries no model runtime, no AWS client and no vector store', async () => {
+    const meta = await metafileOf('health');
+    const packages = [...packagesIn(meta)];
+    expect(packages.filter((p) => p.startsWith('@aws-sdk') || p.startsWith('@smithy'))).toEqual([]);
+    expect(packages).not.toContain('chromadb');
+    expect(packages).not.toContain('@pinecone-database/pinecone');
+    expect([...staticExternals(meta)].filter((p) => !p.startsWith('node:'))).toEqual([]);
+  }, 60_000);
+
+  it('/sentiment carries its model runtime and no AWS client, and loads transformers.js with its model', async () => {
+    const meta = await metafileOf('sentiment');
+    const packages = [...packagesIn(meta)];
+    expect(packages.filter((p) => p.startsWith('@aws-sdk') || p.startsWith('@smithy'))).toEqual([]);
+    expect(staticExternals(meta).has('@huggingface/transformers')).toBe(false);
+    expect(Object.keys(meta.inputs)).toContain('shared/models/model-runtime.ts');
+  }, 60_000);
+
+  it('/rag-faiss-query carries no Chroma or Pinecone client', async () => {
+    const packages = packagesIn(await metafileOf('rag-faiss-query'));
+    expect(packages).not.toContain('chromadb');
+    expect(packages).not.toContain('@pinecone-database/pinecone');
+    expect(packages).toContain('@aws-sdk/client-s3');
+  }, 60_000);
+});
