@@ -461,6 +461,13 @@ export const SCRIPT_VARIABLES = {
     configures: 'serverless-offline',
     description: "serverless-offline's Lambda invoke port; `npm start` always picks a free one",
   }),
+  ESBUILD_WORK_FOLDER: variable({
+    schema: nonEmpty,
+    default: '.esbuild',
+    defaultText: '`.esbuild` (`.esbuild/offline-PORT` for each local server)',
+    configures: 'serverless-esbuild',
+    description: 'where the functions are bundled; every local server builds into its own folder',
+  }),
   STAGE: variable({
     schema: z.string().regex(/^[A-Za-z0-9-]+$/, 'must be letters, digits and -'),
     default: 'dev',
