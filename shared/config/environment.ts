@@ -7,26 +7,37 @@
  * The tables of docs/configuration.md are generated from these declarations (`npm run docs:config`).
  */
 import path from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import type { SecretSource } from './secrets';
 import { type CrossRule, readVariables, type Values, variable } from './variables';
 
 export const MODEL_PROFILES = ['standard', 'tiny', 'auto'] as const;
 export type ModelProfile = (typeof MODEL_PROFILES)[number];
 
-const booleanFlag = z
-  .enum(['true', 'false', '1', '0', 'yes', 'no'])
-  .transform((v) => v === 'true' || v === '1' || v === 'yes');
-const positiveInt = z.coerce.number().int().positive();
-const nonNegativeInt = z.coerce.number().int().min(0);
-const port = z.coerce.number().int().min(1).max(65_535);
-const nonEmpty = z.string().min(1);
+// zod/mini: the configuration loads at every cold start, /health's included, where zod's full API costs tens
+// of milliseconds; these few schemas need none of it.
+z.config(z.locales.en());
+const positiveInt = z.coerce.number().check(z.int(), z.positive());
+const positiveIntUpTo = (max: number) => z.coerce.number().check(z.int(), z.positive(), z.maximum(max));
+const nonNegativeInt = z.coerce.number().check(z.int(), z.minimum(0));
+const port = z.coerce.number().check(z.int(), z.minimum(1), z.maximum(65_535));
+const nonEmpty = z.string().check(z.minLength(1));
+const between = (min: number, max: number) => z.coerce.number().check(z.minimum(min), z.maximum(max));
+const matching = (pattern: RegExp, message: string) => z.string().check(z.regex(pattern, message));
+const booleanFlag = z.pipe(
+  z.enum(['true', 'false', '1', '0', 'yes', 'no']),
+  z.transform((v: 'true' | 'false' | '1' | '0' | 'yes' | 'no') => v === 'true' || v === '1' || v === 'yes'),
+);
 /** A directory, made absolute against the working directory when the configuration is read. */
-const directory = nonEmpty.transform((dir) => path.resolve(dir));
-const s3Bucket = z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'must be an S3 bucket name');
-export const LogLevelSchema = z
-  .string()
-  .regex(/^(trace|debug|info|warn|error|critical|silent)$/i, 'must be DEBUG, INFO, WARN, ERROR or SILENT');
+const directory = z.pipe(
+  nonEmpty,
+  z.transform((dir: string) => path.resolve(dir)),
+);
+const s3Bucket = matching(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'must be an S3 bucket name');
+export const LogLevelSchema = matching(
+  /^(trace|debug|info|warn|error|critical|silent)$/i,
+  'must be DEBUG, INFO, WARN, ERROR or SILENT',
+);
 const ModelProfileSchema = z.enum(MODEL_PROFILES);
 
 /** Used when WIKIPEDIA_USER_AGENT is unset; a deployment should set one with its operator's contact. */
@@ -73,9 +84,7 @@ export const APP_VARIABLES = {
     description: 'longest wait for one hub request',
   }),
   MODEL_S3_URI: variable({
-    schema: z
-      .string()
-      .regex(/^s3:\/\/[a-z0-9][a-z0-9.-]+[a-z0-9](\/.*)?$/, 'must look like s3://bucket/prefix'),
+    schema: matching(/^s3:\/\/[a-z0-9][a-z0-9.-]+[a-z0-9](\/.*)?$/, 'must look like s3://bucket/prefix'),
     defaultText: "unset / the stack's model bucket (summarize)",
     configures: 'models',
     description: '`s3://bucket/prefix` holding standard models by id (large ones that no layer can carry)',
@@ -160,7 +169,7 @@ export const APP_VARIABLES = {
     description: 'vectors below which an `ivf` index stays flat',
   }),
   FAISS_REFRESH_SECONDS: variable({
-    schema: z.coerce.number().min(0),
+    schema: z.coerce.number().check(z.minimum(0)),
     default: '5',
     configures: 'FAISS',
     description: 'how long a loaded index is trusted before its ETag is checked',
@@ -179,12 +188,10 @@ export const APP_VARIABLES = {
     description: 'the Chroma server `/rag-query` may use',
   }),
   CHROMA_COLLECTION: variable({
-    schema: z
-      .string()
-      .regex(
-        /^[A-Za-z0-9][A-Za-z0-9._-]{1,510}[A-Za-z0-9]$/,
-        'must be 3-512 characters of letters, digits, . _ -',
-      ),
+    schema: matching(
+      /^[A-Za-z0-9][A-Za-z0-9._-]{1,510}[A-Za-z0-9]$/,
+      'must be 3-512 characters of letters, digits, . _ -',
+    ),
     default: 'documents',
     configures: 'Chroma',
     description: 'the Chroma collection',
@@ -218,7 +225,7 @@ export const APP_VARIABLES = {
     description: 'default store of `/rag-query`',
   }),
   RAG_MIN_SCORE: variable({
-    schema: z.coerce.number().min(-1).max(1),
+    schema: between(-1, 1),
     default: '0.3',
     configures: 'answers',
     description: 'lowest similarity a chunk needs to be used',
@@ -248,19 +255,19 @@ export const APP_VARIABLES = {
     description: 'chunks embedded per batch',
   }),
   CHAT_RAG_MIN_SCORE: variable({
-    schema: z.coerce.number().min(-1).max(1),
+    schema: between(-1, 1),
     default: '0.5',
     configures: 'chat',
     description: 'lowest best-document score that sends a `/chat` message to RAG',
   }),
   CHAT_ROUTE_MIN_SIMILARITY: variable({
-    schema: z.coerce.number().min(-1).max(1),
+    schema: between(-1, 1),
     default: '0.6',
     configures: 'chat',
     description: 'lowest similarity to a labelled example that sends a message to its route (else the LLM)',
   }),
   CHAT_SESSION_MAX_TURNS: variable({
-    schema: positiveInt.max(100),
+    schema: positiveIntUpTo(100),
     default: '10',
     configures: 'chat',
     description: 'turns a chat session keeps (1..100)',
@@ -285,9 +292,7 @@ export const APP_VARIABLES = {
       'deployed function names are this plus their serverless.yml key; `/chat` invokes them (ignored under `npm start`, which calls the handlers in-process)',
   }),
   WIKIPEDIA_API_URL: variable({
-    schema: z
-      .string()
-      .regex(/^https?:\/\/\S+$/, 'must be an http(s) URL; {lang} stands for the language code'),
+    schema: matching(/^https?:\/\/\S+$/, 'must be an http(s) URL; {lang} stands for the language code'),
     default: 'https://{lang}.wikipedia.org/w/api.php',
     configures: 'researcher',
     description: 'the MediaWiki Action API `/researcher` reads; `{lang}` is replaced by the language code',
@@ -305,19 +310,19 @@ export const APP_VARIABLES = {
     description: 'longest wait for one Wikipedia request',
   }),
   WIKIPEDIA_MAX_ATTEMPTS: variable({
-    schema: positiveInt.max(10),
+    schema: positiveIntUpTo(10),
     default: '3',
     configures: 'researcher',
     description: 'attempts of one Wikipedia request (429 and 5xx retried with backoff) before the step fails',
   }),
   RESEARCHER_MAX_ARTICLE_CHARS: variable({
-    schema: positiveInt.max(100_000),
+    schema: positiveIntUpTo(100_000),
     default: '100000',
     configures: 'researcher',
     description: 'most characters of an article that are read, summarized and classified',
   }),
   RESEARCHER_STATE_MACHINE_ARN: variable({
-    schema: z.string().regex(/^arn:aws[\w-]*:states:/, 'must be a state machine ARN'),
+    schema: matching(/^arn:aws[\w-]*:states:/, 'must be a state machine ARN'),
     defaultText: "unset / the stack's state machine",
     configures: 'researcher',
     description:
@@ -365,7 +370,7 @@ export const APP_VARIABLES = {
     description: 'when a queued job that no worker took is failed (with a queue)',
   }),
   JOB_MAX_ATTEMPTS: variable({
-    schema: positiveInt.max(10),
+    schema: positiveIntUpTo(10),
     default: '3',
     configures: 'jobs',
     description: 'claims a job may have (1..10): a job whose worker dies on each is failed `worker_lost`',
@@ -469,7 +474,7 @@ export const SCRIPT_VARIABLES = {
     description: 'where the functions are bundled; every local server builds into its own folder',
   }),
   STAGE: variable({
-    schema: z.string().regex(/^[A-Za-z0-9-]+$/, 'must be letters, digits and -'),
+    schema: matching(/^[A-Za-z0-9-]+$/, 'must be letters, digits and -'),
     default: 'dev',
     configures: '`npm run package`',
     description: 'the stage packaged',

@@ -4,7 +4,7 @@
  * values' type, the validation (every problem at once) and the documentation tables all come from the
  * declaration, so none of them can drift from the others.
  */
-import type { z } from 'zod';
+import * as z from 'zod/mini';
 import { ConfigurationError } from '../errors';
 
 /** Where a process runs, for the variables whose default differs between the two. */
@@ -14,7 +14,7 @@ export type Platform = 'local' | 'lambda';
 export type DefaultValue = string | { readonly local?: string; readonly lambda?: string };
 
 export interface Variable<
-  S extends z.ZodType = z.ZodType,
+  S extends z.core.$ZodType = z.core.$ZodType,
   D extends DefaultValue | undefined = DefaultValue | undefined,
 > {
   /** Validates and converts a set value. An empty variable is unset: serverless.yml passes unset ones as ''. */
@@ -38,7 +38,7 @@ export interface Variable<
 export type Variables = Readonly<Record<string, Variable>>;
 
 /** Declares a variable, keeping its schema's and default's types for `Values`. */
-export function variable<S extends z.ZodType, const D extends DefaultValue | undefined = undefined>(
+export function variable<S extends z.core.$ZodType, const D extends DefaultValue | undefined = undefined>(
   spec: Variable<S, D>,
 ): Variable<S, D> {
   return spec;
@@ -102,7 +102,7 @@ export function readVariables<V extends Variables>(
       values[name] = undefined;
       continue;
     }
-    const parsed = spec.schema.safeParse(raw);
+    const parsed = z.safeParse(spec.schema, raw);
     if (parsed.success) {
       values[name] = parsed.data;
       continue;

@@ -3,17 +3,20 @@
  * reaches a client: messages and details pass through `redactInternals`, whatever their source.
  */
 import type { Logger } from '@aws-lambda-powertools/logger';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { HttpError } from '../errors';
 import { redactInternals } from './public-text';
 import { type HttpResponse, jsonResponse } from './response';
 
-/** The one shape of every error answer, whoever raised it; `request_id` is the one the logs carry. */
+/**
+ * The one shape of every error answer, whoever raised it; `request_id` is the one the logs carry. (zod/mini:
+ * every function loads this module at cold start.)
+ */
 export const ErrorBody = z.object({
   error: z.looseObject({
     type: z.string(),
     message: z.string(),
-    details: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+    details: z.optional(z.array(z.object({ path: z.string(), message: z.string() }))),
     request_id: z.string(),
   }),
 });

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import { safeParse } from 'zod/mini';
 import { GPU_VARIABLES, loadGpuConfig } from '../../infra/gpu/config';
 import { configDocuments, GENERATED_TABLES } from '../../scripts/config-docs';
 import {
@@ -186,7 +187,7 @@ describe('the declarations', () => {
         for (const platform of ['local', 'lambda'] as const) {
           const fallback = defaultFor(spec, platform);
           if (fallback !== undefined)
-            expect(spec.schema.safeParse(fallback).success, `${group} ${name} ${platform}`).toBe(true);
+            expect(safeParse(spec.schema, fallback).success, `${group} ${name} ${platform}`).toBe(true);
         }
       }
     }
