@@ -7,8 +7,6 @@
 import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { createDependencies } from '../../shared/app/dependencies';
-import { loadConfig } from '../../shared/config/environment';
 import { createS3BlobStore } from '../../shared/storage/s3-blob-store';
 import {
   buildIvfIndexBytes,
@@ -18,11 +16,11 @@ import {
 import { faissNative } from '../../shared/vectors/faiss-native';
 import { FaissSnapshot } from '../../shared/vectors/faiss-snapshot';
 import { createFaissStore } from '../../shared/vectors/faiss-store';
-import { silentLogger } from '../../test/helpers/dependencies';
 import { startLocalS3 } from '../../test/helpers/s3-server';
 import { PROJECT_ROOT } from '../local-server';
 import { generateTinyModels } from '../tiny-models/generate';
 import { seededRandom } from '../tiny-models/onnx-graph';
+import { faissOnlyDependencies } from './bench-dependencies';
 import { ms, printTable, summarize } from './stats';
 
 const DIMENSIONS = 384;
@@ -236,18 +234,7 @@ export async function benchFaissLoadFromS3(n: number) {
 export async function benchIngestion(documents: number) {
   const modelRoot = path.join(PROJECT_ROOT, '.tmp', 'bench-models');
   await generateTinyModels(modelRoot, ['embeddings']);
-  const deps = createDependencies(
-    loadConfig({
-      ...process.env,
-      MODEL_PROFILE: 'tiny',
-      MODEL_ROOT: modelRoot,
-      DATA_DIR: mkdtempSync(path.join(os.tmpdir(), 'bench-data-')),
-      CHROMA_URL: '',
-      PINECONE_API_KEY: '',
-      PINECONE_INDEX_HOST: '',
-    }),
-    { logger: silentLogger() },
-  );
+  const deps = faissOnlyDependencies(modelRoot);
   const random = seededRandom(5);
   const words =
     'the keeper lit lamp every evening ships used light to find harbour storms were strong waves high'.split(
