@@ -34,7 +34,10 @@ console.log(
 );
 let stopping = false;
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => {
+  // A second signal (a terminal and a supervisor may both send one) must not cut the stop short: the
+  // embedded Chroma would outlive the server.
+  process.on(signal, () => {
+    if (stopping) return;
     stopping = true;
     server.stop().finally(() => process.exit(0));
   });
