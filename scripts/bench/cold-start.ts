@@ -11,8 +11,8 @@ import path from 'node:path';
 import { build } from 'esbuild';
 import { httpEvent, lambdaContext } from '../../test/helpers/events';
 import { gradient } from '../../test/helpers/images';
+import { functionBundleOptions } from '../function-bundle';
 import { PROJECT_ROOT } from '../local-server';
-import { readServerlessConfig } from '../serverless-config';
 import { generateTinyModels } from '../tiny-models/generate';
 import { printTable, quantile } from './stats';
 
@@ -102,21 +102,8 @@ async function cases(): Promise<Case[]> {
 }
 
 async function bundle(functionDir: string): Promise<{ file: string; bytes: number }> {
-  const { custom } = readServerlessConfig();
   const file = path.join(BENCH_DIR, functionDir, 'handler.mjs');
-  await build({
-    entryPoints: [path.join(PROJECT_ROOT, 'functions', functionDir, 'handler.ts')],
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    outfile: file,
-    external: custom.esbuild.exclude,
-    banner: {
-      js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
-    },
-    logLevel: 'silent',
-  });
+  await build({ ...functionBundleOptions(functionDir), outfile: file });
   return { file, bytes: statSync(file).size };
 }
 

@@ -14,6 +14,7 @@ import { createDependencies } from '../../shared/app/dependencies';
 import { loadConfig } from '../../shared/config/environment';
 import { silentLogger } from '../../test/helpers/dependencies';
 import { httpEvent, lambdaContext } from '../../test/helpers/events';
+import { functionBundleOptions } from '../function-bundle';
 import { PROJECT_ROOT, startLocalServer } from '../local-server';
 import { generateTinyModels } from '../tiny-models/generate';
 import { type LatencySummary, ms, printTable, summarize, timeIt } from './stats';
@@ -29,19 +30,7 @@ async function coldStarts(
 ): Promise<{ importMs: LatencySummary; firstResponseMs: LatencySummary }> {
   const outDir = mkdtempSync(path.join(os.tmpdir(), 'bench-bundle-'));
   const outfile = path.join(PROJECT_ROOT, '.tmp', 'bench', 'sentiment-handler.mjs');
-  await build({
-    entryPoints: [path.join(PROJECT_ROOT, 'functions/sentiment/handler.ts')],
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    outfile,
-    external: ['@huggingface/transformers', 'onnxruntime-node', 'onnxruntime-common', 'sharp'],
-    banner: {
-      js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
-    },
-    logLevel: 'silent',
-  });
+  await build({ ...functionBundleOptions('sentiment'), outfile });
   const probe = path.join(outDir, 'cold-start.mjs');
   const event = httpEvent('POST', '/sentiment', { body: { text: TEXT } });
   writeFileSync(

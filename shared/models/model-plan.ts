@@ -89,5 +89,7 @@ export const modelLocations = (config: AppConfig): ModelLocations => ({
  * Every model of the catalog (transformers.js pipelines, Stable Diffusion, BLIP-2) as this configuration
  * would serve it. Cheap enough for /health, whose function loads no model and no native runtime.
  */
-export const describeModels = (config: AppConfig): ModelPlan[] =>
-  CATALOG_KEYS.map((key) => planModel(key, modelLocations(config)));
+export function describeModels(config: AppConfig): ModelPlan[] {
+  const locations = modelLocations(config);
+  return CATALOG_KEYS.map((key) => planModel(key, locations));
+}

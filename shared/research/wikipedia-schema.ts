@@ -30,41 +30,21 @@ export const SearchResponse = z
 /** `action=opensearch`: [query, titles, descriptions, urls]. */
 export const OpenSearchResponse = z.tuple([z.string(), z.array(z.string())]).rest(z.unknown());
 
+/** `{query: {pages: [...]}}` with pages of `page`'s shape, extra fields kept (MediaWiki adds many). */
+const pagesOf = <T extends z.ZodRawShape>(page: T) =>
+  z.object({ query: z.object({ pages: z.array(z.object(page).loose()) }).loose() }).loose();
+
 /** `prop=links` of one page (a disambiguation page's candidate articles). */
-export const LinksResponse = z
-  .object({
-    query: z
-      .object({
-        pages: z.array(
-          z
-            .object({
-              title: z.string(),
-              links: z.array(z.object({ ns: z.number(), title: z.string() }).loose()).default([]),
-            })
-            .loose(),
-        ),
-      })
-      .loose(),
-  })
-  .loose();
+export const LinksResponse = pagesOf({
+  title: z.string(),
+  links: z.array(z.object({ ns: z.number(), title: z.string() }).loose()).default([]),
+});
 
 /** `prop=extracts|info&explaintext&inprop=url&redirects=1` of one title. */
-export const ExtractResponse = z
-  .object({
-    query: z
-      .object({
-        pages: z.array(
-          z
-            .object({
-              title: z.string(),
-              missing: z.boolean().optional(),
-              extract: z.string().optional(),
-              lastrevid: z.number().int().optional(),
-              fullurl: z.string().optional(),
-            })
-            .loose(),
-        ),
-      })
-      .loose(),
-  })
-  .loose();
+export const ExtractResponse = pagesOf({
+  title: z.string(),
+  missing: z.boolean().optional(),
+  extract: z.string().optional(),
+  lastrevid: z.number().int().optional(),
+  fullurl: z.string().optional(),
+});

@@ -5,21 +5,15 @@
 import path from 'node:path';
 import { build, type Metafile } from 'esbuild';
 import { describe, expect, it } from 'vitest';
+import { functionBundleOptions } from '../../scripts/function-bundle';
 import { PROJECT_ROOT } from '../../scripts/local-server';
-import { readServerlessConfig } from '../../scripts/serverless-config';
 
 async function metafileOf(functionDir: string): Promise<Metafile> {
   const result = await build({
-    entryPoints: [path.join(PROJECT_ROOT, 'functions', functionDir, 'handler.ts')],
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
+    ...functionBundleOptions(functionDir),
     write: false,
     outdir: path.join(PROJECT_ROOT, '.tmp', 'bundle-check'),
     metafile: true,
-    external: readServerlessConfig().custom.esbuild.exclude,
-    logLevel: 'silent',
   });
   return result.metafile;
 }

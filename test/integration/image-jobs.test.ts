@@ -74,6 +74,12 @@ const message = (messageId: string, body: string) => ({ messageId, body }) as SQ
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** A job written straight to the store (queued unless `fields` say otherwise), as a worker would find it. */
+/** A running job whose worker stopped reporting a minute ago. */
+function lostWorker() {
+  const old = new Date(Date.now() - 60_000).toISOString();
+  return { status: 'running' as const, createdAt: old, startedAt: old, heartbeatAt: old, workerId: 'gone' };
+}
+
 async function storeJob(
   deps: AppDependencies,
   fields: Partial<Job> & { scheduler?: 'ddim' | 'euler' } = {},
@@ -233,11 +239,10 @@ describe('workers that fail or die', () => {
   it('retries, in process, a job whose worker stopped reporting, and fails one that used its last attempt', async () => {
     const deps = depsWith({ JOB_HEARTBEAT_TIMEOUT_SECONDS: '1' });
     const store = createBlobJobStore({ blobs: deps.blobs });
-    const old = new Date(Date.now() - 60_000).toISOString();
-    const dead = { status: 'running' as const, startedAt: old, heartbeatAt: old, workerId: 'gone' };
-    const retried = await storeJob(deps, { ...dead, attempts: 1, createdAt: old });
-    const exhausted = await storeJob(deps, { ...dead, attempts: 3, createdAt: old });
-    const neverStarted = await storeJob(deps, { createdAt: old });
+    const dead = lostWorker();
+    const retried = await storeJob(deps, { ...dead, attempts: 1 });
+    const exhausted = await storeJob(deps, { ...dead, attempts: 3 });
+    const neverStarted = await storeJob(deps, { createdAt: dead.createdAt });
 
     const lost = await invoke<View>(getJob(deps), jobEvent(exhausted));
     expect(lost.body).toMatchObject({
@@ -265,15 +270,7 @@ describe('workers that fail or die', () => {
       { JOB_HEARTBEAT_TIMEOUT_SECONDS: '1', AWS_LAMBDA_FUNCTION_NAME: 'getJob' },
       { location: 'counting', generate, dispose: async () => undefined },
     );
-    const old = new Date(Date.now() - 60_000).toISOString();
-    const id = await storeJob(deps, {
-      status: 'running',
-      attempts: 1,
-      createdAt: old,
-      startedAt: old,
-      heartbeatAt: old,
-      workerId: 'gone',
-    });
+    const id = await storeJob(deps, { ...lostWorker(), attempts: 1 });
     const view = await invoke<View>(getJob(deps), jobEvent(id));
     expect(view.body).toMatchObject({ status: 'queued', attempts: 1, max_attempts: 3 });
     await deps.imageJobs.settled();
@@ -327,15 +324,7 @@ describe('workers that fail or die', () => {
       { JOB_HEARTBEAT_TIMEOUT_SECONDS: '1' },
       { location: 'counting', generate, dispose: async () => undefined },
     );
-    const old = new Date(Date.now() - 60_000).toISOString();
-    const id = await storeJob(counting, {
-      status: 'running',
-      attempts: 1,
-      createdAt: old,
-      startedAt: old,
-      heartbeatAt: old,
-      workerId: 'gone',
-    });
+    const id = await storeJob(counting, { ...lostWorker(), attempts: 1 });
     const runs = [counting.imageJobs.run(id), counting.imageJobs.run(id)];
     expect(await Promise.race(runs)).toBe('held');
     release();
