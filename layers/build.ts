@@ -16,8 +16,8 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { z } from 'zod';
 import { MODEL_CATALOG, MODEL_KEYS, type ModelKey } from '../shared/models/catalog';
+import * as z from '../shared/schema';
 
 export const LAMBDA_UNZIPPED_LIMIT_BYTES = 250 * 1024 * 1024;
 const PROJECT_ROOT = path.resolve(import.meta.dirname, '..');
@@ -46,8 +46,8 @@ const PRUNED = [
 
 /** The fields of a package.json that say what else a package needs. */
 const PackageManifest = z.object({
-  dependencies: z.record(z.string(), z.string()).optional(),
-  optionalDependencies: z.record(z.string(), z.string()).optional(),
+  dependencies: z.optional(z.record(z.string(), z.string())),
+  optionalDependencies: z.optional(z.record(z.string(), z.string())),
 });
 
 /** Resolves `name` the way Node does from `fromDir`: the nearest node_modules up the tree. */

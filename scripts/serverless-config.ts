@@ -2,26 +2,26 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
-import { z } from 'zod';
+import * as z from '../shared/schema';
 
 /** The parts of serverless.yml the scripts and tests read; anything else is kept as it is. */
 const ServerlessFunction = z.looseObject({
   handler: z.string(),
-  memorySize: z.number().optional(),
-  timeout: z.number().optional(),
-  /** Layer ARNs, or `!Ref`s to the stack's layers (`{Ref: name}`). */
-  layers: z.array(z.unknown()).optional(),
-  environment: z.record(z.string(), z.unknown()).optional(),
-  events: z.array(z.looseObject({ httpApi: z.string().optional() })).optional(),
+  memorySize: z.optional(z.number()),
+  timeout: z.optional(z.number()),
+  /** Layer ARNs, or `!Ref`s to the layers of the stack (`{Ref: name}`). */
+  layers: z.optional(z.array(z.unknown())),
+  environment: z.optional(z.record(z.string(), z.unknown())),
+  events: z.optional(z.array(z.looseObject({ httpApi: z.optional(z.string()) }))),
 });
 export type ServerlessFunction = z.output<typeof ServerlessFunction>;
 
 const ServerlessConfig = z.looseObject({
-  provider: z.looseObject({ runtime: z.string(), layers: z.array(z.unknown()).optional() }),
+  provider: z.looseObject({ runtime: z.string(), layers: z.optional(z.array(z.unknown())) }),
   functions: z.record(z.string(), ServerlessFunction),
   custom: z.looseObject({
     esbuild: z.looseObject({ exclude: z.array(z.string()) }),
-    modelS3Uri: z.unknown().optional(),
+    modelS3Uri: z.optional(z.unknown()),
   }),
 });
 export type ServerlessConfig = z.output<typeof ServerlessConfig>;

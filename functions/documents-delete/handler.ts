@@ -1,7 +1,7 @@
-import { z } from 'zod';
 import { composeDocumentWriters } from '../../shared/app/document-ingestion';
 import { httpFunction } from '../../shared/http/http-function';
 import { type DeleteDocumentResponse, DocumentId } from '../../shared/rag/schema';
+import * as z from '../../shared/schema';
 
 /** DELETE /documents/{id}: marks the document deleted in the registry, then removes its chunks from every store. */
 export const { handler, create: createHandler } = httpFunction({

@@ -2,14 +2,18 @@
  * Reads S3's notification (the Lambda event of the documents bucket) into plain object changes, checked by
  * a schema of the few fields it uses, so that ingestion never sees an event.
  */
-import { z } from 'zod';
+
 import type { ObjectChange } from '../../shared/rag/document-object-changes';
+import * as z from '../../shared/schema';
 
 const S3Notification = z.object({
   Records: z.array(
     z.object({
       eventName: z.string(),
-      s3: z.object({ bucket: z.object({ name: z.string().min(1) }), object: z.object({ key: z.string() }) }),
+      s3: z.object({
+        bucket: z.object({ name: z.string().check(z.minLength(1)) }),
+        object: z.object({ key: z.string() }),
+      }),
     }),
   ),
 });

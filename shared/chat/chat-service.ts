@@ -6,11 +6,11 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '@aws-lambda-powertools/logger';
-import { z } from 'zod';
 import { DispatchedRouteError, RequestValidationError, UpstreamError } from '../errors';
 import type { DispatchedResponse, RouteCaller, RouteDispatcher } from '../http/route-dispatcher';
 import type { RouteDecision } from '../routing/route-names';
 import type { MessageRouter } from '../routing/router';
+import * as z from '../schema';
 import type { ChatRequest } from './schema';
 import type { SessionStore } from './session-store';
 import { CHAT_TARGETS, type ChatImage } from './targets';

@@ -4,13 +4,16 @@
  * new session, ifMatch on the ETag read otherwise) and retried on a lost race, so two turns of one session
  * sent at once are both kept.
  */
-import { z } from 'zod';
+
 import { PreconditionFailedError, SessionBusyError } from '../errors';
+import * as z from '../schema';
 import type { BlobStore } from '../storage/blob-store';
 
 export const SessionId = z
   .string()
-  .regex(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/, 'use 1 to 128 letters, digits, ".", "_", ":" or "-"');
+  .check(
+    z.regex(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/, 'use 1 to 128 letters, digits, ".", "_", ":" or "-"'),
+  );
 
 /** Longest text kept of one side of a turn: memory is context, not an archive. */
 export const MAX_TURN_CHARS = 2_000;

@@ -3,9 +3,10 @@
  * (built from the message, the image and, for the LLM, the conversation so far), and how the answer reads
  * as a chat reply. The answers are read through schemas, as any other boundary.
  */
-import { z } from 'zod';
+
 import { UpstreamError } from '../errors';
 import type { ChatRouteName } from '../routing/route-names';
+import * as z from '../schema';
 import type { Turn } from './session-store';
 
 /** An attached image, in the JSON forms the vision routes take. */
@@ -61,8 +62,8 @@ export function researchTopic(message: string): string {
   return topic || message;
 }
 
-const read = <S extends z.ZodType>(route: string, schema: S, body: unknown): z.output<S> => {
-  const parsed = schema.safeParse(body);
+const read = <S extends z.core.$ZodType>(route: string, schema: S, body: unknown): z.output<S> => {
+  const parsed = z.safeParse(schema, body);
   if (!parsed.success) throw new UpstreamError(`the ${route} route answered in an unexpected shape`);
   return parsed.data;
 };
@@ -76,8 +77,8 @@ const Summary = z.looseObject({ summary: z.string() });
 const Sentiment = z.looseObject({ label: z.string(), score: z.number() });
 const Research = z.looseObject({
   summary: z.string(),
-  title: z.string().optional(),
-  url: z.string().optional(),
+  title: z.optional(z.string()),
+  url: z.optional(z.string()),
 });
 
 const ragTarget = (path: string): ChatTarget => ({

@@ -1,14 +1,16 @@
-import { z } from 'zod';
+import * as z from '../schema';
 
 export const MAX_SENTIMENT_BATCH = 64;
-const Text = z.string().trim().min(1, 'text must not be empty').max(10_000);
+const Text = z.string().check(z.trim(), z.minLength(1, 'text must not be empty'), z.maxLength(10_000));
 
 export const SentimentRequest = z
   .strictObject({
-    text: Text.optional(),
-    texts: z.array(Text).min(1).max(MAX_SENTIMENT_BATCH).optional(),
+    text: z.optional(Text),
+    texts: z.optional(z.array(Text).check(z.minLength(1), z.maxLength(MAX_SENTIMENT_BATCH))),
   })
-  .refine((r) => (r.text === undefined) !== (r.texts === undefined), {
-    message: `send either "text" (a string) or "texts" (1 to ${MAX_SENTIMENT_BATCH} strings), not both`,
-  });
+  .check(
+    z.refine((r) => (r.text === undefined) !== (r.texts === undefined), {
+      message: `send either "text" (a string) or "texts" (1 to ${MAX_SENTIMENT_BATCH} strings), not both`,
+    }),
+  );
 export type SentimentRequest = z.output<typeof SentimentRequest>;

@@ -7,16 +7,13 @@
  * The tables of docs/configuration.md are generated from these declarations (`npm run docs:config`).
  */
 import path from 'node:path';
-import * as z from 'zod/mini';
+import * as z from '../schema';
 import type { SecretSource } from './secrets';
 import { type CrossRule, readVariables, type Values, variable } from './variables';
 
 export const MODEL_PROFILES = ['standard', 'tiny', 'auto'] as const;
 export type ModelProfile = (typeof MODEL_PROFILES)[number];
 
-// zod/mini: the configuration loads at every cold start, /health's included, where zod's full API costs tens
-// of milliseconds; these few schemas need none of it.
-z.config(z.locales.en());
 const positiveInt = z.coerce.number().check(z.int(), z.positive());
 const positiveIntUpTo = (max: number) => z.coerce.number().check(z.int(), z.positive(), z.maximum(max));
 const nonNegativeInt = z.coerce.number().check(z.int(), z.minimum(0));

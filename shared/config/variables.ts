@@ -4,8 +4,9 @@
  * values' type, the validation (every problem at once) and the documentation tables all come from the
  * declaration, so none of them can drift from the others.
  */
-import * as z from 'zod/mini';
+
 import { ConfigurationError } from '../errors';
+import * as z from '../schema';
 
 /** Where a process runs, for the variables whose default differs between the two. */
 export type Platform = 'local' | 'lambda';

@@ -1,7 +1,8 @@
 /** The files of the standard Stable Diffusion export that `npm run models:fetch -- diffusion` downloads. */
-import { z } from 'zod';
+
 import { MODEL_PROFILES } from '../config/environment';
 import { MODEL_CATALOG } from '../models/catalog';
+import * as z from '../schema';
 
 /** A profile named outside the validated configuration (the GPU container's MODEL_PROFILE). */
 export const ModelProfileSchema = z.enum(MODEL_PROFILES);

@@ -3,7 +3,7 @@
  * with these schemas, and the clients validate what it answers with them, so a mismatch between two
  * deployed versions is a clear upstream error rather than `undefined` deep in a job.
  */
-import { z } from 'zod';
+import * as z from '../schema';
 import { DiffusionParameters } from './schema';
 
 const EXECUTION_PROVIDERS = ['cuda', 'cpu'] as const;
@@ -13,12 +13,16 @@ export const GenerationRequest = DiffusionParameters;
 
 /** One NDJSON line of the answer to `POST /v1/images/generations`: progress lines, then a result or an error. */
 export const GenerationEvent = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('progress'), step: z.number().int().min(0), steps: z.number().int().min(1) }),
+  z.object({
+    type: z.literal('progress'),
+    step: z.number().check(z.int(), z.minimum(0)),
+    steps: z.number().check(z.int(), z.minimum(1)),
+  }),
   z.object({
     type: z.literal('result'),
     /** Base64-encoded PNGs. */
-    images: z.array(z.string().min(1)).min(1),
-    seed: z.number().int(),
+    images: z.array(z.string().check(z.minLength(1))).check(z.minLength(1)),
+    seed: z.number().check(z.int()),
     execution_provider: z.enum(EXECUTION_PROVIDERS),
     step_ms: z.number(),
   }),
@@ -28,15 +32,15 @@ export type GenerationEvent = z.output<typeof GenerationEvent>;
 
 /** `POST /v1/vqa`: BLIP-2's answer about one image. */
 export const VqaRequest = z.strictObject({
-  image_base64: z.string().min(1),
-  question: z.string().trim().min(1).max(500),
+  image_base64: z.string().check(z.minLength(1)),
+  question: z.string().check(z.trim(), z.minLength(1), z.maxLength(500)),
 });
 export type VqaRequest = z.output<typeof VqaRequest>;
 
 export const VqaAnswer = z.object({
   answer: z.string(),
-  model: z.string().min(1),
-  execution_provider: z.string().optional(),
+  model: z.string().check(z.minLength(1)),
+  execution_provider: z.optional(z.string()),
 });
 export type VqaAnswer = z.output<typeof VqaAnswer>;
 

@@ -2,16 +2,16 @@
  * Noise schedulers for Stable Diffusion, from the scheduler config shipped with the model: DDIM (eta 0,
  * deterministic) and Euler (discrete). Both use the "leading" timestep spacing of SD 1.5's config.
  */
-import { z } from 'zod';
+import * as z from '../schema';
 
 export const SchedulerConfig = z.object({
-  beta_start: z.number().positive(),
-  beta_end: z.number().positive(),
+  beta_start: z.number().check(z.positive()),
+  beta_end: z.number().check(z.positive()),
   beta_schedule: z.enum(['scaled_linear', 'linear']),
-  num_train_timesteps: z.number().int().positive(),
-  steps_offset: z.number().int().min(0).default(0),
-  set_alpha_to_one: z.boolean().default(false),
-  prediction_type: z.literal('epsilon').default('epsilon'),
+  num_train_timesteps: z.number().check(z.int(), z.positive()),
+  steps_offset: z._default(z.number().check(z.int(), z.minimum(0)), 0),
+  set_alpha_to_one: z._default(z.boolean(), false),
+  prediction_type: z._default(z.literal('epsilon'), 'epsilon'),
 });
 export type SchedulerConfig = z.output<typeof SchedulerConfig>;
 

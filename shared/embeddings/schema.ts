@@ -1,8 +1,10 @@
-import { z } from 'zod';
+import * as z from '../schema';
 
 const MAX_EMBED_BATCH = 128;
 
 export const EmbedRequest = z.strictObject({
-  texts: z.array(z.string().trim().min(1, 'text must not be empty').max(10_000)).min(1).max(MAX_EMBED_BATCH),
+  texts: z
+    .array(z.string().check(z.trim(), z.minLength(1, 'text must not be empty'), z.maxLength(10_000)))
+    .check(z.minLength(1), z.maxLength(MAX_EMBED_BATCH)),
 });
 export type EmbedRequest = z.output<typeof EmbedRequest>;

@@ -1,14 +1,14 @@
-import { z } from 'zod';
 import { Seed } from '../http/common-fields';
+import * as z from '../schema';
 
 export const GenerateTextRequest = z.strictObject({
-  prompt: z.string().trim().min(1, 'prompt must not be empty').max(20_000),
-  max_new_tokens: z.number().int().min(1).max(256).default(50),
-  temperature: z.number().gt(0).max(2).default(1),
-  top_k: z.number().int().min(0).max(1000).default(50),
-  top_p: z.number().gt(0).max(1).default(1),
-  repetition_penalty: z.number().min(1).max(2).default(1),
-  do_sample: z.boolean().default(false),
-  seed: Seed.optional(),
+  prompt: z.string().check(z.trim(), z.minLength(1, 'prompt must not be empty'), z.maxLength(20_000)),
+  max_new_tokens: z._default(z.number().check(z.int(), z.minimum(1), z.maximum(256)), 50),
+  temperature: z._default(z.number().check(z.gt(0), z.maximum(2)), 1),
+  top_k: z._default(z.number().check(z.int(), z.minimum(0), z.maximum(1000)), 50),
+  top_p: z._default(z.number().check(z.gt(0), z.maximum(1)), 1),
+  repetition_penalty: z._default(z.number().check(z.minimum(1), z.maximum(2)), 1),
+  do_sample: z._default(z.boolean(), false),
+  seed: z.optional(Seed),
 });
 export type GenerateTextRequest = z.output<typeof GenerateTextRequest>;

@@ -3,14 +3,13 @@
  * reaches a client: messages and details pass through `redactInternals`, whatever their source.
  */
 import type { Logger } from '@aws-lambda-powertools/logger';
-import * as z from 'zod/mini';
 import { HttpError } from '../errors';
+import * as z from '../schema';
 import { redactInternals } from './public-text';
 import { type HttpResponse, jsonResponse } from './response';
 
 /**
- * The one shape of every error answer, whoever raised it; `request_id` is the one the logs carry. (zod/mini:
- * every function loads this module at cold start.)
+ * The one shape of every error answer, whoever raised it; `request_id` is the one the logs carry.
  */
 export const ErrorBody = z.object({
   error: z.looseObject({

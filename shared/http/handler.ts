@@ -6,8 +6,8 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import middy, { type MiddlewareObj } from '@middy/core';
 import httpCors from '@middy/http-cors';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
-import type { z } from 'zod';
 import { GatewayTimeoutError } from '../errors';
+import type * as z from '../schema';
 import { errorResponse } from './error-response';
 import { DEFAULT_MAX_BODY_BYTES, parseJsonBody } from './json-body';
 import { requestIdOf } from './request-id';
@@ -41,7 +41,10 @@ export interface RouteRequest<Body, Params = undefined> {
 /** A route answers a body (200) or a full response. */
 export type RouteResult = HttpResponse | { readonly body: unknown; readonly statusCode?: number };
 
-export interface RouteDefinition<S extends z.ZodType, P extends z.ZodType = z.ZodType<undefined>> {
+export interface RouteDefinition<
+  S extends z.core.$ZodType,
+  P extends z.core.$ZodType = z.ZodMiniType<undefined>,
+> {
   readonly name: string;
   /** Schema of the JSON body; routes without a body leave it out. */
   readonly body?: S;
@@ -94,10 +97,10 @@ function errorMapping(logger: Logger): MiddlewareObj<APIGatewayProxyEventV2, Htt
   };
 }
 
-export function createHttpHandler<S extends z.ZodType, P extends z.ZodType = z.ZodType<undefined>>(
-  route: RouteDefinition<S, P>,
-  options: HttpOptions,
-): HttpHandler {
+export function createHttpHandler<
+  S extends z.core.$ZodType,
+  P extends z.core.$ZodType = z.ZodMiniType<undefined>,
+>(route: RouteDefinition<S, P>, options: HttpOptions): HttpHandler {
   const { logger } = options;
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const handler = middy<APIGatewayProxyEventV2, HttpResponse, Error, Context, Internal>({

@@ -5,15 +5,16 @@
  * starts its models' warm-up when configured, and wraps `handle` in the HTTP layer (request ids, CORS,
  * body parsing, validation, errors, time limit).
  */
-import type { z } from 'zod';
+
 import { type BaseDependencies, baseDependencies } from '../app/base';
+import type * as z from '../schema';
 import { containerHandler } from './container-handler';
 import { createHttpHandler, type HttpHandler, type RouteRequest, type RouteResult } from './handler';
 
 export interface HttpFunctionDefinition<
   Deps extends BaseDependencies,
-  S extends z.ZodType,
-  P extends z.ZodType = z.ZodType<undefined>,
+  S extends z.core.$ZodType,
+  P extends z.core.$ZodType = z.ZodMiniType<undefined>,
 > {
   readonly name: string;
   /** Schema of the JSON body; routes without a body leave it out. */
@@ -38,8 +39,8 @@ export interface HttpFunction<Deps> {
 
 export function httpFunction<
   Deps extends BaseDependencies,
-  S extends z.ZodType,
-  P extends z.ZodType = z.ZodType<undefined>,
+  S extends z.core.$ZodType,
+  P extends z.core.$ZodType = z.ZodMiniType<undefined>,
 >(definition: HttpFunctionDefinition<Deps, S, P>): HttpFunction<Deps> {
   const create = (deps: Deps): HttpHandler =>
     createHttpHandler<S, P>(

@@ -9,7 +9,6 @@
  */
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import Busboy from 'busboy';
-import { z } from 'zod';
 import {
   BadRequestError,
   PayloadTooLargeError,
@@ -17,6 +16,7 @@ import {
   STORAGE_KEY_RULE,
   UnsupportedMediaTypeError,
 } from '../errors';
+import * as z from '../schema';
 import { type BlobStore, isPlainKey } from '../storage/blob-store';
 import { checkImage, DEFAULT_IMAGE_LIMITS, type ImageInput, type ImageLimits } from '../vision/image-input';
 import { headerValue, parseJsonBody } from './json-body';
@@ -34,12 +34,16 @@ const ENVELOPE_BYTES = 64 * 1024;
 
 const JsonImageRequest = z
   .looseObject({
-    image_base64: z.string().min(1).optional(),
-    image_s3_key: z.string().min(1).max(1024).refine(isPlainKey, STORAGE_KEY_RULE).optional(),
+    image_base64: z.optional(z.string().check(z.minLength(1))),
+    image_s3_key: z.optional(
+      z.string().check(z.minLength(1), z.maxLength(1024), z.refine(isPlainKey, STORAGE_KEY_RULE)),
+    ),
   })
-  .refine((r) => (r.image_base64 === undefined) !== (r.image_s3_key === undefined), {
-    message: 'send either "image_base64" or "image_s3_key"',
-  });
+  .check(
+    z.refine((r) => (r.image_base64 === undefined) !== (r.image_s3_key === undefined), {
+      message: 'send either "image_base64" or "image_s3_key"',
+    }),
+  );
 
 function rawBody(event: Pick<APIGatewayProxyEventV2, 'body' | 'isBase64Encoded'>): Buffer {
   if (!event.body) return Buffer.alloc(0);

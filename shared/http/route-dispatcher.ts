@@ -7,17 +7,17 @@
  */
 import { InvokeCommand, type InvokeCommandOutput } from '@aws-sdk/client-lambda';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
-import { z } from 'zod';
 import { RouteUnavailableError, ServiceUnavailableError, UpstreamError } from '../errors';
 import type { ChatRouteName } from '../routing/route-names';
+import * as z from '../schema';
 import { dispatchEvent } from './dispatch-event';
 
 /** What a dispatched function answered: an API Gateway structured result. */
 export const DispatchedResponse = z.object({
-  statusCode: z.number().int(),
-  headers: z.record(z.string(), z.string()).optional(),
-  body: z.string().optional(),
-  isBase64Encoded: z.boolean().optional(),
+  statusCode: z.number().check(z.int()),
+  headers: z.optional(z.record(z.string(), z.string())),
+  body: z.optional(z.string()),
+  isBase64Encoded: z.optional(z.boolean()),
 });
 export type DispatchedResponse = z.output<typeof DispatchedResponse>;
 

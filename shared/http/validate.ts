@@ -1,5 +1,5 @@
-import type { z } from 'zod';
 import { type ErrorDetail, RequestValidationError } from '../errors';
+import * as z from '../schema';
 
 /** Unknown keys named in one problem; the rest are counted. */
 const MAX_KEYS_NAMED = 5;
@@ -23,8 +23,8 @@ function detailOf(issue: z.core.$ZodIssue): ErrorDetail {
  * Validates `data` against `schema`; on failure a 422 lists the invalid fields by path. Unknown keys are one
  * problem naming a few of them, so that a body with a million keys gets a short answer.
  */
-export function validate<S extends z.ZodType>(schema: S, data: unknown): z.output<S> {
-  const result = schema.safeParse(data);
+export function validate<S extends z.core.$ZodType>(schema: S, data: unknown): z.output<S> {
+  const result = z.safeParse(schema, data);
   if (result.success) return result.data;
   throw new RequestValidationError(result.error.issues.map(detailOf));
 }

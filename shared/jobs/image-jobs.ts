@@ -6,10 +6,10 @@
  */
 import { randomInt, randomUUID } from 'node:crypto';
 import type { Logger } from '@aws-lambda-powertools/logger';
-import { z } from 'zod';
 import type { ImageGenerator } from '../diffusion/image-generator';
 import { DiffusionParameters, type GenerateImageRequest } from '../diffusion/schema';
 import { NotFoundError, ServiceUnavailableError } from '../errors';
+import * as z from '../schema';
 import type { BlobStore } from '../storage/blob-store';
 import type { Job } from './job';
 import type { JobDispatcher } from './job-dispatcher';
@@ -19,10 +19,10 @@ import type { JobStore } from './job-store';
 
 /** What a finished image job records; read back through this schema. */
 export const ImageJobResult = z.object({
-  images: z.array(z.string().min(1)),
-  width: z.number().int(),
-  height: z.number().int(),
-  seed: z.number().int(),
+  images: z.array(z.string().check(z.minLength(1))),
+  width: z.number().check(z.int()),
+  height: z.number().check(z.int()),
+  seed: z.number().check(z.int()),
   executionProvider: z.string(),
   stepMs: z.number(),
 });

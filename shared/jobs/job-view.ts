@@ -2,8 +2,9 @@
  * What `GET /jobs/{id}` and `POST /generate-image` answer about a job, with links to its images. The links
  * start at the API's public base URL, which the HTTP layer reads from the request: a job never sees one.
  */
-import { z } from 'zod';
+
 import { DiffusionParameters } from '../diffusion/schema';
+import * as z from '../schema';
 import type { BlobStore } from '../storage/blob-store';
 import type { ImageJob } from './image-jobs';
 import { JOB_STATUSES } from './job';
@@ -15,21 +16,23 @@ export const JobView = z.object({
   status: z.enum(JOB_STATUSES),
   status_url: z.string(),
   /** Claims so far, and how many are allowed before a job whose workers keep dying is failed. */
-  attempts: z.number().int().min(0),
-  max_attempts: z.number().int().min(1),
-  progress: z.object({ step: z.number().int(), steps: z.number().int() }).optional(),
+  attempts: z.number().check(z.int(), z.minimum(0)),
+  max_attempts: z.number().check(z.int(), z.minimum(1)),
+  progress: z.optional(z.object({ step: z.number().check(z.int()), steps: z.number().check(z.int()) })),
   created_at: z.string(),
-  started_at: z.string().optional(),
-  finished_at: z.string().optional(),
+  started_at: z.optional(z.string()),
+  finished_at: z.optional(z.string()),
   /** The parameters the job runs with, its seed drawn when the request had none. */
   request: DiffusionParameters,
-  images: z
-    .array(z.object({ url: z.string(), width: z.number().int(), height: z.number().int() }))
-    .optional(),
-  seed: z.number().int().optional(),
-  execution_provider: z.string().optional(),
-  step_ms: z.number().optional(),
-  error: z.object({ type: z.string(), message: z.string() }).optional(),
+  images: z.optional(
+    z.array(
+      z.object({ url: z.string(), width: z.number().check(z.int()), height: z.number().check(z.int()) }),
+    ),
+  ),
+  seed: z.optional(z.number().check(z.int())),
+  execution_provider: z.optional(z.string()),
+  step_ms: z.optional(z.number()),
+  error: z.optional(z.object({ type: z.string(), message: z.string() })),
 });
 export type JobView = z.output<typeof JobView>;
 

@@ -3,7 +3,7 @@
  * Stored jobs are read back through `StoredJob`, so a record written by another version (or by hand) is
  * checked rather than trusted.
  */
-import { z } from 'zod';
+import * as z from '../schema';
 
 export const JOB_STATUSES = ['queued', 'running', 'succeeded', 'failed'] as const;
 export type JobStatus = (typeof JOB_STATUSES)[number];
@@ -41,22 +41,27 @@ const Timestamp = z.iso.datetime();
 
 /** A job as stored. Records written before attempts were bounded allowed one run: `maxAttempts` 1. */
 export const StoredJob = z.object({
-  id: z.string().min(1),
-  kind: z.string().min(1),
+  id: z.string().check(z.minLength(1)),
+  kind: z.string().check(z.minLength(1)),
   status: z.enum(JOB_STATUSES),
   request: z.unknown(),
   createdAt: Timestamp,
   updatedAt: Timestamp,
-  queuedAt: Timestamp.optional(),
-  startedAt: Timestamp.optional(),
-  finishedAt: Timestamp.optional(),
-  heartbeatAt: Timestamp.optional(),
-  workerId: z.string().min(1).optional(),
-  attempts: z.number().int().min(0),
-  maxAttempts: z.number().int().min(1).default(1),
-  progress: z.object({ step: z.number().int().min(0), steps: z.number().int().min(0) }).optional(),
-  result: z.unknown().optional(),
-  error: z.object({ type: z.string(), message: z.string() }).optional(),
+  queuedAt: z.optional(Timestamp),
+  startedAt: z.optional(Timestamp),
+  finishedAt: z.optional(Timestamp),
+  heartbeatAt: z.optional(Timestamp),
+  workerId: z.optional(z.string().check(z.minLength(1))),
+  attempts: z.number().check(z.int(), z.minimum(0)),
+  maxAttempts: z._default(z.number().check(z.int(), z.minimum(1)), 1),
+  progress: z.optional(
+    z.object({
+      step: z.number().check(z.int(), z.minimum(0)),
+      steps: z.number().check(z.int(), z.minimum(0)),
+    }),
+  ),
+  result: z.optional(z.unknown()),
+  error: z.optional(z.object({ type: z.string(), message: z.string() })),
 });
 
 export const isFinished = (job: Job) => job.status === 'succeeded' || job.status === 'failed';

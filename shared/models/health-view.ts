@@ -2,8 +2,9 @@
  * What `GET /health` answers: the configured profile and every model of the catalog as this configuration
  * would serve it (which model, and where its files would come from), in the API's spelling.
  */
-import { z } from 'zod';
+
 import { MODEL_PROFILES } from '../config/environment';
+import * as z from '../schema';
 import { CATALOG_KEYS } from './catalog';
 
 export const ModelView = z.object({
@@ -18,6 +19,6 @@ export const HealthResponse = z.object({
   status: z.literal('ok'),
   profile: z.enum(MODEL_PROFILES),
   models: z.array(ModelView),
-  uptime_s: z.number().int().min(0),
+  uptime_s: z.number().check(z.int(), z.minimum(0)),
 });
 export type HealthResponse = z.output<typeof HealthResponse>;

@@ -9,8 +9,9 @@
  * - `tombstone` marks the document deleted under a version of its own (the commit point of a delete), so an
  *   ingest that started before the delete cannot resurrect the old text afterwards.
  */
-import { z } from 'zod';
+
 import { DocumentBusyError, NotFoundError, PreconditionFailedError, SupersededVersionError } from '../errors';
+import * as z from '../schema';
 import type { BlobStore } from '../storage/blob-store';
 import { VECTOR_STORE_NAMES } from '../vectors/vector-store';
 import { SUPPORTED_CONTENT_TYPES } from './document-text';
@@ -18,15 +19,15 @@ import { SUPPORTED_CONTENT_TYPES } from './document-text';
 /** What a committed version of a document is (what GET /documents lists). */
 export const DocumentRecordSchema = z.object({
   documentId: z.string(),
-  version: z.number().int().min(1),
+  version: z.number().check(z.int(), z.minimum(1)),
   source: z.string(),
   contentType: z.enum(SUPPORTED_CONTENT_TYPES),
-  chunks: z.number().int().min(0),
-  characters: z.number().int().min(0),
+  chunks: z.number().check(z.int(), z.minimum(0)),
+  characters: z.number().check(z.int(), z.minimum(0)),
   stores: z.array(z.enum(VECTOR_STORE_NAMES)),
   embeddingModel: z.string(),
   ingestedAt: z.string(),
-  metadata: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),
+  metadata: z.optional(z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]))),
 });
 export type DocumentRecord = z.output<typeof DocumentRecordSchema>;
 
@@ -37,13 +38,13 @@ export type DocumentRecord = z.output<typeof DocumentRecordSchema>;
 export const RegistryEntrySchema = z.object({
   documentId: z.string(),
   state: z.enum(['pending', 'committed', 'deleted']),
-  committedVersion: z.number().int().min(0),
+  committedVersion: z.number().check(z.int(), z.minimum(0)),
   /** The highest version handed to a writer. */
-  reservedVersion: z.number().int().min(0),
+  reservedVersion: z.number().check(z.int(), z.minimum(0)),
   /** When that version was handed out: repair leaves younger uncommitted versions to their writer. */
   reservedAt: z.string(),
   updatedAt: z.string(),
-  document: DocumentRecordSchema.optional(),
+  document: z.optional(DocumentRecordSchema),
 });
 export type RegistryEntry = z.output<typeof RegistryEntrySchema>;
 

@@ -3,13 +3,13 @@
  * written before the version's chunks reach any store. Repair re-embeds a committed version a store is
  * missing from here, and rebuilds a FAISS index, without the client sending the document again.
  */
-import { z } from 'zod';
+import * as z from '../schema';
 import type { BlobStore } from '../storage/blob-store';
 import { SUPPORTED_CONTENT_TYPES } from './document-text';
 
 export const StoredVersionSchema = z.object({
   documentId: z.string(),
-  version: z.number().int().min(1),
+  version: z.number().check(z.int(), z.minimum(1)),
   source: z.string(),
   contentType: z.enum(SUPPORTED_CONTENT_TYPES),
   text: z.string(),

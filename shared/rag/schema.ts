@@ -1,5 +1,5 @@
-import { z } from 'zod';
 import { ServedModel } from '../http/common-fields';
+import * as z from '../schema';
 import { VECTOR_STORE_NAMES, type VectorFilter } from '../vectors/vector-store';
 import type { DocumentRecord } from './document-registry';
 import { SUPPORTED_CONTENT_TYPES } from './document-text';
@@ -7,35 +7,36 @@ import { SUPPORTED_CONTENT_TYPES } from './document-text';
 /** Document ids travel in URL paths and chunk ids: letters, digits and . _ : - only. */
 export const DocumentId = z
   .string()
-  .regex(
-    /^[A-Za-z0-9][A-Za-z0-9._:-]{0,199}$/,
-    'use 1 to 200 letters, digits, ".", "_", ":" or "-", starting with a letter or digit',
+  .check(
+    z.regex(
+      /^[A-Za-z0-9][A-Za-z0-9._:-]{0,199}$/,
+      'use 1 to 200 letters, digits, ".", "_", ":" or "-", starting with a letter or digit',
+    ),
   );
 
-const MetadataValue = z.union([z.string().max(1_000), z.number(), z.boolean()]);
+const MetadataValue = z.union([z.string().check(z.maxLength(1_000)), z.number(), z.boolean()]);
 
 export const MAX_DOCUMENT_CHARS = 2_000_000;
 
 export const IngestDocumentRequest = z
   .strictObject({
-    id: DocumentId.optional(),
-    text: z.string().max(MAX_DOCUMENT_CHARS).optional(),
-    content_base64: z
-      .string()
-      .max(Math.ceil((MAX_DOCUMENT_CHARS * 4) / 3) + 4)
-      .optional(),
-    content_type: z.enum(SUPPORTED_CONTENT_TYPES).default('text/plain'),
-    source: z.string().trim().min(1).max(500).optional(),
-    metadata: z.record(z.string().max(100), MetadataValue).optional(),
+    id: z.optional(DocumentId),
+    text: z.optional(z.string().check(z.maxLength(MAX_DOCUMENT_CHARS))),
+    content_base64: z.optional(z.string().check(z.maxLength(Math.ceil((MAX_DOCUMENT_CHARS * 4) / 3) + 4))),
+    content_type: z._default(z.enum(SUPPORTED_CONTENT_TYPES), 'text/plain'),
+    source: z.optional(z.string().check(z.trim(), z.minLength(1), z.maxLength(500))),
+    metadata: z.optional(z.record(z.string().check(z.maxLength(100)), MetadataValue)),
   })
-  .refine((r) => (r.text === undefined) !== (r.content_base64 === undefined), {
-    message: 'send either "text" or "content_base64", not both',
-  });
+  .check(
+    z.refine((r) => (r.text === undefined) !== (r.content_base64 === undefined), {
+      message: 'send either "text" or "content_base64", not both',
+    }),
+  );
 export type IngestDocumentRequest = z.output<typeof IngestDocumentRequest>;
 
 export const RagFilter = z.strictObject({
-  document_ids: z.array(DocumentId).min(1).max(100).optional(),
-  source: z.string().min(1).max(500).optional(),
+  document_ids: z.optional(z.array(DocumentId).check(z.minLength(1), z.maxLength(100))),
+  source: z.optional(z.string().check(z.minLength(1), z.maxLength(500))),
 });
 
 export type RagFilter = z.output<typeof RagFilter>;
@@ -47,16 +48,16 @@ export const vectorFilterOf = (filter: RagFilter): VectorFilter => ({
 });
 
 export const RagQueryRequest = z.strictObject({
-  question: z.string().trim().min(1, 'question must not be empty').max(2_000),
-  top_k: z.number().int().min(1).max(20).default(4),
-  store: z.enum(['pinecone', 'chroma']).optional(),
-  filter: RagFilter.optional(),
+  question: z.string().check(z.trim(), z.minLength(1, 'question must not be empty'), z.maxLength(2_000)),
+  top_k: z._default(z.number().check(z.int(), z.minimum(1), z.maximum(20)), 4),
+  store: z.optional(z.enum(['pinecone', 'chroma'])),
+  filter: z.optional(RagFilter),
 });
 export type RagQueryRequest = z.output<typeof RagQueryRequest>;
 
 export const RagFaissQueryRequest = z.strictObject({
-  question: z.string().trim().min(1, 'question must not be empty').max(2_000),
-  top_k: z.number().int().min(1).max(20).default(4),
+  question: z.string().check(z.trim(), z.minLength(1, 'question must not be empty'), z.maxLength(2_000)),
+  top_k: z._default(z.number().check(z.int(), z.minimum(1), z.maximum(20)), 4),
 });
 export type RagFaissQueryRequest = z.output<typeof RagFaissQueryRequest>;
 
@@ -64,8 +65,8 @@ export type RagFaissQueryRequest = z.output<typeof RagFaissQueryRequest>;
 export const IngestDocumentResponse = z.object({
   document_id: z.string(),
   /** The committed version: every store answers with it from now on. */
-  version: z.number().int().min(1),
-  chunks: z.number().int().min(0),
+  version: z.number().check(z.int(), z.minimum(1)),
+  chunks: z.number().check(z.int(), z.minimum(0)),
   replaced: z.boolean(),
   stores: z.array(z.enum(VECTOR_STORE_NAMES)),
   embedding_model: z.string(),
@@ -76,15 +77,15 @@ export type IngestDocumentResponse = z.output<typeof IngestDocumentResponse>;
 /** One committed document as `GET /documents` lists it. */
 export const DocumentView = z.object({
   document_id: z.string(),
-  version: z.number().int().min(1),
+  version: z.number().check(z.int(), z.minimum(1)),
   source: z.string(),
   content_type: z.enum(SUPPORTED_CONTENT_TYPES),
-  chunks: z.number().int().min(0),
-  characters: z.number().int().min(0),
+  chunks: z.number().check(z.int(), z.minimum(0)),
+  characters: z.number().check(z.int(), z.minimum(0)),
   stores: z.array(z.enum(VECTOR_STORE_NAMES)),
   embedding_model: z.string(),
   ingested_at: z.string(),
-  metadata: z.record(z.string(), MetadataValue).optional(),
+  metadata: z.optional(z.record(z.string(), MetadataValue)),
 });
 export type DocumentView = z.output<typeof DocumentView>;
 
@@ -102,7 +103,10 @@ export const documentView = (record: DocumentRecord): DocumentView => ({
   ...(record.metadata ? { metadata: record.metadata } : {}),
 });
 
-export const DocumentListResponse = z.object({ documents: z.array(DocumentView), count: z.number().int() });
+export const DocumentListResponse = z.object({
+  documents: z.array(DocumentView),
+  count: z.number().check(z.int()),
+});
 export type DocumentListResponse = z.output<typeof DocumentListResponse>;
 
 export const DeleteDocumentResponse = z.object({ document_id: z.string(), deleted: z.literal(true) });
@@ -111,7 +115,7 @@ export type DeleteDocumentResponse = z.output<typeof DeleteDocumentResponse>;
 /** A passage an answer used, numbered in the answer as it is in this list. */
 export const RagSource = z.object({
   document_id: z.string(),
-  chunk_index: z.number().int().min(0),
+  chunk_index: z.number().check(z.int(), z.minimum(0)),
   score: z.number(),
   text: z.string(),
   source: z.string(),
@@ -123,10 +127,10 @@ export const RagAnswerResponse = z.object({
   answer: z.string(),
   sources: z.array(RagSource),
   /** Retrieved chunks that scored below the threshold, or did not fit the prompt, and were not used. */
-  discarded: z.number().int().min(0),
+  discarded: z.number().check(z.int(), z.minimum(0)),
   store: z.string(),
   prompt_version: z.string(),
-  model: z.object({ embeddings: ServedModel, generator: ServedModel.optional() }),
+  model: z.object({ embeddings: ServedModel, generator: z.optional(ServedModel) }),
   timing_ms: z.number(),
 });
 export type RagAnswerResponse = z.output<typeof RagAnswerResponse>;

@@ -4,23 +4,21 @@
  * each task's own duration, with `retries` null (the run's CloudWatch log holds the full history).
  */
 import { SFNClient, StartSyncExecutionCommand } from '@aws-sdk/client-sfn';
-import { z } from 'zod';
 import { GatewayTimeoutError, UpstreamError } from '../errors';
+import * as z from '../schema';
 import type { ResearchWorkflow, TraceEntry } from './workflow';
 
-const Timed = z.object({ timing_ms: z.number() }).loose();
-const ReportedTimings = z
-  .object({
-    fetch_ms: z.number().optional(),
-    summary: Timed.optional(),
-    sentiment: Timed.optional(),
-    lookup: z.object({ timing_ms: z.number().optional() }).loose().optional(),
-  })
-  .loose();
+const Timed = z.looseObject({ timing_ms: z.number() });
+const ReportedTimings = z.looseObject({
+  fetch_ms: z.optional(z.number()),
+  summary: z.optional(Timed),
+  sentiment: z.optional(Timed),
+  lookup: z.optional(z.looseObject({ timing_ms: z.optional(z.number()) })),
+});
 
 /** The per-state durations a succeeded or refused run carries in its output. */
 export function reportedTrace(output: unknown): TraceEntry[] {
-  const parsed = ReportedTimings.safeParse(output);
+  const parsed = z.safeParse(ReportedTimings, output);
   if (!parsed.success) return [];
   const { fetch_ms, summary, sentiment, lookup } = parsed.data;
   const entry = (state: string, ms: number | undefined): TraceEntry[] =>

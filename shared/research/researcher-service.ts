@@ -2,7 +2,7 @@
  * POST /researcher over a workflow run: the run's output, checked against the states' contract, becomes
  * the answer, a 404 with suggestions, a 409 with candidate titles, or the error of the step that failed.
  */
-import { z } from 'zod';
+
 import {
   ArticleNotFoundError,
   DisambiguationError,
@@ -13,14 +13,15 @@ import {
   UpstreamError,
   WikipediaUnavailableError,
 } from '../errors';
+import * as z from '../schema';
 import { ArticleRef, WikipediaLang } from './wikipedia-article';
 import type { ResearchWorkflow, TraceEntry } from './workflow';
 
 export const ResearcherRequest = z.strictObject({
-  topic: z.string().trim().min(1, 'topic must not be empty').max(300),
-  lang: WikipediaLang.default('en'),
+  topic: z.string().check(z.trim(), z.minLength(1, 'topic must not be empty'), z.maxLength(300)),
+  lang: z._default(WikipediaLang, 'en'),
   /** Longest summary, in tokens (as /summarize counts them). */
-  max_length: z.number().int().min(5).max(512).default(142),
+  max_length: z._default(z.number().check(z.int(), z.minimum(5), z.maximum(512)), 142),
 });
 export type ResearcherRequest = z.output<typeof ResearcherRequest>;
 
@@ -31,7 +32,7 @@ const Succeeded = z.object({
   status: z.literal('succeeded'),
   article: ArticleRef,
   summary: z.object({ summary: z.string(), chunks: z.number(), rounds: z.number(), model: Model }),
-  sentiment: LabelScore.extend({
+  sentiment: z.extend(LabelScore, {
     scores: z.array(LabelScore),
     windows: z.number(),
     distribution: z.array(z.object({ label: z.string(), windows: z.number() })),
@@ -67,7 +68,7 @@ const Failed = z.object({
 const WorkflowOutput = z.discriminatedUnion('status', [Succeeded, NoArticle, Failed]);
 
 /** A Lambda error's cause, as Step Functions reports it in AWS (JSON) or the local run does (the message). */
-const LambdaCause = z.object({ errorMessage: z.string() }).loose();
+const LambdaCause = z.looseObject({ errorMessage: z.string() });
 
 function causeMessage(cause: unknown): string {
   if (typeof cause !== 'string') return '';

@@ -5,11 +5,12 @@
  * `ModelUnavailableError`), which the definition's Retry and Catch match. Composition happens on the first
  * invocation, once per container, so importing a step (the local workflow does) costs nothing.
  */
-import { z } from 'zod';
+
 import { type BaseDependencies, baseDependencies } from '../app/base';
 import { InvalidTaskInputError } from '../errors';
+import * as z from '../schema';
 
-export interface TaskFunctionDefinition<Deps extends BaseDependencies, S extends z.ZodType, R> {
+export interface TaskFunctionDefinition<Deps extends BaseDependencies, S extends z.core.$ZodType, R> {
   readonly name: string;
   readonly input: S;
   readonly compose: (base: BaseDependencies) => Deps;
@@ -26,13 +27,13 @@ export interface TaskFunction<Deps, R> {
   readonly compose: (base: BaseDependencies) => Deps;
 }
 
-export function taskFunction<Deps extends BaseDependencies, S extends z.ZodType, R>(
+export function taskFunction<Deps extends BaseDependencies, S extends z.core.$ZodType, R>(
   definition: TaskFunctionDefinition<Deps, S, R>,
 ): TaskFunction<Deps, R> {
   const create =
     (deps: Deps): TaskHandler<R> =>
     async (event) => {
-      const parsed = definition.input.safeParse(event);
+      const parsed = z.safeParse(definition.input, event);
       if (!parsed.success)
         throw new InvalidTaskInputError(`${definition.name}: ${z.prettifyError(parsed.error)}`);
       const started = performance.now();

@@ -4,8 +4,9 @@
  * revision costs one request and no extract; a new revision's extract is read, capped at `maxArticleChars`,
  * and stored in the BlobStore under the title and revision.
  */
-import type { z } from 'zod';
+
 import { UpstreamError } from '../errors';
+import * as z from '../schema';
 import type { ArticleCache } from './article-cache';
 import type { ArticleRef, CachedArticle } from './wikipedia-article';
 import type { WikipediaHttp } from './wikipedia-http';
@@ -59,9 +60,9 @@ export function createWikipediaClient(options: WikipediaClientOptions): Wikipedi
     return url;
   };
 
-  const get = async <S extends z.ZodType>(schema: S, lang: string, params: Record<string, string>) => {
+  const get = async <S extends z.core.$ZodType>(schema: S, lang: string, params: Record<string, string>) => {
     const url = endpoint(lang, params);
-    const parsed = schema.safeParse(await options.http.getJson(url));
+    const parsed = z.safeParse(schema, await options.http.getJson(url));
     if (!parsed.success)
       throw new UpstreamError(`Wikipedia at ${url.host} answered ${params.action} in an unexpected shape`);
     return parsed.data as z.output<S>;

@@ -2,49 +2,42 @@
  * The parts of MediaWiki Action API responses (`format=json&formatversion=2`) the researcher reads, checked
  * at the boundary: a server that answers another shape fails with a clear 502, never a TypeError deep inside.
  */
-import { z } from 'zod';
+import * as z from '../schema';
 
-const PageProps = z.object({ disambiguation: z.string().optional() }).loose();
+const PageProps = z.looseObject({ disambiguation: z.optional(z.string()) });
 
 /** A page of `generator=search&prop=info|pageprops&inprop=url`; `index` is its rank in the search. */
-export const SearchedPage = z
-  .object({
-    title: z.string(),
-    index: z.number().optional(),
-    missing: z.boolean().optional(),
-    lastrevid: z.number().int().optional(),
-    fullurl: z.string().optional(),
-    pageprops: PageProps.optional(),
-  })
-  .loose();
+export const SearchedPage = z.looseObject({
+  title: z.string(),
+  index: z.optional(z.number()),
+  missing: z.optional(z.boolean()),
+  lastrevid: z.optional(z.number().check(z.int())),
+  fullurl: z.optional(z.string()),
+  pageprops: z.optional(PageProps),
+});
 
-export const SearchResponse = z
-  .object({
-    query: z
-      .object({ pages: z.array(SearchedPage).default([]) })
-      .loose()
-      .optional(),
-  })
-  .loose();
+export const SearchResponse = z.looseObject({
+  query: z.optional(z.looseObject({ pages: z._default(z.array(SearchedPage), []) })),
+});
 
 /** `action=opensearch`: [query, titles, descriptions, urls]. */
-export const OpenSearchResponse = z.tuple([z.string(), z.array(z.string())]).rest(z.unknown());
+export const OpenSearchResponse = z.tuple([z.string(), z.array(z.string())], z.unknown());
 
 /** `{query: {pages: [...]}}` with pages of `page`'s shape, extra fields kept (MediaWiki adds many). */
-const pagesOf = <T extends z.ZodRawShape>(page: T) =>
-  z.object({ query: z.object({ pages: z.array(z.object(page).loose()) }).loose() }).loose();
+const pagesOf = <T extends z.core.$ZodShape>(page: T) =>
+  z.looseObject({ query: z.looseObject({ pages: z.array(z.looseObject(page)) }) });
 
 /** `prop=links` of one page (a disambiguation page's candidate articles). */
 export const LinksResponse = pagesOf({
   title: z.string(),
-  links: z.array(z.object({ ns: z.number(), title: z.string() }).loose()).default([]),
+  links: z._default(z.array(z.looseObject({ ns: z.number(), title: z.string() })), []),
 });
 
 /** `prop=extracts|info&explaintext&inprop=url&redirects=1` of one title. */
 export const ExtractResponse = pagesOf({
   title: z.string(),
-  missing: z.boolean().optional(),
-  extract: z.string().optional(),
-  lastrevid: z.number().int().optional(),
-  fullurl: z.string().optional(),
+  missing: z.optional(z.boolean()),
+  extract: z.optional(z.string()),
+  lastrevid: z.optional(z.number().check(z.int())),
+  fullurl: z.optional(z.string()),
 });

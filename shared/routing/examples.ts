@@ -3,15 +3,19 @@
  * changed without touching code, and the file is validated here at cold start: a malformed file stops the
  * function with a message naming the problem, never routes with half the examples.
  */
-import { z } from 'zod';
+
 import { ConfigurationError } from '../errors';
+import * as z from '../schema';
 import examplesV1 from './examples.v1.json' with { type: 'json' };
 import { ChatRouteName } from './route-names';
 
 export const RouteExamplesFile = z.strictObject({
   version: z.literal(1),
-  description: z.string().optional(),
-  routes: z.partialRecord(ChatRouteName, z.array(z.string().trim().min(1).max(500)).min(1)),
+  description: z.optional(z.string()),
+  routes: z.partialRecord(
+    ChatRouteName,
+    z.array(z.string().check(z.trim(), z.minLength(1), z.maxLength(500))).check(z.minLength(1)),
+  ),
 });
 export type RouteExamplesFile = z.output<typeof RouteExamplesFile>;
 

@@ -1,5 +1,5 @@
 /** The capabilities /chat can route a message to, by the names clients use in `route`. */
-import { z } from 'zod';
+import * as z from '../schema';
 
 export const CHAT_ROUTE_NAMES = [
   'llm',

@@ -1,24 +1,35 @@
-import { z } from 'zod';
+import * as z from '../schema';
 
 /** Longest accepted text, in characters. */
 export const MAX_SUMMARY_TEXT_CHARS = 100_000;
 
 export const SummarizeRequest = z
   .strictObject({
-    text: z.string().trim().min(1, 'text must not be empty').max(MAX_SUMMARY_TEXT_CHARS),
+    text: z
+      .string()
+      .check(z.trim(), z.minLength(1, 'text must not be empty'), z.maxLength(MAX_SUMMARY_TEXT_CHARS)),
     /** Longest summary per chunk and of the result, in tokens. */
-    max_length: z.number().int().min(5).max(512).default(142),
+    max_length: z._default(z.number().check(z.int(), z.minimum(5), z.maximum(512)), 142),
     /** Shortest summary per chunk, in tokens. */
-    min_length: z.number().int().min(0).max(512).default(30),
-    num_beams: z
-      .number()
-      .int()
-      .min(1)
-      .max(1, 'beam search is not available in this runtime (transformers.js decodes greedily); use 1')
-      .default(1),
+    min_length: z._default(z.number().check(z.int(), z.minimum(0), z.maximum(512)), 30),
+    num_beams: z._default(
+      z
+        .number()
+        .check(
+          z.int(),
+          z.minimum(1),
+          z.maximum(
+            1,
+            'beam search is not available in this runtime (transformers.js decodes greedily); use 1',
+          ),
+        ),
+      1,
+    ),
   })
-  .refine((r) => r.min_length <= r.max_length, {
-    path: ['min_length'],
-    message: 'min_length must not exceed max_length',
-  });
+  .check(
+    z.refine((r) => r.min_length <= r.max_length, {
+      path: ['min_length'],
+      message: 'min_length must not exceed max_length',
+    }),
+  );
 export type SummarizeRequest = z.output<typeof SummarizeRequest>;

@@ -9,8 +9,8 @@
  */
 import { createHash } from 'node:crypto';
 import type * as Faiss from 'faiss-node';
-import { z } from 'zod';
 import { FaissSnapshotError, VectorStoreUnavailableError } from '../errors';
+import * as z from '../schema';
 import { buildIvfIndexBytes, loadFlatInnerProductIndex } from './faiss-index-codec';
 import { faissNative } from './faiss-native';
 import type { ChunkMatch, VectorFilter } from './vector-store';
@@ -22,8 +22,8 @@ const HEADER_BYTES = 7 + 1 + 8 + 32;
 
 const ChunkMetaSchema = z.object({
   documentId: z.string(),
-  version: z.number().int().min(0),
-  chunkIndex: z.number().int().min(0),
+  version: z.number().check(z.int(), z.minimum(0)),
+  chunkIndex: z.number().check(z.int(), z.minimum(0)),
   source: z.string(),
   text: z.string(),
 });
@@ -41,7 +41,7 @@ export interface IndexSettings {
 }
 
 const MetadataSchema = z.object({
-  dimensions: z.number().int().min(0),
+  dimensions: z.number().check(z.int(), z.minimum(0)),
   kind: z.enum(['flat', 'ivf']),
   chunks: z.array(ChunkMetaSchema),
 });

@@ -8,7 +8,6 @@ import path from 'node:path';
 import type { Tensor as HfTensor, PreTrainedTokenizer } from '@huggingface/transformers';
 import type * as Ort from 'onnxruntime-node';
 import sharp from 'sharp';
-import { z } from 'zod';
 import {
   createOnnxSession,
   type ExecutionProvider,
@@ -16,23 +15,27 @@ import {
   type OnnxSessionOptions,
   onnxRuntime,
 } from '../models/onnx-sessions';
+import * as z from '../schema';
 
 const Blip2Config = z.object({
-  num_query_tokens: z.number().int().positive(),
+  num_query_tokens: z.number().check(z.int(), z.positive()),
   text_config: z.object({
-    num_heads: z.number().int().positive(),
-    d_kv: z.number().int().positive(),
-    num_decoder_layers: z.number().int().positive(),
+    num_heads: z.number().check(z.int(), z.positive()),
+    d_kv: z.number().check(z.int(), z.positive()),
+    num_decoder_layers: z.number().check(z.int(), z.positive()),
   }),
-  decoder_start_token_id: z.number().int(),
-  eos_token_id: z.number().int(),
+  decoder_start_token_id: z.number().check(z.int()),
+  eos_token_id: z.number().check(z.int()),
 });
 
 const ImageProcessorConfig = z.object({
-  size: z.object({ height: z.number().int().positive(), width: z.number().int().positive() }),
+  size: z.object({
+    height: z.number().check(z.int(), z.positive()),
+    width: z.number().check(z.int(), z.positive()),
+  }),
   image_mean: z.tuple([z.number(), z.number(), z.number()]),
   image_std: z.tuple([z.number(), z.number(), z.number()]),
-  rescale_factor: z.number().default(1 / 255),
+  rescale_factor: z._default(z.number(), 1 / 255),
 });
 
 export interface VqaAnswer {

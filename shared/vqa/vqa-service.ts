@@ -1,13 +1,14 @@
 /** Answers a question about an image with the requested (or configured) provider. */
-import { z } from 'zod';
+
 import { ServiceUnavailableError } from '../errors';
 import { elapsedMs } from '../models/model-info';
+import * as z from '../schema';
 import type { ImageInput } from '../vision/image-input';
 import { VQA_PROVIDERS, type VqaProvider, type VqaProviderName } from './vqa-providers';
 
 export const QaImageTextFields = z.object({
-  question: z.string().trim().min(1, 'question must not be empty').max(500),
-  provider: z.enum(VQA_PROVIDERS).optional(),
+  question: z.string().check(z.trim(), z.minLength(1, 'question must not be empty'), z.maxLength(500)),
+  provider: z.optional(z.enum(VQA_PROVIDERS)),
 });
 
 export interface VqaResult {

@@ -3,16 +3,17 @@
  * other, into FAISS on a local BlobStore (DATA_DIR), stopping for good at PAUSE_AT (a PausePoint as JSON)
  * so that the test can SIGKILL it there. Prints DONE when every document is in.
  */
-import { z } from 'zod';
+
 import { createDependencies } from '../../shared/app/dependencies';
 import { loadConfig } from '../../shared/config/environment';
+import * as z from '../../shared/schema';
 import { createLocalBlobStore } from '../../shared/storage/local-blob-store';
 import { silentLogger } from './dependencies';
 import { pausingBlobStore } from './pausing-blob-store';
 
 const PausePoint = z.object({
   key: z.string(),
-  occurrence: z.number().int(),
+  occurrence: z.number().check(z.int()),
   when: z.enum(['before', 'after']),
 });
 const Documents = z.array(z.object({ id: z.string(), text: z.string() }));

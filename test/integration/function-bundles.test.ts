@@ -35,6 +35,17 @@ const staticExternals = (meta: Metafile) =>
     ),
   );
 
+/** The bundled modules that add bytes to the output (esbuild also lists those it tree-shook away). */
+const bundledFiles = (meta: Metafile) =>
+  Object.values(meta.outputs).flatMap((output) =>
+    Object.entries(output.inputs)
+      .filter(([, input]) => input.bytesInOutput > 0)
+      .map(([file, input]) => ({ file, bytes: input.bytesInOutput })),
+  );
+
+/** zod's validators are tree-shaken: a bundle holds the few a route uses, never zod's full API or its locales. */
+const ZOD_BUDGET_BYTES = 120_000;
+
 describe('function bundles', () => {
   it('/health carries no model runtime, no AWS client and no vector store', async () => {
     const meta = await metafileOf('health');
@@ -59,4 +70,22 @@ describe('function bundles', () => {
     expect(packages).not.toContain('@pinecone-database/pinecone');
     expect(packages).toContain('@aws-sdk/client-s3');
   }, 60_000);
+
+  it.each(['health', 'sentiment', 'generate-image', 'chat', 'rag-query'])(
+    '%s carries only the validators it uses (zod/mini, no zod API or locales)',
+    async (functionDir) => {
+      const meta = await metafileOf(functionDir);
+      const zod = bundledFiles(meta).filter(({ file }) => file.includes('node_modules/zod/'));
+      const zodFiles = zod.map(({ file }) => file);
+      expect(zodFiles.length).toBeGreaterThan(0);
+      expect(
+        zodFiles.filter(
+          (file) =>
+            file.includes('/classic/') || (file.includes('/locales/') && !/\/(en|index)\.js$/.test(file)),
+        ),
+      ).toEqual([]);
+      expect(zod.reduce((sum, { bytes }) => sum + bytes, 0)).toBeLessThan(ZOD_BUDGET_BYTES);
+    },
+    60_000,
+  );
 });

@@ -3,11 +3,11 @@ import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { z } from 'zod';
 import { createHandler as generateImage } from '../../functions/generate-image/handler';
 import { createHandler as notFound } from '../../functions/not-found/handler';
 import { createHttpHandler, TIMEOUT_MARGIN_MS } from '../../shared/http/handler';
 import { publicBaseUrl, requestMethod, routePath, stagePrefix } from '../../shared/http/request-route';
+import * as z from '../../shared/schema';
 import { silentLogger, testDependencies } from '../helpers/dependencies';
 import { httpEvent, invoke, lambdaContext, payloadV1Event } from '../helpers/events';
 

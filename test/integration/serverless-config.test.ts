@@ -1,10 +1,10 @@
 /** serverless.yml and the route table must describe the same API, and every handler must exist. */
 import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { z } from 'zod';
 import { readServerlessConfig, refName } from '../../scripts/serverless-config';
 import { chatFunctionNames } from '../../shared/app/chat';
 import { ROUTES } from '../../shared/http/routes';
+import * as z from '../../shared/schema';
 
 const config = readServerlessConfig();
 

@@ -1,8 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { z } from 'zod';
-import { safeParse } from 'zod/mini';
 import { GPU_VARIABLES, loadGpuConfig } from '../../infra/gpu/config';
 import { configDocuments, GENERATED_TABLES } from '../../scripts/config-docs';
 import {
@@ -20,6 +18,7 @@ import {
   variable,
 } from '../../shared/config/variables';
 import { ConfigurationError } from '../../shared/errors';
+import * as z from '../../shared/schema';
 
 const ALL_DECLARATIONS: Record<string, Variables> = {
   functions: APP_VARIABLES,
@@ -166,12 +165,12 @@ describe('loadConfig', () => {
   it('never shows the value of a secret variable in its problem', () => {
     const variables = {
       API_KEY: variable({
-        schema: z.string().startsWith('sk-'),
+        schema: z.string().check(z.startsWith('sk-')),
         secret: true,
         configures: 'x',
         description: 'x',
       }),
-      NAME: variable({ schema: z.string().startsWith('n-'), configures: 'x', description: 'x' }),
+      NAME: variable({ schema: z.string().check(z.startsWith('n-')), configures: 'x', description: 'x' }),
     };
     const problems = problemsOf(() => readVariables(variables, { API_KEY: 'hunter2', NAME: 'bob' }));
     expect(problems).toHaveLength(2);
@@ -187,7 +186,7 @@ describe('the declarations', () => {
         for (const platform of ['local', 'lambda'] as const) {
           const fallback = defaultFor(spec, platform);
           if (fallback !== undefined)
-            expect(safeParse(spec.schema, fallback).success, `${group} ${name} ${platform}`).toBe(true);
+            expect(z.safeParse(spec.schema, fallback).success, `${group} ${name} ${platform}`).toBe(true);
         }
       }
     }

@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { z } from 'zod';
 import {
   ModelUnavailableError,
   NotFoundError,
@@ -10,6 +9,7 @@ import {
 } from '../../shared/errors';
 import { errorResponse } from '../../shared/http/error-response';
 import { validate } from '../../shared/http/validate';
+import * as z from '../../shared/schema';
 import { silentLogger } from '../helpers/dependencies';
 import { internalsIn } from '../helpers/leaks';
 
@@ -92,12 +92,12 @@ describe('errorResponse', () => {
 
 describe('validate', () => {
   it('returns the parsed value with defaults applied', () => {
-    const schema = z.object({ n: z.number().default(3) });
+    const schema = z.object({ n: z._default(z.number(), 3) });
     expect(validate(schema, {})).toEqual({ n: 3 });
   });
 
   it('lists every invalid field by path in a 422', () => {
-    const schema = z.object({ a: z.string(), b: z.object({ c: z.number().max(2) }) });
+    const schema = z.object({ a: z.string(), b: z.object({ c: z.number().check(z.maximum(2)) }) });
     try {
       validate(schema, { a: 1, b: { c: 5 } });
       expect.unreachable();
