@@ -9,13 +9,16 @@ import { PROJECT_ROOT } from './local-server';
 import { readServerlessConfig } from './serverless-config';
 
 export function functionBundleOptions(functionDir: string): BuildOptions {
+  const { exclude, minify, keepNames } = readServerlessConfig().custom.esbuild;
   return {
     entryPoints: [path.join(PROJECT_ROOT, 'functions', functionDir, 'handler.ts')],
     bundle: true,
     platform: 'node',
     format: 'esm',
     target: 'node20',
-    external: readServerlessConfig().custom.esbuild.exclude,
+    external: exclude,
+    minify: minify ?? false,
+    keepNames: keepNames ?? false,
     banner: {
       js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
     },

@@ -20,7 +20,11 @@ const ServerlessConfig = z.looseObject({
   provider: z.looseObject({ runtime: z.string(), layers: z.optional(z.array(z.unknown())) }),
   functions: z.record(z.string(), ServerlessFunction),
   custom: z.looseObject({
-    esbuild: z.looseObject({ exclude: z.array(z.string()) }),
+    esbuild: z.looseObject({
+      exclude: z.array(z.string()),
+      minify: z.optional(z.boolean()),
+      keepNames: z.optional(z.boolean()),
+    }),
     modelS3Uri: z.optional(z.unknown()),
   }),
 });
