@@ -420,9 +420,12 @@ describe('workers that die', () => {
 
   it('sweeps on its own in process: a dead worker’s job is retried within the heartbeat timeout and a sweep', async () => {
     const deps = depsWith(beat);
-    deps.imageJobs.watch();
     const id = await storeJob(deps);
-    const killedAt = await (await doomedWorker(deps, id, 'first')).kill();
+    const doomed = await doomedWorker(deps, id, 'first');
+    // watching from here on: started earlier, a sweep could run the stored job itself before a worker
+    // process (slow to start on a loaded machine) claims it
+    deps.imageJobs.watch();
+    const killedAt = await doomed.kill();
     let job = await jobIn(deps, id);
     while (job?.attempts === 1 && Date.now() - killedAt < 5_000) {
       await sleep(25);
