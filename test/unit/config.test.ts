@@ -116,6 +116,18 @@ describe('loadConfig', () => {
     }
   });
 
+  it('gives the model sessions the vCPUs Lambda grants at the function memory, unless MODEL_THREADS says', () => {
+    const lambda = { AWS_LAMBDA_FUNCTION_NAME: 'f' };
+    expect(loadConfig({ ...lambda, AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '1024' }).modelThreads).toBe(1);
+    expect(loadConfig({ ...lambda, AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '3008' }).modelThreads).toBe(2);
+    expect(loadConfig({ ...lambda, AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '5308' }).modelThreads).toBe(4);
+    expect(loadConfig({ ...lambda, AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '10240' }).modelThreads).toBe(6);
+    expect(
+      loadConfig({ ...lambda, AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '10240', MODEL_THREADS: '3' }).modelThreads,
+    ).toBe(3);
+    expect(loadConfig({}).modelThreads).toBeUndefined();
+  });
+
   it('allows a job three claims by default, and between 1 and 10', () => {
     expect(loadConfig({}).jobs.maxAttempts).toBe(3);
     expect(loadConfig({ JOB_MAX_ATTEMPTS: '1' }).jobs.maxAttempts).toBe(1);
