@@ -9,6 +9,8 @@ const ServerlessFunction = z.looseObject({
   handler: z.string(),
   memorySize: z.number().optional(),
   timeout: z.number().optional(),
+  /** /tmp in MB (512 when absent). */
+  ephemeralStorageSize: z.number().optional(),
   /** Layer ARNs, or `!Ref`s to the stack's layers (`{Ref: name}`). */
   layers: z.array(z.unknown()).optional(),
   environment: z.record(z.string(), z.unknown()).optional(),
@@ -17,7 +19,11 @@ const ServerlessFunction = z.looseObject({
 export type ServerlessFunction = z.output<typeof ServerlessFunction>;
 
 const ServerlessConfig = z.looseObject({
-  provider: z.looseObject({ runtime: z.string(), layers: z.array(z.unknown()).optional() }),
+  provider: z.looseObject({
+    runtime: z.string(),
+    layers: z.array(z.unknown()).optional(),
+    memorySize: z.number().optional(),
+  }),
   functions: z.record(z.string(), ServerlessFunction),
   custom: z.looseObject({
     esbuild: z.looseObject({ exclude: z.array(z.string()) }),
