@@ -9,6 +9,7 @@
 
 import path from 'node:path';
 import * as z from 'zod/mini';
+import { MAX_SUMMARY_TEXT_CHARS } from '../summarization/limits';
 import { lambdaVcpus } from './lambda-vcpus';
 import type { SecretSource } from './secrets';
 import { type CrossRule, readVariables, type Values, variable } from './variables';
@@ -324,8 +325,9 @@ export const APP_VARIABLES = {
     description: 'attempts of one Wikipedia request (429 and 5xx retried with backoff) before the step fails',
   }),
   RESEARCHER_MAX_ARTICLE_CHARS: variable({
-    schema: positiveIntUpTo(100_000),
-    default: '100000',
+    // What one synchronous summary can afford at true size (MAX_SUMMARY_TEXT_CHARS, docs/performance.md).
+    schema: positiveIntUpTo(MAX_SUMMARY_TEXT_CHARS),
+    default: String(MAX_SUMMARY_TEXT_CHARS),
     configures: 'researcher',
     description: 'most characters of an article that are read, summarized and classified',
   }),

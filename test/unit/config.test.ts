@@ -20,6 +20,7 @@ import {
   variable,
 } from '../../shared/config/variables';
 import { ConfigurationError } from '../../shared/errors';
+import { MAX_SUMMARY_TEXT_CHARS } from '../../shared/summarization/schema';
 
 const ALL_DECLARATIONS: Record<string, Variables> = {
   functions: APP_VARIABLES,
@@ -43,7 +44,7 @@ describe('loadConfig', () => {
     expect(loadConfig({}).research).toMatchObject({
       wikipediaApiUrl: 'https://{lang}.wikipedia.org/w/api.php',
       maxAttempts: 3,
-      maxArticleChars: 100_000,
+      maxArticleChars: MAX_SUMMARY_TEXT_CHARS,
       stateMachineArn: undefined,
     });
     expect(
