@@ -19,6 +19,7 @@ import { checkImage } from '../../shared/vision/image-input';
 import { silentLogger } from '../../test/helpers/dependencies';
 import { englishDocument } from '../../test/helpers/english-text';
 import { gradient } from '../../test/helpers/images';
+import { folderBytes } from '../tiny-models/generate';
 import { PIPELINE_ARCHITECTURES } from '../true-size-models/configs';
 import { type LatencySummary, summarize } from './stats';
 import { causalGenerationMacs, crossDecoderMacs, encoderMacs, vitMacs } from './true-size-macs';
@@ -240,14 +241,6 @@ async function rowsOf(deps: AppDependencies, input: ProbeInput): Promise<ProbeRo
       ];
     }
   }
-}
-
-async function folderBytes(dir: string): Promise<number> {
-  const fs = await import('node:fs/promises');
-  let total = 0;
-  for (const entry of await fs.readdir(dir, { withFileTypes: true, recursive: true }))
-    if (entry.isFile()) total += (await fs.stat(path.join(entry.parentPath, entry.name))).size;
-  return total;
 }
 
 export async function runProbe(input: ProbeInput): Promise<ProbeResult> {

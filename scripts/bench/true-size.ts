@@ -22,7 +22,7 @@ import { readTrueSizeManifest } from '../true-size-models/generate';
 import { type MatMulPeak, measureMatMulPeak } from './matmul-peak';
 import { printTable } from './stats';
 import { DiffusionProbeResult } from './true-size-diffusion';
-import { PROBE_MODELS, PROBES, type Probe, type ProbeInput, ProbeResult } from './true-size-probe';
+import { PROBE_MODELS, type Probe, type ProbeInput, ProbeResult } from './true-size-probe';
 
 /** The function each probe stands for (its memory sets the threads). */
 export const PROBE_FUNCTIONS: Record<Probe, { route: string; fn: string }> = {
@@ -282,5 +282,3 @@ export async function benchTrueSize(options: TrueSizeOptions): Promise<void> {
   await fs.writeFile(out, JSON.stringify({ host, before, after, results, diffusion, manifest }, null, 2));
   console.log(`\nraw figures: ${path.relative(PROJECT_ROOT, out)}`);
 }
-
-export const ALL_PROBES = PROBES;
