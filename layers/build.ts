@@ -185,6 +185,8 @@ export async function buildLayers(options: {
   profile: 'standard' | 'tiny';
   strict: boolean;
   verify: boolean;
+  /** Lambda's 250 MB unless a check wants to see it fail. */
+  unzippedLimitBytes?: number;
 }): Promise<{
   ok: boolean;
   runtimeBytes: number;
@@ -209,14 +211,15 @@ export async function buildLayers(options: {
     `faiss layer: ${packages.faiss.length} packages, ${mb(faissBytes)} unzipped (${faissBytes} bytes)`,
   );
   let ok = true;
+  const limit = options.unzippedLimitBytes ?? LAMBDA_UNZIPPED_LIMIT_BYTES;
   for (const layer of modelLayers) {
     // The heaviest use of a model layer: beside the runtime and FAISS layers (the RAG functions).
     const total = runtimeBytes + faissBytes + layer.bytes;
-    const fits = total <= LAMBDA_UNZIPPED_LIMIT_BYTES;
+    const fits = total <= limit;
     ok &&= fits;
     const state = layer.present ? '' : ` (MISSING: run npm run models:fetch)`;
     console.log(
-      `models-${layer.key}: ${layer.id} ${mb(layer.bytes)}${state}; runtime + faiss + model = ${mb(total)} of ${mb(LAMBDA_UNZIPPED_LIMIT_BYTES)} ${fits ? 'ok' : 'OVER THE LIMIT'}`,
+      `models-${layer.key}: ${layer.id} ${mb(layer.bytes)}${state}; runtime + faiss + model = ${mb(total)} of ${mb(limit)} ${fits ? 'ok' : 'OVER THE LIMIT'}`,
     );
     if (!layer.present && options.strict) ok = false;
   }

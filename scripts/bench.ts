@@ -1,21 +1,60 @@
 /**
  * `npm run bench [-- --quick] [-- --only cold-start,sentiment,local-load,vectors,vision,ingest-size]`: prints performance
  * figures as tables. Goals live here, not in timed tests.
+ *
+ * `npm run bench -- --true-size [--only hello-llm,summarize,sentiment,embed,caption-image,documents,diffusion]
+ * [--iterations N] [--summary-chars N] [--root DIR]`: every route on the true-size models (see
+ * scripts/bench/true-size.ts and docs/performance.md).
  */
 import { parseArgs } from 'node:util';
 import { benchColdStart } from './bench/cold-start';
 import { benchIngestSize } from './bench/ingest-size';
 import { benchLocalLoad } from './bench/local-load';
 import { benchSentiment } from './bench/sentiment';
+import { benchTrueSize } from './bench/true-size';
+import { PROBES, type Probe } from './bench/true-size-probe';
 import { benchFaissLoadFromS3, benchIngestion, benchVectorSearch } from './bench/vectors';
 import { benchVision } from './bench/vision';
+import { defaultTrueSizeRoot } from './true-size-models/generate';
 
 const { values } = parseArgs({
   options: {
     quick: { type: 'boolean', default: false },
     only: { type: 'string' },
+    'true-size': { type: 'boolean', default: false },
+    iterations: { type: 'string', default: '5' },
+    'unet-runs': { type: 'string', default: '2' },
+    'summary-chars': { type: 'string' },
+    'largest-iterations': { type: 'string', default: '0' },
+    root: { type: 'string' },
   },
 });
+
+if (values['true-size']) {
+  const chosen = (values.only ?? [...PROBES, 'diffusion'].join(',')).split(',');
+  const unknown = chosen.filter(
+    (name) => name !== 'diffusion' && !(PROBES as readonly string[]).includes(name),
+  );
+  if (unknown.length > 0) {
+    console.error(
+      `unknown section ${unknown.join(', ')}; choose from ${[...PROBES, 'diffusion'].join(', ')}`,
+    );
+    process.exit(2);
+  }
+  console.log(
+    `genai-endpoints true-size benchmarks — node ${process.version}, ${process.platform}/${process.arch}`,
+  );
+  await benchTrueSize({
+    root: values.root ?? defaultTrueSizeRoot(),
+    iterations: Number(values.iterations),
+    probes: PROBES.filter((p): p is Probe => chosen.includes(p)),
+    diffusion: chosen.includes('diffusion'),
+    unetRuns: Number(values['unet-runs']),
+    ...(values['summary-chars'] ? { summaryChars: Number(values['summary-chars']) } : {}),
+    largestIterations: Number(values['largest-iterations']),
+  });
+  process.exit(0);
+}
 const sections = new Set(
   (values.only ?? 'cold-start,sentiment,local-load,vectors,vision,ingest-size').split(','),
 );

@@ -1,16 +1,55 @@
 /**
- * `npm run package`: builds the layers, then runs the framework's `package` (offline: fake credentials, no
- * AWS call) and checks each function's unzipped code plus its layers against the 250 MB Lambda limit.
+ * `npm run package [-- --models DIR] [--strict] [--unzipped-limit-mb N]`: builds the layers from the models
+ * under DIR (MODEL_ROOT or ./models; point it at the true-size models to check real sizes), runs the
+ * framework's `package` (offline: fake credentials, no AWS call), then checks every function against Lambda's
+ * limits (scripts/deployment-limits.ts): code plus layers unzipped, layers per function, the models it copies
+ * from the model bucket against its ephemeral storage, and the GPU image's models. Exits 1 when anything is
+ * over; `--unzipped-limit-mb` lowers the unzipped limit (to see the check fail).
  */
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import fs from 'node:fs/promises';
 import path from 'node:path';
-import { buildLayers, LAMBDA_UNZIPPED_LIMIT_BYTES } from '../layers/build';
+import { parseArgs } from 'node:util';
+import { buildLayers } from '../layers/build';
 import { readScriptEnvironment } from '../shared/config/environment';
+import { MODEL_CATALOG, ONNX_MODEL_KEYS } from '../shared/models/catalog';
+import {
+  functionFootprints,
+  functionViolations,
+  imageViolations,
+  LAMBDA_LIMITS,
+  modelLayerName,
+  tmpBytes,
+  unzippedBytes,
+} from './deployment-limits';
 import { PROJECT_ROOT } from './local-server';
 import { startOfflineCloudFormation } from './offline-cloudformation';
-import { readServerlessConfig, refName } from './serverless-config';
+import { readServerlessConfig } from './serverless-config';
+
+const { values } = parseArgs({
+  options: {
+    models: { type: 'string' },
+    strict: { type: 'boolean', default: false },
+    'unzipped-limit-mb': { type: 'string' },
+  },
+});
+const modelsRoot = path.resolve(values.models ?? process.env.MODEL_ROOT ?? 'models');
+const limits = {
+  ...LAMBDA_LIMITS,
+  ...(values['unzipped-limit-mb']
+    ? { unzippedBytes: Number(values['unzipped-limit-mb']) * 1024 * 1024 }
+    : {}),
+};
+
+async function folderBytes(dir: string): Promise<number> {
+  if (!existsSync(dir)) return 0;
+  let total = 0;
+  for (const entry of await fs.readdir(dir, { withFileTypes: true, recursive: true }))
+    if (entry.isFile()) total += (await fs.stat(path.join(entry.parentPath, entry.name))).size;
+  return total;
+}
 
 async function runInherited(
   command: string,
@@ -25,10 +64,11 @@ async function runInherited(
 
 const settings = readScriptEnvironment(['STAGE', 'LAYER_MODEL_PROFILE']);
 const layerResult = await buildLayers({
-  modelsRoot: path.resolve(process.env.MODEL_ROOT ?? 'models'),
+  modelsRoot,
   profile: settings.LAYER_MODEL_PROFILE,
-  strict: process.argv.includes('--strict'),
+  strict: values.strict,
   verify: false,
+  unzippedLimitBytes: limits.unzippedBytes,
 });
 
 const stage = settings.STAGE;
@@ -75,25 +115,44 @@ const config = readServerlessConfig();
 const layerBytes: Record<string, number> = {
   ModelRuntimeLambdaLayer: layerResult.runtimeBytes,
   FaissLambdaLayer: layerResult.faissBytes,
-  ...Object.fromEntries(
-    layerResult.modelLayers.map((l) => [
-      `Models${l.key.replace(/(^|-)(\w)/g, (_, __, c: string) => c.toUpperCase())}LambdaLayer`,
-      l.bytes,
+  ...Object.fromEntries(layerResult.modelLayers.map((l) => [modelLayerName(l.key), l.bytes])),
+};
+const modelBytes = Object.fromEntries(
+  await Promise.all(
+    Object.entries(MODEL_CATALOG).map(async ([key, entry]) => [
+      key,
+      await folderBytes(path.join(modelsRoot, entry[settings.LAYER_MODEL_PROFILE].id)),
     ]),
   ),
-};
+) as Record<keyof typeof MODEL_CATALOG, number>;
+const footprints = functionFootprints(config, {
+  code: (name) => unzippedSize(path.join(PROJECT_ROOT, '.serverless', `${name}.zip`)),
+  layer: (name) => layerBytes[name] ?? 0,
+  model: (key) => modelBytes[key],
+});
 const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
-let over = false;
-for (const [name, fn] of Object.entries(config.functions)) {
-  const code = unzippedSize(path.join(PROJECT_ROOT, '.serverless', `${name}.zip`));
-  const layers = (fn.layers ?? config.provider.layers ?? []).map(refName);
-  const total = code + layers.reduce((sum, layer) => sum + (layerBytes[layer] ?? 0), 0);
-  over ||= total > LAMBDA_UNZIPPED_LIMIT_BYTES;
+const problems: string[] = [];
+for (const f of footprints) {
+  const tmp = f.bucketModels.length
+    ? `; /tmp ${mb(tmpBytes(f))} of ${f.ephemeralMb} MB (${f.bucketModels.map((m) => m.key).join(', ')})`
+    : '';
   console.log(
-    `${name.padEnd(14)} code ${mb(code).padStart(9)} + layers ${layers.join(', ')} = ${mb(total)} unzipped`,
+    `${f.name.padEnd(20)} code ${mb(f.codeBytes).padStart(9)} + layers ${f.layers.map((l) => l.name).join(', ')} = ${mb(unzippedBytes(f))} unzipped${tmp}`,
   );
+  problems.push(...functionViolations(f, limits));
+  if (values.strict)
+    for (const m of f.bucketModels)
+      if (m.bytes === 0) problems.push(`${f.name}: ${m.key} is missing under ${modelsRoot}`);
 }
-if (over || !layerResult.ok) {
-  console.error(`a function exceeds the ${mb(LAMBDA_UNZIPPED_LIMIT_BYTES)} unzipped limit`);
+// The GPU image carries the onnxruntime models (baked in with BAKE_MODELS=1) beside a runtime like the layer's.
+const gpuModels = ONNX_MODEL_KEYS.reduce((sum, key) => sum + modelBytes[key], 0);
+console.log(
+  `GPU image: models ${mb(gpuModels)} + runtime ${mb(layerResult.runtimeBytes)} (CUDA base image not counted)`,
+);
+problems.push(...imageViolations('GPU image', gpuModels + layerResult.runtimeBytes, limits));
+if (problems.length > 0 || !layerResult.ok) {
+  for (const problem of problems) console.error(`OVER A LIMIT: ${problem}`);
+  if (!layerResult.ok) console.error('the layer build failed (see above)');
   process.exit(1);
 }
+console.log('every function fits its limits');

@@ -9,6 +9,8 @@ const ServerlessFunction = z.looseObject({
   handler: z.string(),
   memorySize: z.optional(z.number()),
   timeout: z.optional(z.number()),
+  /** /tmp in MB (512 when absent). */
+  ephemeralStorageSize: z.optional(z.number()),
   /** Layer ARNs, or `!Ref`s to the layers of the stack (`{Ref: name}`). */
   layers: z.optional(z.array(z.unknown())),
   environment: z.optional(z.record(z.string(), z.unknown())),
@@ -17,7 +19,11 @@ const ServerlessFunction = z.looseObject({
 export type ServerlessFunction = z.output<typeof ServerlessFunction>;
 
 const ServerlessConfig = z.looseObject({
-  provider: z.looseObject({ runtime: z.string(), layers: z.optional(z.array(z.unknown())) }),
+  provider: z.looseObject({
+    runtime: z.string(),
+    layers: z.optional(z.array(z.unknown())),
+    memorySize: z.optional(z.number()),
+  }),
   functions: z.record(z.string(), ServerlessFunction),
   custom: z.looseObject({
     esbuild: z.looseObject({

@@ -34,10 +34,29 @@ export function selfAttentionBlock(
   { prefix, H, nh, bias }: { prefix: string; H: number; nh: number; bias?: string },
 ): string {
   const hd = H / nh;
-  const project = (w: string) =>
-    splitHeads(g, g.op('MatMul', [x, g.random(`${prefix}.${w}`, [H, H])]), nh, hd);
+  const project = (w: string) => splitHeads(g, g.matmul(x, `${prefix}.${w}`, [H, H]), nh, hd);
   const ctx = attend(g, project('q'), project('k'), project('v'), hd, bias);
-  return g.op('Add', [x, g.op('MatMul', [mergeHeads(g, ctx, H), g.random(`${prefix}.o`, [H, H])])]);
+  return g.op('Add', [x, g.matmul(mergeHeads(g, ctx, H), `${prefix}.o`, [H, H])]);
+}
+
+/** GELU as the exporters write it out (x · ½ · (1 + erf(x / √2))), which onnxruntime fuses. */
+export function gelu(g: Graph, x: string): string {
+  const erf = g.op('Erf', [g.op('Mul', [x, g.scalar(Math.SQRT1_2)])]);
+  return g.op('Mul', [g.op('Mul', [x, g.scalar(0.5)]), g.op('Add', [erf, g.scalar(1)])]);
+}
+
+/** x + W2·gelu(W1·x + b1) + b2: the feed-forward half of a transformer layer, H -> F -> H. */
+export function feedForwardBlock(
+  g: Graph,
+  x: string,
+  { prefix, H, F }: { prefix: string; H: number; F: number },
+) {
+  const inner = g.op('Add', [g.matmul(x, `${prefix}.fc1`, [H, F]), g.random(`${prefix}.fc1.b`, [F], 0.02)]);
+  const out = g.op('Add', [
+    g.matmul(gelu(g, inner), `${prefix}.fc2`, [F, H]),
+    g.random(`${prefix}.fc2.b`, [H], 0.02),
+  ]);
+  return g.op('Add', [x, out]);
 }
 
 export function layerNorm(g: Graph, x: string, prefix: string, H: number): string {

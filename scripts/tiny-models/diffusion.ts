@@ -5,9 +5,9 @@
  * 77 and the PNDM scheduler config. Two exporter variants: the diffusers script (int32 ids, int64 timestep
  * [B]) and optimum (int64 ids, float32 scalar timestep).
  */
-import { layerNorm, selfAttentionBlock } from './blocks';
-import type { ModelFiles } from './models';
-import { DType, Graph } from './onnx-graph';
+import { feedForwardBlock, layerNorm, selfAttentionBlock } from './blocks';
+import type { LazyGraph, ModelFiles } from './models';
+import { DType, Graph, type WeightOptions } from './onnx-graph';
 import { byteLevelBpe } from './tokenizers';
 
 export type DiffusionExportVariant = 'diffusers' | 'optimum';
@@ -16,19 +16,40 @@ const TOKENS = 77;
 const HIDDEN = 32;
 const LATENT_CHANNELS = 4;
 
-function textEncoder(vocab: number, variant: DiffusionExportVariant): Uint8Array {
-  const g = new Graph('text_encoder', { seed: 21 });
+/** The CLIP text encoder's dimensions: tiny by default, CLIP ViT-L/14's for the true-size models. */
+export interface TextEncoderSize {
+  readonly V?: number;
+  readonly H: number;
+  readonly nh: number;
+  readonly L: number;
+  readonly F?: number;
+}
+
+const TINY_TEXT_ENCODER: TextEncoderSize = { H: HIDDEN, nh: 4, L: 1 };
+
+export function textEncoderGraph(
+  vocab: number,
+  variant: DiffusionExportVariant,
+  size: TextEncoderSize = TINY_TEXT_ENCODER,
+  weights: WeightOptions = {},
+): Uint8Array {
+  const { H, nh, L, F } = size;
+  const g = new Graph('text_encoder', { seed: 21, weights });
   g.input('input_ids', variant === 'diffusers' ? DType.INT32 : DType.INT64, ['batch', 'sequence']);
-  g.output('last_hidden_state', DType.FLOAT, ['batch', 'sequence', HIDDEN]);
-  g.output('pooler_output', DType.FLOAT, ['batch', HIDDEN]);
+  g.output('last_hidden_state', DType.FLOAT, ['batch', 'sequence', H]);
+  g.output('pooler_output', DType.FLOAT, ['batch', H]);
   const ids = g.op('Cast', ['input_ids'], { to: DType.INT64 });
   const length = g.op('Gather', [g.op('Shape', [ids]), g.int64Scalar(1)]);
   const positions = g.op('Range', [g.int64Scalar(0), length, g.int64Scalar(1)]);
   let h = g.op('Add', [
-    g.op('Gather', [g.random('token_embedding', [vocab, HIDDEN]), ids]),
-    g.op('Gather', [g.random('position_embedding', [TOKENS, HIDDEN]), positions]),
+    g.op('Gather', [g.random('token_embedding', [size.V ?? vocab, H]), ids]),
+    g.op('Gather', [g.random('position_embedding', [TOKENS, H]), positions]),
   ]);
-  h = layerNorm(g, selfAttentionBlock(g, h, { prefix: 'layer.0', H: HIDDEN, nh: 4 }), 'final', HIDDEN);
+  for (let l = 0; l < L; l++) {
+    h = selfAttentionBlock(g, h, { prefix: `layer.${l}`, H, nh });
+    if (F) h = feedForwardBlock(g, layerNorm(g, h, `layer.${l}.2`, H), { prefix: `layer.${l}.mlp`, H, F });
+  }
+  h = layerNorm(g, h, 'final', H);
   g.op('Identity', [h], {}, 'last_hidden_state');
   g.op('Gather', [h, g.int64Scalar(0)], { axis: 1 }, 'pooler_output');
   return g.toBytes();
@@ -89,7 +110,17 @@ function vaeDecoder(): Uint8Array {
   return g.toBytes();
 }
 
-export function tinyStableDiffusion(variant: DiffusionExportVariant = 'diffusers'): ModelFiles {
+/** Graphs replacing the tiny ones (the true-size generator's). */
+export interface DiffusionGraphs {
+  readonly textEncoder?: { readonly size: TextEncoderSize; readonly weights?: WeightOptions };
+  readonly unet?: LazyGraph;
+  readonly vaeDecoder?: LazyGraph;
+}
+
+export function tinyStableDiffusion(
+  variant: DiffusionExportVariant = 'diffusers',
+  graphs: DiffusionGraphs = {},
+): ModelFiles {
   const specials = ['<|startoftext|>', '<|endoftext|>'];
   const special = (id: string) => ({ SpecialToken: { id, type_id: 0 } });
   const tok = byteLevelBpe({
@@ -143,8 +174,9 @@ export function tinyStableDiffusion(variant: DiffusionExportVariant = 'diffusers
       model_max_length: TOKENS,
     },
     'tokenizer/config.json': { model_type: 'clip_text_model' },
-    'text_encoder/model.onnx': textEncoder(tok.vocabSize, variant),
-    'unet/model.onnx': unet(variant),
-    'vae_decoder/model.onnx': vaeDecoder(),
+    'text_encoder/model.onnx': () =>
+      textEncoderGraph(tok.vocabSize, variant, graphs.textEncoder?.size, graphs.textEncoder?.weights),
+    'unet/model.onnx': graphs.unet ?? (() => unet(variant)),
+    'vae_decoder/model.onnx': graphs.vaeDecoder ?? vaeDecoder,
   };
 }

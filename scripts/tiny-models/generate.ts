@@ -10,6 +10,15 @@ import { tinyBlip2 } from './blip2';
 import { tinyStableDiffusion } from './diffusion';
 import { type ModelFiles, TINY_MODELS } from './models';
 
+/** Bytes of every file under `dir` (external data included). */
+export async function folderBytes(dir: string): Promise<number> {
+  let total = 0;
+  for (const entry of await fs.readdir(dir, { withFileTypes: true, recursive: true })) {
+    if (entry.isFile()) total += (await fs.stat(path.join(entry.parentPath, entry.name))).size;
+  }
+  return total;
+}
+
 export interface GeneratedModel {
   /** The catalog key, or `component` for models outside the catalog. */
   readonly key: ModelKey | 'component';
@@ -19,16 +28,21 @@ export interface GeneratedModel {
   readonly ms: number;
 }
 
-async function writeFolderAtomically(dir: string, files: ModelFiles): Promise<number> {
+/** Writes a model folder under a staging name, then renames it into place; returns the bytes written. */
+export async function writeFolderAtomically(dir: string, files: ModelFiles): Promise<number> {
   const staging = `${dir}.staging-${randomUUID()}`;
-  let bytes = 0;
   for (const [relative, content] of Object.entries(files)) {
     const target = path.join(staging, relative);
     await fs.mkdir(path.dirname(target), { recursive: true });
-    const data = content instanceof Uint8Array ? content : JSON.stringify(content, null, 1);
+    const data =
+      content instanceof Uint8Array
+        ? content
+        : typeof content === 'function'
+          ? content(target)
+          : JSON.stringify(content, null, 1);
     await fs.writeFile(target, data);
-    bytes += typeof data === 'string' ? Buffer.byteLength(data) : data.byteLength;
   }
+  const bytes = await folderBytes(staging);
   const retired = `${dir}.retired-${randomUUID()}`;
   await fs.rename(dir, retired).catch((error: NodeJS.ErrnoException) => {
     if (error.code !== 'ENOENT') throw error;

@@ -6,6 +6,7 @@ import {
   attend,
   causalBias,
   expandOverBatch,
+  feedForwardBlock,
   layerNorm,
   maskBias,
   mergeHeads,
@@ -14,7 +15,7 @@ import {
   selfAttentionBlock,
   splitHeads,
 } from './blocks';
-import { DType, Graph } from './onnx-graph';
+import { DType, Graph, type WeightOptions } from './onnx-graph';
 
 export interface TransformerSize {
   /** vocabulary size */
@@ -27,6 +28,8 @@ export interface TransformerSize {
   L: number;
   /** position embeddings (the context window) */
   P: number;
+  /** feed-forward width; absent in the tiny models, which have attention only */
+  F?: number;
   seed: number;
 }
 
@@ -38,9 +41,10 @@ export interface TransformerSize {
 export function gpt2DecoderGraph(
   size: TransformerSize,
   logitBias: Float32Array = new Float32Array(size.V),
+  weights: WeightOptions = {},
 ): Uint8Array {
-  const { V, H, nh, L, P, seed } = size;
-  const g = new Graph('gpt2', { seed });
+  const { V, H, nh, L, P, F, seed } = size;
+  const g = new Graph('gpt2', { seed, weights });
   const hd = H / nh;
   const B = 'batch_size';
   const S = 'sequence_length';
@@ -57,25 +61,22 @@ export function gpt2DecoderGraph(
       g.output(`present.${l}.${kv}`, DType.FLOAT, [B, nh, 'total_sequence_length', hd]);
   }
 
-  let h = g.op('Add', [
-    g.op('Gather', [g.random('wte', [V, H]), 'input_ids']),
-    g.op('Gather', [g.random('wpe', [P, H]), 'position_ids']),
-  ]);
+  let h = g.op('Add', [g.embedding('wte', [V, H], 'input_ids'), g.embedding('wpe', [P, H], 'position_ids')]);
   const bias = g.op('Add', [
     maskBias(g, 'attention_mask'),
     causalBias(g, 'past_key_values.0.key', 'input_ids'),
   ]);
   for (let l = 0; l < L; l++) {
     const x = layerNorm(g, h, `h.${l}.1`, H);
-    const project = (w: string) =>
-      splitHeads(g, g.op('MatMul', [x, g.random(`h.${l}.${w}`, [H, H])]), nh, hd);
+    const project = (w: string) => splitHeads(g, g.matmul(x, `h.${l}.${w}`, [H, H]), nh, hd);
     const k = g.op('Concat', [`past_key_values.${l}.key`, project('k')], { axis: 2 }, `present.${l}.key`);
     const v = g.op('Concat', [`past_key_values.${l}.value`, project('v')], { axis: 2 }, `present.${l}.value`);
     const ctx = attend(g, project('q'), k, v, hd, bias);
-    h = g.op('Add', [h, g.op('MatMul', [mergeHeads(g, ctx, H), g.random(`h.${l}.o`, [H, H])])]);
+    h = g.op('Add', [h, g.matmul(mergeHeads(g, ctx, H), `h.${l}.o`, [H, H])]);
+    if (F) h = feedForwardBlock(g, layerNorm(g, h, `h.${l}.2`, H), { prefix: `h.${l}.mlp`, H, F });
   }
   // A logit bias (see readableLogitBias) keeps the output of a random model readable.
-  const logits = g.op('MatMul', [layerNorm(g, h, 'ln_f', H), g.random('lm_head', [H, V], 2.0)]);
+  const logits = g.matmul(layerNorm(g, h, 'ln_f', H), 'lm_head', [H, V], 2.0);
   g.op('Add', [logits, g.initializer('lm_bias', [V], logitBias)], {}, 'logits');
   return g.toBytes();
 }
@@ -86,10 +87,10 @@ export function gpt2DecoderGraph(
  */
 export function encoderGraph(
   size: TransformerSize,
-  options: { tokenTypes?: boolean; numLabels?: number } = {},
+  options: { tokenTypes?: boolean; numLabels?: number; weights?: WeightOptions } = {},
 ): Uint8Array {
-  const { V, H, nh, L, P, seed } = size;
-  const g = new Graph('encoder', { seed });
+  const { V, H, nh, L, P, F, seed } = size;
+  const g = new Graph('encoder', { seed, weights: options.weights ?? {} });
   const B = 'batch_size';
   const S = 'sequence_length';
   g.input('input_ids', DType.INT64, [B, S]);
@@ -100,22 +101,20 @@ export function encoderGraph(
 
   const seqLen = g.op('Gather', [g.op('Shape', ['input_ids']), g.int64Scalar(1)]);
   const positions = g.op('Range', [g.int64Scalar(0), seqLen, g.int64Scalar(1)]);
-  let h = g.op('Add', [
-    g.op('Gather', [g.random('wte', [V, H]), 'input_ids']),
-    g.op('Gather', [g.random('wpe', [P, H]), positions]),
-  ]);
+  let h = g.op('Add', [g.embedding('wte', [V, H], 'input_ids'), g.embedding('wpe', [P, H], positions)]);
   if (options.tokenTypes) h = g.op('Add', [h, g.op('Gather', [g.random('wtt', [2, H]), 'token_type_ids'])]);
   const bias = maskBias(g, 'attention_mask');
   for (let l = 0; l < L; l++) {
     h = layerNorm(g, selfAttentionBlock(g, h, { prefix: `layer.${l}`, H, nh, bias }), `layer.${l}`, H);
+    if (F) h = layerNorm(g, feedForwardBlock(g, h, { prefix: `layer.${l}.ffn`, H, F }), `layer.${l}.ffn`, H);
   }
   if (!options.numLabels) {
     g.op('Identity', [h], {}, 'last_hidden_state');
     return g.toBytes();
   }
   const cls = g.op('Gather', [h, g.int64Scalar(0)], { axis: 1 });
-  const pre = g.op('Relu', [g.op('MatMul', [cls, g.random('pre_classifier', [H, H])])]);
-  const logits = g.op('MatMul', [pre, g.random('classifier.w', [H, options.numLabels], 2.0)]);
+  const pre = g.op('Relu', [g.matmul(cls, 'pre_classifier', [H, H])]);
+  const logits = g.matmul(pre, 'classifier.w', [H, options.numLabels], 2.0);
   g.op('Add', [logits, g.random('classifier.b', [options.numLabels])], {}, 'logits');
   return g.toBytes();
 }
@@ -127,9 +126,10 @@ export function encoderGraph(
 export function seq2seqMergedDecoderGraph(
   size: TransformerSize,
   logitBias: Float32Array = new Float32Array(size.V),
+  weights: WeightOptions = {},
 ): Uint8Array {
-  const { V, H, nh, L, P, seed } = size;
-  const g = new Graph('seq2seq_decoder_merged', { seed });
+  const { V, H, nh, L, P, F, seed } = size;
+  const g = new Graph('seq2seq_decoder_merged', { seed, weights });
   const hd = H / nh;
   const B = 'batch_size';
   const encShape = [B, nh, 'encoder_sequence_length_out', hd];
@@ -158,9 +158,8 @@ export function seq2seqMergedDecoderGraph(
     for (const kv of ['key', 'value']) {
       encoderOutputs.push(`present.${l}.encoder.${kv}`);
       useCache.output(useCache.op('Identity', [`past_key_values.${l}.encoder.${kv}`]), DType.FLOAT, encShape);
-      const w = g.random(`l${l}.cross.${kv}`, [H, H]);
       noCache.output(
-        splitHeads(noCache, noCache.op('MatMul', ['encoder_hidden_states', w]), nh, hd),
+        splitHeads(noCache, noCache.matmul('encoder_hidden_states', `l${l}.cross.${kv}`, [H, H]), nh, hd),
         DType.FLOAT,
         encShape,
       );
@@ -175,13 +174,12 @@ export function seq2seqMergedDecoderGraph(
 
   const positions = positionsFromPast(g, 'past_key_values.0.decoder.key', 'input_ids');
   let h = g.op('Add', [
-    g.op('Gather', [g.random('embed_tokens', [V, H]), 'input_ids']),
-    g.op('Gather', [g.random('embed_positions', [P, H]), positions]),
+    g.embedding('embed_tokens', [V, H], 'input_ids'),
+    g.embedding('embed_positions', [P, H], positions),
   ]);
   const encoderBias = maskBias(g, 'encoder_attention_mask');
   for (let l = 0; l < L; l++) {
-    const project = (w: string, src: string) =>
-      splitHeads(g, g.op('MatMul', [src, g.random(`l${l}.${w}`, [H, H])]), nh, hd);
+    const project = (w: string, src: string) => splitHeads(g, g.matmul(src, `l${l}.${w}`, [H, H]), nh, hd);
     const k = g.op(
       'Concat',
       [`past_key_values.${l}.decoder.key`, project('k', h)],
@@ -195,12 +193,7 @@ export function seq2seqMergedDecoderGraph(
       `present.${l}.decoder.value`,
     );
     const selfCtx = mergeHeads(g, attend(g, project('q', h), k, v, hd), H);
-    h = layerNorm(
-      g,
-      g.op('Add', [h, g.op('MatMul', [selfCtx, g.random(`l${l}.o`, [H, H])])]),
-      `l${l}.self`,
-      H,
-    );
+    h = layerNorm(g, g.op('Add', [h, g.matmul(selfCtx, `l${l}.o`, [H, H])]), `l${l}.self`, H);
     const crossCtx = attend(
       g,
       project('xq', h),
@@ -211,12 +204,13 @@ export function seq2seqMergedDecoderGraph(
     );
     h = layerNorm(
       g,
-      g.op('Add', [h, g.op('MatMul', [mergeHeads(g, crossCtx, H), g.random(`l${l}.xo`, [H, H])])]),
+      g.op('Add', [h, g.matmul(mergeHeads(g, crossCtx, H), `l${l}.xo`, [H, H])]),
       `l${l}.cross`,
       H,
     );
+    if (F) h = layerNorm(g, feedForwardBlock(g, h, { prefix: `l${l}.ffn`, H, F }), `l${l}.ffn`, H);
   }
-  const logits = g.op('MatMul', [h, g.random('lm_head', [H, V], 2.0)]);
+  const logits = g.matmul(h, 'lm_head', [H, V], 2.0);
   g.op('Add', [logits, g.initializer('lm_bias', [V], logitBias)], {}, 'logits');
   return g.toBytes();
 }
@@ -229,9 +223,10 @@ export function seq2seqMergedDecoderGraph(
 export function gpt2CrossAttentionDecoderGraph(
   size: TransformerSize,
   logitBias: Float32Array = new Float32Array(size.V),
+  weights: WeightOptions = {},
 ): Uint8Array {
-  const { V, H, nh, L, P, seed } = size;
-  const g = new Graph('gpt2_cross', { seed });
+  const { V, H, nh, L, P, F, seed } = size;
+  const g = new Graph('gpt2_cross', { seed, weights });
   const hd = H / nh;
   const B = 'batch_size';
   const S = 'sequence_length';
@@ -248,15 +243,11 @@ export function gpt2CrossAttentionDecoderGraph(
       g.output(`present.${l}.${kv}`, DType.FLOAT, [B, nh, 'total_sequence_length', hd]);
   }
   const positions = positionsFromPast(g, 'past_key_values.0.key', 'input_ids');
-  let h = g.op('Add', [
-    g.op('Gather', [g.random('wte', [V, H]), 'input_ids']),
-    g.op('Gather', [g.random('wpe', [P, H]), positions]),
-  ]);
+  let h = g.op('Add', [g.embedding('wte', [V, H], 'input_ids'), g.embedding('wpe', [P, H], positions)]);
   const causal = causalBias(g, 'past_key_values.0.key', 'input_ids');
   for (let l = 0; l < L; l++) {
     const x = layerNorm(g, h, `h.${l}.1`, H);
-    const project = (w: string, src: string) =>
-      splitHeads(g, g.op('MatMul', [src, g.random(`h.${l}.${w}`, [H, H])]), nh, hd);
+    const project = (w: string, src: string) => splitHeads(g, g.matmul(src, `h.${l}.${w}`, [H, H]), nh, hd);
     const k = g.op('Concat', [`past_key_values.${l}.key`, project('k', x)], { axis: 2 }, `present.${l}.key`);
     const v = g.op(
       'Concat',
@@ -266,10 +257,7 @@ export function gpt2CrossAttentionDecoderGraph(
     );
     h = g.op('Add', [
       h,
-      g.op('MatMul', [
-        mergeHeads(g, attend(g, project('q', x), k, v, hd, causal), H),
-        g.random(`h.${l}.o`, [H, H]),
-      ]),
+      g.matmul(mergeHeads(g, attend(g, project('q', x), k, v, hd, causal), H), `h.${l}.o`, [H, H]),
     ]);
     const y = layerNorm(g, h, `h.${l}.x`, H);
     const cross = attend(
@@ -279,9 +267,10 @@ export function gpt2CrossAttentionDecoderGraph(
       project('xv', 'encoder_hidden_states'),
       hd,
     );
-    h = g.op('Add', [h, g.op('MatMul', [mergeHeads(g, cross, H), g.random(`h.${l}.xo`, [H, H])])]);
+    h = g.op('Add', [h, g.matmul(mergeHeads(g, cross, H), `h.${l}.xo`, [H, H])]);
+    if (F) h = feedForwardBlock(g, layerNorm(g, h, `h.${l}.2`, H), { prefix: `h.${l}.mlp`, H, F });
   }
-  const logits = g.op('MatMul', [layerNorm(g, h, 'ln_f', H), g.random('lm_head', [H, V], 2.0)]);
+  const logits = g.matmul(layerNorm(g, h, 'ln_f', H), 'lm_head', [H, V], 2.0);
   g.op('Add', [logits, g.initializer('lm_bias', [V], logitBias)], {}, 'logits');
   return g.toBytes();
 }
@@ -292,20 +281,31 @@ export function vitEncoderGraph({
   image,
   patch,
   seed,
+  nh = 4,
+  L = 1,
+  F,
+  weights = {},
 }: {
   H: number;
   image: number;
   patch: number;
   seed: number;
+  nh?: number;
+  L?: number;
+  F?: number;
+  weights?: WeightOptions;
 }): Uint8Array {
-  const g = new Graph('vit', { seed });
+  const g = new Graph('vit', { seed, weights });
   const patches = (image / patch) ** 2;
   g.input('pixel_values', DType.FLOAT, ['batch_size', 3, image, image]);
   g.output('last_hidden_state', DType.FLOAT, ['batch_size', patches + 1, H]);
   const tokens = patchTokens(g, 'pixel_values', { hidden: H, patch });
   const cls = expandOverBatch(g, 'cls', 'pixel_values', 1, H);
   let h = g.op('Add', [g.op('Concat', [cls, tokens], { axis: 1 }), g.random('pos', [1, patches + 1, H])]);
-  h = layerNorm(g, selfAttentionBlock(g, h, { prefix: 'layer.0', H, nh: 4 }), 'layer.0', H);
+  for (let l = 0; l < L; l++) {
+    h = layerNorm(g, selfAttentionBlock(g, h, { prefix: `layer.${l}`, H, nh }), `layer.${l}`, H);
+    if (F) h = layerNorm(g, feedForwardBlock(g, h, { prefix: `layer.${l}.ffn`, H, F }), `layer.${l}.ffn`, H);
+  }
   g.op('Identity', [h], {}, 'last_hidden_state');
   return g.toBytes();
 }

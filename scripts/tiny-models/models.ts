@@ -9,13 +9,47 @@ import {
   gpt2CrossAttentionDecoderGraph,
   gpt2DecoderGraph,
   seq2seqMergedDecoderGraph,
+  type TransformerSize,
   vitEncoderGraph,
 } from './graphs';
+import type { WeightOptions } from './onnx-graph';
 import { bartVocabulary, gpt2Vocabulary } from './standard-vocabularies';
 import { type ByteLevelTokenizer, readableLogitBias, standardByteLevelBpe, wordPiece } from './tokenizers';
 
-/** A model folder's files by relative path: JSON objects are serialized, bytes written as they are. */
-export type ModelFiles = Record<string, Record<string, unknown> | Uint8Array>;
+/**
+ * An ONNX file built when it is written, so that a folder of large graphs never sits in memory at once. It is
+ * given the file's path (where external data goes beside it) and returns the graph's protobuf.
+ */
+export type LazyGraph = (file: string) => Uint8Array;
+
+/**
+ * A model folder's files by relative path: JSON objects are serialized, bytes written as they are, lazy
+ * graphs built then written.
+ */
+export type ModelFiles = Record<string, Record<string, unknown> | Uint8Array | LazyGraph>;
+
+/**
+ * How a model folder is built: the tiny models take the defaults; the true-size generator passes the standard
+ * model's dimensions, its weight storage and the file suffix of the dtype the catalog serves.
+ */
+export interface BuildOptions {
+  /** Dimensions replacing the tiny ones (vocabulary and positions always come from the tokenizer and context). */
+  readonly size?: Pick<TransformerSize, 'H' | 'nh' | 'L' | 'F'> & { readonly decoderL?: number };
+  /** The ViT encoder of vit-gpt2. */
+  readonly vision?: {
+    readonly H: number;
+    readonly nh: number;
+    readonly L: number;
+    readonly F: number;
+    readonly image: number;
+    readonly patch: number;
+  };
+  readonly weights?: WeightOptions;
+  /** Appended to each ONNX file name: `_quantized` is what transformers.js loads for dtype q8. */
+  readonly suffix?: string;
+}
+
+const onnxFile = (name: string, options: BuildOptions) => `onnx/${name}${options.suffix ?? ''}.onnx`;
 
 export type TinyModelName = 'gpt2' | 'distilbert' | 'bert' | 'bart' | 'vit-gpt2';
 
@@ -49,10 +83,10 @@ const gpt2TokenizerConfig = (maxLength: number) => ({
   model_max_length: maxLength,
 });
 
-function gpt2(): ModelFiles {
+function gpt2(options: BuildOptions = {}): ModelFiles {
   const tok = gpt2Tokenizer();
   const eos = tok.vocab['<|endoftext|>'] as number;
-  const size = { V: tok.vocabSize, H: 32, nh: 4, L: 2, P: STANDARD_CONTEXT.gpt2, seed: 1 };
+  const size = { V: tok.vocabSize, H: 32, nh: 4, L: 2, P: STANDARD_CONTEXT.gpt2, seed: 1, ...options.size };
   return {
     'config.json': {
       model_type: 'gpt2',
@@ -61,6 +95,7 @@ function gpt2(): ModelFiles {
       n_embd: size.H,
       n_head: size.nh,
       n_layer: size.L,
+      ...(size.F ? { n_inner: size.F } : {}),
       n_positions: size.P,
       n_ctx: size.P,
       bos_token_id: eos,
@@ -73,13 +108,21 @@ function gpt2(): ModelFiles {
       add_prefix_space: false,
       clean_up_tokenization_spaces: false,
     },
-    'onnx/model.onnx': gpt2DecoderGraph(size, readableLogitBias(tok)),
+    [onnxFile('model', options)]: () => gpt2DecoderGraph(size, readableLogitBias(tok), options.weights),
   };
 }
 
-function distilbert(): ModelFiles {
+function distilbert(options: BuildOptions = {}): ModelFiles {
   const tok = wordPiece();
-  const size = { V: tok.vocabSize, H: 32, nh: 4, L: 1, P: STANDARD_CONTEXT.distilbert, seed: 2 };
+  const size = {
+    V: tok.vocabSize,
+    H: 32,
+    nh: 4,
+    L: 1,
+    P: STANDARD_CONTEXT.distilbert,
+    seed: 2,
+    ...options.size,
+  };
   return {
     'config.json': {
       model_type: 'distilbert',
@@ -88,7 +131,7 @@ function distilbert(): ModelFiles {
       dim: size.H,
       n_heads: size.nh,
       n_layers: size.L,
-      hidden_dim: 4 * size.H,
+      hidden_dim: size.F ?? 4 * size.H,
       max_position_embeddings: size.P,
       pad_token_id: 0,
       id2label: { 0: 'NEGATIVE', 1: 'POSITIVE' },
@@ -100,13 +143,14 @@ function distilbert(): ModelFiles {
       ...tok.config,
       model_max_length: size.P,
     },
-    'onnx/model.onnx': encoderGraph(size, { numLabels: 2 }),
+    [onnxFile('model', options)]: () =>
+      encoderGraph(size, { numLabels: 2, ...(options.weights ? { weights: options.weights } : {}) }),
   };
 }
 
-function bert(): ModelFiles {
+function bert(options: BuildOptions = {}): ModelFiles {
   const tok = wordPiece();
-  const size = { V: tok.vocabSize, H: 32, nh: 4, L: 1, P: STANDARD_CONTEXT.bert, seed: 3 };
+  const size = { V: tok.vocabSize, H: 32, nh: 4, L: 1, P: STANDARD_CONTEXT.bert, seed: 3, ...options.size };
   return {
     'config.json': {
       model_type: 'bert',
@@ -115,18 +159,19 @@ function bert(): ModelFiles {
       hidden_size: size.H,
       num_attention_heads: size.nh,
       num_hidden_layers: size.L,
-      intermediate_size: 4 * size.H,
+      intermediate_size: size.F ?? 4 * size.H,
       max_position_embeddings: size.P,
       type_vocab_size: 2,
       pad_token_id: 0,
     },
     'tokenizer.json': tok.json,
     'tokenizer_config.json': { tokenizer_class: 'BertTokenizer', ...tok.config, model_max_length: size.P },
-    'onnx/model.onnx': encoderGraph(size, { tokenTypes: true }),
+    [onnxFile('model', options)]: () =>
+      encoderGraph(size, { tokenTypes: true, ...(options.weights ? { weights: options.weights } : {}) }),
   };
 }
 
-function bart(): ModelFiles {
+function bart(options: BuildOptions = {}): ModelFiles {
   const tok = standardByteLevelBpe({
     vocabulary: bartVocabulary(),
     specials: ['<s>', '<pad>', '</s>', '<unk>', '<mask>'],
@@ -138,7 +183,7 @@ function bart(): ModelFiles {
       add_prefix_space: false,
     },
   });
-  const size = { V: tok.vocabSize, H: 32, nh: 4, L: 1, P: STANDARD_CONTEXT.bart, seed: 4 };
+  const size = { V: tok.vocabSize, H: 32, nh: 4, L: 1, P: STANDARD_CONTEXT.bart, seed: 4, ...options.size };
   const ids = { pad_token_id: 1, bos_token_id: 0, eos_token_id: 2, decoder_start_token_id: 2 };
   return {
     'config.json': {
@@ -151,8 +196,8 @@ function bart(): ModelFiles {
       decoder_layers: size.L,
       encoder_attention_heads: size.nh,
       decoder_attention_heads: size.nh,
-      encoder_ffn_dim: 4 * size.H,
-      decoder_ffn_dim: 4 * size.H,
+      encoder_ffn_dim: size.F ?? 4 * size.H,
+      decoder_ffn_dim: size.F ?? 4 * size.H,
       max_position_embeddings: size.P,
       forced_eos_token_id: 2,
       ...ids,
@@ -171,17 +216,27 @@ function bart(): ModelFiles {
       model_max_length: size.P,
       add_prefix_space: false,
     },
-    'onnx/encoder_model.onnx': encoderGraph({ ...size, seed: 4 }),
-    'onnx/decoder_model_merged.onnx': seq2seqMergedDecoderGraph({ ...size, seed: 5 }, readableLogitBias(tok)),
+    [onnxFile('encoder_model', options)]: () =>
+      encoderGraph({ ...size, seed: 4 }, options.weights ? { weights: options.weights } : {}),
+    [onnxFile('decoder_model_merged', options)]: () =>
+      seq2seqMergedDecoderGraph({ ...size, seed: 5 }, readableLogitBias(tok), options.weights),
   };
 }
 
-function vitGpt2(): ModelFiles {
+function vitGpt2(options: BuildOptions = {}): ModelFiles {
   const tok = gpt2Tokenizer();
   const eos = tok.vocab['<|endoftext|>'] as number;
-  const size = { V: tok.vocabSize, H: 32, nh: 4, L: 1, P: STANDARD_CONTEXT['vit-gpt2'], seed: 7 };
-  const image = 32;
-  const patch = 8;
+  const size = {
+    V: tok.vocabSize,
+    H: 32,
+    nh: 4,
+    L: 1,
+    P: STANDARD_CONTEXT['vit-gpt2'],
+    seed: 7,
+    ...options.size,
+  };
+  const vision = options.vision ?? { H: size.H, nh: 4, L: 1, F: undefined, image: 32, patch: 8 };
+  const { image, patch } = vision;
   return {
     'config.json': {
       model_type: 'vision-encoder-decoder',
@@ -192,9 +247,10 @@ function vitGpt2(): ModelFiles {
       pad_token_id: eos,
       encoder: {
         model_type: 'vit',
-        hidden_size: size.H,
-        num_attention_heads: 4,
-        num_hidden_layers: 1,
+        hidden_size: vision.H,
+        num_attention_heads: vision.nh,
+        num_hidden_layers: vision.L,
+        ...(vision.F ? { intermediate_size: vision.F } : {}),
         image_size: image,
         patch_size: patch,
         num_channels: 3,
@@ -205,6 +261,7 @@ function vitGpt2(): ModelFiles {
         n_embd: size.H,
         n_head: size.nh,
         n_layer: size.L,
+        ...(size.F ? { n_inner: size.F } : {}),
         n_positions: size.P,
         add_cross_attention: true,
         is_decoder: true,
@@ -231,12 +288,20 @@ function vitGpt2(): ModelFiles {
     },
     'tokenizer.json': tok.json,
     'tokenizer_config.json': gpt2TokenizerConfig(size.P),
-    'onnx/encoder_model.onnx': vitEncoderGraph({ H: size.H, image, patch, seed: 6 }),
-    'onnx/decoder_model_merged.onnx': gpt2CrossAttentionDecoderGraph(size, readableLogitBias(tok)),
+    [onnxFile('encoder_model', options)]: () =>
+      vitEncoderGraph({
+        ...vision,
+        seed: 6,
+        ...(vision.F ? { F: vision.F } : {}),
+        ...(options.weights ? { weights: options.weights } : {}),
+      }),
+    [onnxFile('decoder_model_merged', options)]: () =>
+      gpt2CrossAttentionDecoderGraph(size, readableLogitBias(tok), options.weights),
   };
 }
 
-export const TINY_MODELS: Record<TinyModelName, () => ModelFiles> = {
+/** The model folder builders by generator name (tiny by default; `BuildOptions` scales them). */
+export const TINY_MODELS: Record<TinyModelName, (options?: BuildOptions) => ModelFiles> = {
   gpt2,
   distilbert,
   bert,

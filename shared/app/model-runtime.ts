@@ -28,6 +28,7 @@ export function composeModelRuntime(
       createTransformersPipelineFactory({
         remoteTimeoutMs: config.remoteTimeoutMs,
         ...(config.modelHubUrl ? { remoteHost: config.modelHubUrl } : {}),
+        ...(config.modelThreads ? { threads: config.modelThreads } : {}),
       }),
     logger,
   });

@@ -6,8 +6,11 @@
  * once, and builds the nested view (`config.rag.faiss.key`, `config.jobs.queueUrl`, ...) in one place.
  * The tables of docs/configuration.md are generated from these declarations (`npm run docs:config`).
  */
+
 import path from 'node:path';
 import * as z from '../schema';
+import { MAX_SUMMARY_TEXT_CHARS } from '../summarization/limits';
+import { lambdaVcpus } from './lambda-vcpus';
 import type { SecretSource } from './secrets';
 import { type CrossRule, readVariables, type Values, variable } from './variables';
 
@@ -91,6 +94,12 @@ export const APP_VARIABLES = {
     default: { local: 'false', lambda: 'true' },
     configures: 'models',
     description: "load the function's model at cold start rather than on its first request",
+  }),
+  MODEL_THREADS: variable({
+    schema: positiveIntUpTo(64),
+    defaultText: "the vCPUs Lambda grants at the function's memory; onnxruntime's choice elsewhere",
+    configures: 'models',
+    description: "onnxruntime's intra-op threads per model session",
   }),
   MODEL_RETRY_AFTER_SECONDS: variable({
     schema: positiveInt,
@@ -313,8 +322,9 @@ export const APP_VARIABLES = {
     description: 'attempts of one Wikipedia request (429 and 5xx retried with backoff) before the step fails',
   }),
   RESEARCHER_MAX_ARTICLE_CHARS: variable({
-    schema: positiveIntUpTo(100_000),
-    default: '100000',
+    // What one synchronous summary can afford at true size (MAX_SUMMARY_TEXT_CHARS, docs/performance.md).
+    schema: positiveIntUpTo(MAX_SUMMARY_TEXT_CHARS),
+    default: String(MAX_SUMMARY_TEXT_CHARS),
     configures: 'researcher',
     description: 'most characters of an article that are read, summarized and classified',
   }),
@@ -437,6 +447,12 @@ export const APP_VARIABLES = {
     configures: 'platform',
     description: 'its presence (without `IS_OFFLINE`) selects the Lambda defaults',
   }),
+  AWS_LAMBDA_FUNCTION_MEMORY_SIZE: variable({
+    schema: positiveInt,
+    defaultText: 'set by Lambda',
+    configures: 'platform',
+    description: "the function's memory in MB, which sets its vCPUs and so the models' threads",
+  }),
   IS_OFFLINE: variable({
     schema: z.string(),
     defaultText: 'set by serverless-offline',
@@ -481,6 +497,13 @@ export const SCRIPT_VARIABLES = {
     default: 'standard',
     configures: '`npm run package`',
     description: 'the models packed into the model layers: `tiny` for a demo stack',
+  }),
+  TRUE_SIZE_MODEL_ROOT: variable({
+    schema: nonEmpty,
+    defaultText: '`~/.cache/genai-endpoints/true-size`',
+    configures: '`npm run models:true-size`, `npm run bench -- --true-size`',
+    description:
+      'where the true-size random-weight models are written and read (gigabytes; outside the repository)',
   }),
   DOCUMENTS_BUCKET_NAME: variable({
     schema: s3Bucket,
@@ -573,6 +596,10 @@ function appConfig(e: Environment, runningOnLambda: boolean) {
     /** The model hub, or a mirror of it, that remote loads and `models:fetch` download from. */
     modelHubUrl: e.MODEL_HUB_URL,
     retryAfterSeconds: e.MODEL_RETRY_AFTER_SECONDS,
+    /** onnxruntime's intra-op threads: as set, else the vCPUs of the Lambda function's memory size. */
+    modelThreads:
+      e.MODEL_THREADS ??
+      (e.AWS_LAMBDA_FUNCTION_MEMORY_SIZE ? lambdaVcpus(e.AWS_LAMBDA_FUNCTION_MEMORY_SIZE) : undefined),
     /** Load a function's model at cold start rather than on its first request. */
     warmUp: e.MODEL_WARMUP,
     maxBodyBytes: e.MAX_BODY_BYTES,

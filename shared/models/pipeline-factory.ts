@@ -35,11 +35,13 @@ export interface PipelineRequest {
 
 export type PipelineFactory = (request: PipelineRequest) => Promise<AnyPipeline>;
 
-export interface RemoteOptions {
+export interface PipelineFactoryOptions {
   /** Longest wait for any one hub request. */
   readonly remoteTimeoutMs: number;
   /** The hub (or a mirror) to download from; transformers.js's default when absent. */
   readonly remoteHost?: string;
+  /** onnxruntime's intra-op threads per session; its own choice when absent. */
+  readonly threads?: number;
 }
 
 type Transformers = typeof import('@huggingface/transformers');
@@ -50,7 +52,7 @@ let defaultRemoteHost: string | undefined;
  * transformers.js keeps its hub settings in one process-wide `env`; every remote load sets them first, so the
  * last factory's settings never leak into another's load.
  */
-function applyRemoteOptions({ env }: Transformers, options: RemoteOptions): void {
+function applyRemoteOptions({ env }: Transformers, options: PipelineFactoryOptions): void {
   defaultRemoteHost ??= env.remoteHost;
   env.remoteHost = options.remoteHost ?? defaultRemoteHost;
   env.fetch = (input: string | URL, init?: RequestInit) =>
@@ -61,7 +63,7 @@ function applyRemoteOptions({ env }: Transformers, options: RemoteOptions): void
  * The production factory over transformers.js, which it imports on the first load: a function that composes
  * a model runtime but serves no model in a request (a delete, say) never pays for the library.
  */
-export function createTransformersPipelineFactory(options: RemoteOptions): PipelineFactory {
+export function createTransformersPipelineFactory(options: PipelineFactoryOptions): PipelineFactory {
   return async (request) => {
     const transformers = await import('@huggingface/transformers');
     if (request.remote) applyRemoteOptions(transformers, options);
@@ -70,6 +72,7 @@ export function createTransformersPipelineFactory(options: RemoteOptions): Pipel
       revision: request.revision,
       device: 'cpu',
       local_files_only: !request.remote,
+      ...(options.threads ? { session_options: { intraOpNumThreads: options.threads } } : {}),
       ...(request.cacheDir ? { cache_dir: request.cacheDir } : {}),
     });
     return created as unknown as AnyPipeline;

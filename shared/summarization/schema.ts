@@ -1,7 +1,8 @@
 import * as z from '../schema';
 
-/** Longest accepted text, in characters. */
-export const MAX_SUMMARY_TEXT_CHARS = 100_000;
+import { MAX_SUMMARY_TEXT_CHARS } from './limits';
+
+export { MAX_SUMMARY_TEXT_CHARS };
 
 export const SummarizeRequest = z
   .strictObject({

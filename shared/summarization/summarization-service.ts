@@ -28,14 +28,15 @@ export interface SummarizationService {
 
 export interface SummarizationLimits {
   /**
-   * Most chunks one request may produce in its first round: a bound on work, set so that ordinary prose up
-   * to the documented character limit stays within it (32 × 1024 tokens is about 140,000 characters).
+   * Most chunks one request may produce in its first round: a bound on work. The route's default is one
+   * (one chunk is what a synchronous request can afford at true size, see MAX_SUMMARY_TEXT_CHARS); text that
+   * is denser than ordinary prose is refused rather than summarized past API Gateway's timeout.
    */
   readonly maxChunks: number;
   readonly maxRounds: number;
 }
 
-const DEFAULT_SUMMARIZATION_LIMITS: SummarizationLimits = { maxChunks: 32, maxRounds: 3 };
+export const DEFAULT_SUMMARIZATION_LIMITS: SummarizationLimits = { maxChunks: 1, maxRounds: 3 };
 
 export function createSummarizationService(deps: {
   runtime: ModelRuntime;

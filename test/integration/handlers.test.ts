@@ -9,6 +9,8 @@ import { createHandler as notFound } from '../../functions/not-found/handler';
 import { createHandler as sentiment } from '../../functions/sentiment/handler';
 import { createHandler as summarize } from '../../functions/summarize/handler';
 import type { AppDependencies } from '../../shared/app/dependencies';
+import { MAX_SUMMARY_TEXT_CHARS } from '../../shared/summarization/schema';
+import { createSummarizationService } from '../../shared/summarization/summarization-service';
 import { testDependencies } from '../helpers/dependencies';
 import { englishSentences } from '../helpers/english-text';
 import { httpEvent, invoke } from '../helpers/events';
@@ -179,22 +181,43 @@ describe('POST /summarize', () => {
     expect(typeof response.body.summary).toBe('string');
   });
 
-  it('summarizes 120 ordinary sentences (18,000 characters) in a few chunks, as the standard model would', async () => {
-    const text = englishSentences(120);
-    expect(text.length).toBeGreaterThanOrEqual(18_000);
+  it('summarizes ordinary prose up to the limit (one chunk, the work measured to fit a request)', async () => {
+    const text = englishSentences(120)
+      .slice(0, MAX_SUMMARY_TEXT_CHARS)
+      .replace(/[^.]*$/, '');
+    expect(text.length).toBeGreaterThan(MAX_SUMMARY_TEXT_CHARS - 200);
     const response = await invoke(
       handler,
       httpEvent('POST', '/summarize', { body: { text, max_length: 8, min_length: 1 } }),
     );
     expect(response.statusCode).toBe(200);
-    expect(response.body.chunks as number).toBeGreaterThan(1);
-    expect(response.body.chunks as number).toBeLessThanOrEqual(6);
-    expect(response.body.rounds as number).toBeGreaterThanOrEqual(1);
-    expect((response.body.usage as { input_tokens: number }).input_tokens).toBeGreaterThan(1024);
+    expect(response.body).toMatchObject({ chunks: 1, rounds: 1 });
+  });
+
+  it('refuses text over the limit with 422, in characters', async () => {
+    const text = englishSentences(120);
+    expect(text.length).toBeGreaterThan(MAX_SUMMARY_TEXT_CHARS);
+    const response = await invoke<ErrorBody>(handler, httpEvent('POST', '/summarize', { body: { text } }));
+    expect(response.statusCode).toBe(422);
+    expect(response.body.error.details?.[0]?.path).toBe('text');
+  });
+
+  it('chunks and merges longer text when a deployment allows more chunks per request', async () => {
+    const service = createSummarizationService({
+      runtime: deps.runtime,
+      limits: { maxChunks: 6, maxRounds: 3 },
+    });
+    const text = englishSentences(120);
+    expect(text.length).toBeGreaterThanOrEqual(18_000);
+    const result = await service.summarize({ text, max_length: 8, min_length: 1, num_beams: 1 });
+    expect(result.chunks).toBeGreaterThan(1);
+    expect(result.chunks).toBeLessThanOrEqual(6);
+    expect(result.usage.input_tokens).toBeGreaterThan(1024);
   });
 
   it('states a refusal for text too dense to summarize in characters, not tokens or chunks', async () => {
-    const text = '\u{1F642}\u{1F30D}\u{1F680}'.repeat(16_000);
+    const text = '\u{1F642}\u{1F30D}\u{1F680}'.repeat(700);
+    expect(text.length).toBeLessThanOrEqual(MAX_SUMMARY_TEXT_CHARS);
     const response = await invoke<ErrorBody>(handler, httpEvent('POST', '/summarize', { body: { text } }));
     expect(response.statusCode).toBe(422);
     expect(response.body.error.details?.[0]?.path).toBe('text');

@@ -14,6 +14,7 @@ import * as fetchStep from '../../functions/researcher-fetch/handler';
 import { baseDependencies } from '../../shared/app/base';
 import { DEFAULT_WIKIPEDIA_USER_AGENT } from '../../shared/config/environment';
 import { createLocalWorkflow } from '../../shared/research/local-workflow';
+import { MAX_SUMMARY_TEXT_CHARS } from '../../shared/summarization/schema';
 import { englishDocument } from '../helpers/english-text';
 import { httpEvent, invoke, lambdaContext } from '../helpers/events';
 import { type MediaWikiServer, startMediaWikiServer } from '../helpers/mediawiki-server';
@@ -108,14 +109,18 @@ describe('POST /researcher', () => {
       url: 'https://en.wikipedia.org/wiki/Lighthouse',
       lang: 'en',
       revision: 41_001,
-      article: { characters: ARTICLE.length, read_characters: ARTICLE.length },
+      article: { characters: ARTICLE.length },
       execution: { mode: 'local' },
     });
+    // Read up to the one chunk a synchronous summary can afford (RESEARCHER_MAX_ARTICLE_CHARS), at a sentence end.
+    expect(ARTICLE.length).toBeGreaterThan(MAX_SUMMARY_TEXT_CHARS);
+    expect(body.article.read_characters).toBeLessThanOrEqual(MAX_SUMMARY_TEXT_CHARS);
+    expect(body.article.read_characters).toBeGreaterThan(MAX_SUMMARY_TEXT_CHARS - 500);
     expect(body.summary.length).toBeGreaterThan(0);
     expect(body.model.summarization?.profile).toBe('tiny');
     expect(body.model.sentiment?.profile).toBe('tiny');
-    // ~1,300 tokens of text: far more than one 512-token input, classified in 128-token windows.
-    expect(body.sentiment.windows).toBeGreaterThanOrEqual(10);
+    // ~950 tokens of text: more than one 512-token input, classified in 128-token windows.
+    expect(body.sentiment.windows).toBeGreaterThanOrEqual(7);
     expect(body.sentiment.distribution.reduce((n, d) => n + d.windows, 0)).toBe(body.sentiment.windows);
     expect(body.sentiment.scores[0]).toEqual({ label: body.sentiment.label, score: body.sentiment.score });
     expect(body.sentiment.scores.reduce((n, s) => n + s.score, 0)).toBeCloseTo(1, 5);

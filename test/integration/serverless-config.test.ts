@@ -1,9 +1,11 @@
 /** serverless.yml and the route table must describe the same API, and every handler must exist. */
 import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { functionFootprints } from '../../scripts/deployment-limits';
 import { readServerlessConfig, refName } from '../../scripts/serverless-config';
 import { chatFunctionNames } from '../../shared/app/chat';
 import { ROUTES } from '../../shared/http/routes';
+import { MODEL_CATALOG, MODEL_KEYS } from '../../shared/models/catalog';
 import * as z from '../../shared/schema';
 
 const config = readServerlessConfig();
@@ -37,11 +39,29 @@ describe('serverless.yml', () => {
       expect(layers, name).toContain('ModelRuntimeLambdaLayer');
     }
     expect(config.functions.sentiment?.layers?.map(refName)).toContain('ModelsSentimentLambdaLayer');
-    expect(config.functions.helloLlm?.layers?.map(refName)).toContain('ModelsTextGenerationLambdaLayer');
-    expect(config.functions.summarize?.environment?.MODEL_S3_URI).toBe(
-      '${env:MODEL_S3_URI, self:custom.modelS3Uri}',
-    );
+    for (const name of ['summarize', 'helloLlm', 'captionImage', 'ragQuery', 'ragFaissQuery'])
+      expect(config.functions[name]?.environment?.MODEL_S3_URI, name).toBe(
+        '${env:MODEL_S3_URI, self:custom.modelS3Uri}',
+      );
     expect(config.custom.modelS3Uri).toEqual({ Sub: 's3://${ModelBucket}/models' });
+  });
+
+  it('lets every function reach each model it loads, from a layer it attaches or from the model bucket', () => {
+    const footprints = functionFootprints(config, { code: () => 0, layer: () => 0, model: () => 0 });
+    for (const f of footprints) expect(f.unreachable, f.name).toEqual([]);
+    // A model the catalog places in S3 is never looked for in a layer, and a layered one always is.
+    for (const f of footprints) {
+      for (const m of f.bucketModels) expect(MODEL_CATALOG[m.key].standard.source, f.name).toBe('s3');
+    }
+    const layered = MODEL_KEYS.filter((key) => MODEL_CATALOG[key].standard.source === 'layer');
+    const declared = Object.keys(config.layers as Record<string, unknown>).filter((l) =>
+      l.startsWith('models'),
+    );
+    expect(declared.sort()).toEqual(
+      layered
+        .map((key) => `models${key.replace(/(^|-)(\w)/g, (_, __, c: string) => c.toUpperCase())}`)
+        .sort(),
+    );
   });
 
   it('triggers ingestion on created and removed objects under the documents prefix, with a failure queue', () => {

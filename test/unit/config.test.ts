@@ -19,6 +19,7 @@ import {
 } from '../../shared/config/variables';
 import { ConfigurationError } from '../../shared/errors';
 import * as z from '../../shared/schema';
+import { MAX_SUMMARY_TEXT_CHARS } from '../../shared/summarization/schema';
 
 const ALL_DECLARATIONS: Record<string, Variables> = {
   functions: APP_VARIABLES,
@@ -42,7 +43,7 @@ describe('loadConfig', () => {
     expect(loadConfig({}).research).toMatchObject({
       wikipediaApiUrl: 'https://{lang}.wikipedia.org/w/api.php',
       maxAttempts: 3,
-      maxArticleChars: 100_000,
+      maxArticleChars: MAX_SUMMARY_TEXT_CHARS,
       stateMachineArn: undefined,
     });
     expect(
@@ -113,6 +114,18 @@ describe('loadConfig', () => {
         expect(values[name], `${name} (${platform})`).toEqual(expected);
       }
     }
+  });
+
+  it('gives the model sessions the vCPUs Lambda grants at the function memory, unless MODEL_THREADS says', () => {
+    const lambda = { AWS_LAMBDA_FUNCTION_NAME: 'f' };
+    expect(loadConfig({ ...lambda, AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '1024' }).modelThreads).toBe(1);
+    expect(loadConfig({ ...lambda, AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '3008' }).modelThreads).toBe(2);
+    expect(loadConfig({ ...lambda, AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '5308' }).modelThreads).toBe(4);
+    expect(loadConfig({ ...lambda, AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '10240' }).modelThreads).toBe(6);
+    expect(
+      loadConfig({ ...lambda, AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '10240', MODEL_THREADS: '3' }).modelThreads,
+    ).toBe(3);
+    expect(loadConfig({}).modelThreads).toBeUndefined();
   });
 
   it('allows a job three claims by default, and between 1 and 10', () => {
