@@ -24,6 +24,8 @@ export const ROUTES: readonly RouteSpec[] = [
   { method: 'POST', path: '/chat', functionName: 'chat' },
   { method: 'DELETE', path: '/chat/{session_id}', functionName: 'forgetChat' },
   { method: 'POST', path: '/researcher', functionName: 'researcher' },
+  { method: 'POST', path: '/ngram/train', functionName: 'ngramTrain' },
+  { method: 'POST', path: '/generate', functionName: 'ngramGenerate' },
 ];
 
 /** Methods served on `path`, matching `{param}` segments against any single segment. */

@@ -71,6 +71,16 @@ describe('function bundles', () => {
     expect(packages).toContain('@aws-sdk/client-s3');
   }, 60_000);
 
+  it.each(['ngram-train', 'ngram-generate'])(
+    '%s carries no model runtime',
+    async (functionDir) => {
+      const meta = await metafileOf(functionDir);
+      expect(Object.keys(meta.inputs)).not.toContain('shared/models/model-runtime.ts');
+      expect([...staticExternals(meta)].filter((p) => !p.startsWith('node:'))).toEqual([]);
+    },
+    60_000,
+  );
+
   it.each(['health', 'sentiment', 'generate-image', 'chat', 'rag-query'])(
     '%s carries only the validators it uses (zod/mini, no zod API or locales)',
     async (functionDir) => {

@@ -1,0 +1,52 @@
+/**
+ * The classic generative routes through the local server, as `npm start` runs them (serverless-offline, the
+ * bundled functions), on the tiny generated models: n-gram text. One server for the file.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type LocalServer, startLocalServer } from '../../scripts/local-server';
+import { nonSnakeCaseKeys } from '../helpers/json-casing';
+
+let server: LocalServer;
+beforeAll(async () => {
+  // Chroma is not used here: pointing it nowhere keeps the embedded one from starting.
+  server = await startLocalServer({ env: { CHROMA_URL: 'http://127.0.0.1:9' }, timeoutMs: 240_000 });
+}, 250_000);
+afterAll(() => server?.stop());
+
+async function post(path: string, body: unknown): Promise<{ status: number; body: Record<string, unknown> }> {
+  const response = await fetch(`${server.url}${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  expect(response.headers.get('content-type')).toMatch(/application\/json/);
+  const json = (await response.json()) as Record<string, unknown>;
+  expect(nonSnakeCaseKeys(json)).toEqual([]);
+  return { status: response.status, body: json };
+}
+
+const errorType = (body: Record<string, unknown>) => (body.error as { type: string }).type;
+
+describe('n-gram text on the local server', () => {
+  it('trains a corpus, samples it reproducibly, and answers 4xx for what it cannot do', async () => {
+    const trained = await post('/ngram/train', {
+      corpus_id: 'e2e',
+      text: 'a rose is a rose is a rose.',
+      n: 2,
+    });
+    expect(trained).toMatchObject({ status: 200, body: { corpus_id: 'e2e', vocabulary_size: 4 } });
+    const first = await post('/generate', { corpus_id: 'e2e', start: 'a', length: 8, seed: 42 });
+    const again = await post('/generate', { corpus_id: 'e2e', start: 'a', length: 8, seed: 42 });
+    expect(first.status).toBe(200);
+    expect(again.body).toEqual(first.body);
+    const docs = await post('/generate', { start: 'the', length: 10, seed: 1 });
+    expect(docs).toMatchObject({ status: 200, body: { corpus_id: 'project-docs' } });
+
+    const unknownCorpus = await post('/generate', { corpus_id: 'nope', start: 'a' });
+    expect([unknownCorpus.status, errorType(unknownCorpus.body)]).toEqual([404, 'not_found']);
+    const unknownStart = await post('/generate', { corpus_id: 'e2e', start: 'tulip' });
+    expect([unknownStart.status, errorType(unknownStart.body)]).toEqual([422, 'validation_error']);
+    const empty = await post('/ngram/train', { corpus_id: 'empty', text: '' });
+    expect([empty.status, errorType(empty.body)]).toEqual([422, 'validation_error']);
+  });
+});
