@@ -82,11 +82,12 @@ export function gpt2DecoderGraph(
 
 /**
  * BERT-family encoder `model.onnx` (or BART's `encoder_model.onnx`): `input_ids`, `attention_mask`
- * (+ `token_type_ids`) -> `last_hidden_state`, or `logits` [B, numLabels] with a classification head on [CLS].
+ * (+ `token_type_ids`) -> `last_hidden_state`, or `logits` [B, numLabels] with a classification head on [CLS],
+ * or `start_logits` and `end_logits` [B, S] with an extractive question-answering head on every token.
  */
 export function encoderGraph(
   size: TransformerSize,
-  options: { tokenTypes?: boolean; numLabels?: number } = {},
+  options: { tokenTypes?: boolean; numLabels?: number; questionAnswering?: boolean } = {},
 ): Uint8Array {
   const { V, H, nh, L, P, seed } = size;
   const g = new Graph('encoder', { seed });
@@ -95,7 +96,10 @@ export function encoderGraph(
   g.input('input_ids', DType.INT64, [B, S]);
   g.input('attention_mask', DType.INT64, [B, S]);
   if (options.tokenTypes) g.input('token_type_ids', DType.INT64, [B, S]);
-  if (options.numLabels) g.output('logits', DType.FLOAT, [B, options.numLabels]);
+  if (options.questionAnswering) {
+    g.output('start_logits', DType.FLOAT, [B, S]);
+    g.output('end_logits', DType.FLOAT, [B, S]);
+  } else if (options.numLabels) g.output('logits', DType.FLOAT, [B, options.numLabels]);
   else g.output('last_hidden_state', DType.FLOAT, [B, S, H]);
 
   const seqLen = g.op('Gather', [g.op('Shape', ['input_ids']), g.int64Scalar(1)]);
@@ -108,6 +112,13 @@ export function encoderGraph(
   const bias = maskBias(g, 'attention_mask');
   for (let l = 0; l < L; l++) {
     h = layerNorm(g, selfAttentionBlock(g, h, { prefix: `layer.${l}`, H, nh, bias }), `layer.${l}`, H);
+  }
+  if (options.questionAnswering) {
+    for (const side of ['start', 'end']) {
+      const logits = g.op('MatMul', [h, g.random(`qa_outputs.${side}`, [H, 1], 2.0)]);
+      g.op('Squeeze', [logits, g.int64s([2])], {}, `${side}_logits`);
+    }
+    return g.toBytes();
   }
   if (!options.numLabels) {
     g.op('Identity', [h], {}, 'last_hidden_state');

@@ -17,7 +17,7 @@ import { type ByteLevelTokenizer, readableLogitBias, standardByteLevelBpe, wordP
 /** A model folder's files by relative path: JSON objects are serialized, bytes written as they are. */
 export type ModelFiles = Record<string, Record<string, unknown> | Uint8Array>;
 
-export type TinyModelName = 'gpt2' | 'distilbert' | 'bert' | 'bart' | 'vit-gpt2';
+export type TinyModelName = 'gpt2' | 'distilbert' | 'distilbert-qa' | 'bert' | 'bart' | 'vit-gpt2';
 
 /** Position embeddings of the standard models, which the tiny ones copy. */
 export const STANDARD_CONTEXT = {
@@ -27,6 +27,8 @@ export const STANDARD_CONTEXT = {
   bart: 1024,
   /** distilbert-base-uncased-finetuned-sst-2-english `max_position_embeddings` */
   distilbert: 512,
+  /** distilbert-base-uncased-distilled-squad `max_position_embeddings` */
+  'distilbert-qa': 512,
   /** all-MiniLM-L6-v2 `max_position_embeddings` (its tokenizer's `model_max_length` is 512 too) */
   bert: 512,
   /** vit-gpt2-image-captioning's GPT-2 decoder `n_positions` */
@@ -101,6 +103,32 @@ function distilbert(): ModelFiles {
       model_max_length: size.P,
     },
     'onnx/model.onnx': encoderGraph(size, { numLabels: 2 }),
+  };
+}
+
+/** distilbert with a SQuAD head: start and end logits over the tokens of `[CLS] question [SEP] context [SEP]`. */
+function distilbertQuestionAnswering(): ModelFiles {
+  const tok = wordPiece();
+  const size = { V: tok.vocabSize, H: 32, nh: 4, L: 1, P: STANDARD_CONTEXT['distilbert-qa'], seed: 8 };
+  return {
+    'config.json': {
+      model_type: 'distilbert',
+      architectures: ['DistilBertForQuestionAnswering'],
+      vocab_size: size.V,
+      dim: size.H,
+      n_heads: size.nh,
+      n_layers: size.L,
+      hidden_dim: 4 * size.H,
+      max_position_embeddings: size.P,
+      pad_token_id: 0,
+    },
+    'tokenizer.json': tok.json,
+    'tokenizer_config.json': {
+      tokenizer_class: 'DistilBertTokenizer',
+      ...tok.config,
+      model_max_length: size.P,
+    },
+    'onnx/model.onnx': encoderGraph(size, { questionAnswering: true }),
   };
 }
 
@@ -239,6 +267,7 @@ function vitGpt2(): ModelFiles {
 export const TINY_MODELS: Record<TinyModelName, () => ModelFiles> = {
   gpt2,
   distilbert,
+  'distilbert-qa': distilbertQuestionAnswering,
   bert,
   bart,
   'vit-gpt2': vitGpt2,

@@ -26,6 +26,7 @@ export const ROUTES: readonly RouteSpec[] = [
   { method: 'POST', path: '/researcher', functionName: 'researcher' },
   { method: 'POST', path: '/ngram/train', functionName: 'ngramTrain' },
   { method: 'POST', path: '/generate', functionName: 'ngramGenerate' },
+  { method: 'POST', path: '/qa', functionName: 'qa' },
 ];
 
 /** Methods served on `path`, matching `{param}` segments against any single segment. */

@@ -14,6 +14,7 @@ export const MODEL_KEYS = [
   'sentiment',
   'embeddings',
   'captioning',
+  'question-answering',
 ] as const;
 export type ModelKey = (typeof MODEL_KEYS)[number];
 
@@ -40,7 +41,7 @@ export interface ModelRef {
 }
 
 /** Names of the tiny model builders in `scripts/tiny-models`. */
-export type TinyGenerator = 'gpt2' | 'distilbert' | 'bert' | 'bart' | 'vit-gpt2';
+export type TinyGenerator = 'gpt2' | 'distilbert' | 'distilbert-qa' | 'bert' | 'bart' | 'vit-gpt2';
 
 export interface PipelineCatalogEntry {
   readonly runtime: 'transformers.js';
@@ -109,6 +110,18 @@ export const MODEL_CATALOG: Catalog = {
     task: 'image-to-text',
     standard: { id: 'Xenova/vit-gpt2-image-captioning', revision: 'main', dtype: 'q8', source: 'layer' },
     tiny: { id: 'tiny-random/vit-gpt2', revision: 'main', dtype: 'fp32', generator: 'vit-gpt2' },
+  },
+  'question-answering': {
+    runtime: 'transformers.js',
+    task: 'question-answering',
+    // The uncased SQuAD distillation: its WordPiece vocabulary is the one the tiny models tokenize with.
+    standard: {
+      id: 'Xenova/distilbert-base-uncased-distilled-squad',
+      revision: 'main',
+      dtype: 'q8',
+      source: 'layer',
+    },
+    tiny: { id: 'tiny-random/distilbert-squad', revision: 'main', dtype: 'fp32', generator: 'distilbert-qa' },
   },
   diffusion: {
     runtime: 'onnxruntime',

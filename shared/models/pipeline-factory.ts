@@ -6,6 +6,7 @@
 import type {
   FeatureExtractionPipeline,
   ImageToTextPipeline,
+  QuestionAnsweringPipeline,
   SummarizationPipeline,
   TextClassificationPipeline,
   TextGenerationPipeline,
@@ -18,6 +19,7 @@ export interface PipelineByKey {
   sentiment: TextClassificationPipeline;
   embeddings: FeatureExtractionPipeline;
   captioning: ImageToTextPipeline;
+  'question-answering': QuestionAnsweringPipeline;
 }
 
 export type AnyPipeline = PipelineByKey[ModelKey];

@@ -1,6 +1,7 @@
 /**
  * The classic generative routes through the local server, as `npm start` runs them (serverless-offline, the
- * bundled functions), on the tiny generated models: n-gram text. One server for the file.
+ * bundled functions), on the tiny generated models: n-gram text and extractive question answering. One
+ * server for the file.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalServer, startLocalServer } from '../../scripts/local-server';
@@ -48,5 +49,32 @@ describe('n-gram text on the local server', () => {
     expect([unknownStart.status, errorType(unknownStart.body)]).toEqual([422, 'validation_error']);
     const empty = await post('/ngram/train', { corpus_id: 'empty', text: '' });
     expect([empty.status, errorType(empty.body)]).toEqual([422, 'validation_error']);
+  });
+});
+
+describe('question answering on the local server', () => {
+  const context = 'The keeper lit the lamp every evening, and ships found the harbour by its light.';
+
+  it("extracts distinct spans with offsets, in the caller's template, the same every time", async () => {
+    const body = {
+      question: 'Who lit the lamp?',
+      context,
+      top_k: 3,
+      template: { prefix: '- ', suffix: '.' },
+    };
+    const first = await post('/qa', body);
+    expect(first.status).toBe(200);
+    const answers = first.body.answers as { answer: string; formatted: string; start: number; end: number }[];
+    expect(answers).toHaveLength(3);
+    for (const a of answers) {
+      expect(context.slice(a.start, a.end)).toBe(a.answer);
+      expect(a.formatted).toBe(`- ${a.answer}.`);
+    }
+    expect((await post('/qa', body)).body.answers).toEqual(answers);
+  });
+
+  it('answers 422 for a question longer than the model window', async () => {
+    const response = await post('/qa', { question: 'why '.repeat(499), context });
+    expect([response.status, errorType(response.body)]).toEqual([422, 'validation_error']);
   });
 });

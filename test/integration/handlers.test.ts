@@ -270,6 +270,7 @@ describe('GET /health', () => {
       'sentiment',
       'embeddings',
       'captioning',
+      'question-answering',
       'diffusion',
       'vqa',
     ]);
