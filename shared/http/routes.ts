@@ -27,6 +27,7 @@ export const ROUTES: readonly RouteSpec[] = [
   { method: 'POST', path: '/ngram/train', functionName: 'ngramTrain' },
   { method: 'POST', path: '/generate', functionName: 'ngramGenerate' },
   { method: 'POST', path: '/qa', functionName: 'qa' },
+  { method: 'POST', path: '/similar', functionName: 'similar' },
 ];
 
 /** Methods served on `path`, matching `{param}` segments against any single segment. */

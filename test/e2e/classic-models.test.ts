@@ -1,7 +1,7 @@
 /**
  * The classic generative routes through the local server, as `npm start` runs them (serverless-offline, the
- * bundled functions), on the tiny generated models: n-gram text and extractive question answering. One
- * server for the file.
+ * bundled functions), on the tiny generated models: n-gram text, extractive question answering
+ * and word similarity. One server for the file.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalServer, startLocalServer } from '../../scripts/local-server';
@@ -76,5 +76,16 @@ describe('question answering on the local server', () => {
   it('answers 422 for a question longer than the model window', async () => {
     const response = await post('/qa', { question: 'why '.repeat(499), context });
     expect([response.status, errorType(response.body)]).toEqual([422, 'validation_error']);
+  });
+});
+
+describe('word similarity on the local server', () => {
+  it('ranks a vocabulary by similarity, and refuses an empty one', async () => {
+    const vocabulary = ['harbour', 'lighthouse', 'keeper'];
+    const response = await post('/similar', { text: 'keeper', k: 2, vocabulary });
+    expect(response.status).toBe(200);
+    expect((response.body.results as { text: string }[])[0]?.text).toBe('keeper');
+    const empty = await post('/similar', { text: 'keeper', vocabulary: [] });
+    expect([empty.status, errorType(empty.body)]).toEqual([422, 'validation_error']);
   });
 });
