@@ -303,20 +303,30 @@ export function vitEncoderGraph({
   image,
   patch,
   seed,
+  numLabels,
 }: {
   H: number;
   image: number;
   patch: number;
   seed: number;
+  /** With labels, `logits` [B, numLabels] from the [CLS] token (ViTForImageClassification). */
+  numLabels?: number;
 }): Uint8Array {
   const g = new Graph('vit', { seed });
   const patches = (image / patch) ** 2;
   g.input('pixel_values', DType.FLOAT, ['batch_size', 3, image, image]);
-  g.output('last_hidden_state', DType.FLOAT, ['batch_size', patches + 1, H]);
+  if (numLabels) g.output('logits', DType.FLOAT, ['batch_size', numLabels]);
+  else g.output('last_hidden_state', DType.FLOAT, ['batch_size', patches + 1, H]);
   const tokens = patchTokens(g, 'pixel_values', { hidden: H, patch });
   const cls = expandOverBatch(g, 'cls', 'pixel_values', 1, H);
   let h = g.op('Add', [g.op('Concat', [cls, tokens], { axis: 1 }), g.random('pos', [1, patches + 1, H])]);
   h = layerNorm(g, selfAttentionBlock(g, h, { prefix: 'layer.0', H, nh: 4 }), 'layer.0', H);
+  if (numLabels) {
+    const cls = g.op('Gather', [h, g.int64Scalar(0)], { axis: 1 });
+    const logits = g.op('MatMul', [cls, g.random('classifier.w', [H, numLabels], 2.0)]);
+    g.op('Add', [logits, g.random('classifier.b', [numLabels])], {}, 'logits');
+    return g.toBytes();
+  }
   g.op('Identity', [h], {}, 'last_hidden_state');
   return g.toBytes();
 }

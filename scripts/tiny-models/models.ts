@@ -17,7 +17,14 @@ import { type ByteLevelTokenizer, readableLogitBias, standardByteLevelBpe, wordP
 /** A model folder's files by relative path: JSON objects are serialized, bytes written as they are. */
 export type ModelFiles = Record<string, Record<string, unknown> | Uint8Array>;
 
-export type TinyModelName = 'gpt2' | 'distilbert' | 'distilbert-qa' | 'bert' | 'bart' | 'vit-gpt2';
+export type TinyModelName =
+  | 'gpt2'
+  | 'distilbert'
+  | 'distilbert-qa'
+  | 'bert'
+  | 'bart'
+  | 'vit-gpt2'
+  | 'vit-classifier';
 
 /** Position embeddings of the standard models, which the tiny ones copy. */
 export const STANDARD_CONTEXT = {
@@ -33,6 +40,8 @@ export const STANDARD_CONTEXT = {
   bert: 512,
   /** vit-gpt2-image-captioning's GPT-2 decoder `n_positions` */
   'vit-gpt2': 1024,
+  /** ViT has no text context; its patches are fixed by the image size */
+  'vit-classifier': 0,
 } as const satisfies Record<TinyModelName, number>;
 
 let gpt2TokenizerOnce: ByteLevelTokenizer | undefined;
@@ -264,6 +273,57 @@ function vitGpt2(): ModelFiles {
   };
 }
 
+/** The first ten ImageNet classes, as vit-base-patch16-224's config names them. */
+const IMAGENET_FIRST_LABELS = [
+  'tench, Tinca tinca',
+  'goldfish, Carassius auratus',
+  'great white shark, white shark, man-eater, man-eating shark, Carcharodon carcharias',
+  'tiger shark, Galeocerdo cuvieri',
+  'hammerhead, hammerhead shark',
+  'electric ray, crampfish, numbfish, torpedo',
+  'stingray',
+  'cock',
+  'hen',
+  'ostrich, Struthio camelus',
+];
+
+/** ViTForImageClassification (vit-base-patch16-224's contract): `pixel_values` -> `logits` over its labels. */
+function vitClassifier(): ModelFiles {
+  const image = 32;
+  return {
+    'config.json': {
+      model_type: 'vit',
+      architectures: ['ViTForImageClassification'],
+      hidden_size: 32,
+      num_attention_heads: 4,
+      num_hidden_layers: 1,
+      image_size: image,
+      patch_size: 8,
+      num_channels: 3,
+      id2label: Object.fromEntries(IMAGENET_FIRST_LABELS.map((label, i) => [i, label])),
+      label2id: Object.fromEntries(IMAGENET_FIRST_LABELS.map((label, i) => [label, i])),
+    },
+    'preprocessor_config.json': {
+      image_processor_type: 'ViTImageProcessor',
+      do_resize: true,
+      size: { height: image, width: image },
+      resample: 2,
+      do_rescale: true,
+      rescale_factor: 1 / 255,
+      do_normalize: true,
+      image_mean: [0.5, 0.5, 0.5],
+      image_std: [0.5, 0.5, 0.5],
+    },
+    'onnx/model.onnx': vitEncoderGraph({
+      H: 32,
+      image,
+      patch: 8,
+      seed: 9,
+      numLabels: IMAGENET_FIRST_LABELS.length,
+    }),
+  };
+}
+
 export const TINY_MODELS: Record<TinyModelName, () => ModelFiles> = {
   gpt2,
   distilbert,
@@ -271,4 +331,5 @@ export const TINY_MODELS: Record<TinyModelName, () => ModelFiles> = {
   bert,
   bart,
   'vit-gpt2': vitGpt2,
+  'vit-classifier': vitClassifier,
 };

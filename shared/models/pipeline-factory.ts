@@ -5,6 +5,7 @@
  */
 import type {
   FeatureExtractionPipeline,
+  ImageClassificationPipeline,
   ImageToTextPipeline,
   QuestionAnsweringPipeline,
   SummarizationPipeline,
@@ -20,6 +21,7 @@ export interface PipelineByKey {
   embeddings: FeatureExtractionPipeline;
   captioning: ImageToTextPipeline;
   'question-answering': QuestionAnsweringPipeline;
+  'image-classification': ImageClassificationPipeline;
 }
 
 export type AnyPipeline = PipelineByKey[ModelKey];

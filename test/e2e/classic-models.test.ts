@@ -1,10 +1,11 @@
 /**
  * The classic generative routes through the local server, as `npm start` runs them (serverless-offline, the
- * bundled functions), on the tiny generated models: n-gram text, extractive question answering
- * and word similarity. One server for the file.
+ * bundled functions), on the tiny generated models: n-gram text, extractive question answering,
+ * word similarity, image classification and the GAN, DDPM and EBM generators. One server for the file.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalServer, startLocalServer } from '../../scripts/local-server';
+import { gradient } from '../helpers/images';
 import { nonSnakeCaseKeys } from '../helpers/json-casing';
 
 let server: LocalServer;
@@ -87,5 +88,45 @@ describe('word similarity on the local server', () => {
     expect((response.body.results as { text: string }[])[0]?.text).toBe('keeper');
     const empty = await post('/similar', { text: 'keeper', vocabulary: [] });
     expect([empty.status, errorType(empty.body)]).toEqual([422, 'validation_error']);
+  });
+});
+
+describe('image classification on the local server', () => {
+  it('answers the top labels of both model slots, and 415 for bytes that are not an image', async () => {
+    const png = await gradient('png', 64, 64);
+    const form = new FormData();
+    form.append('image', new Blob([png], { type: 'image/png' }), 'gradient.png');
+    form.append('top_k', '2');
+    const multipart = await fetch(`${server.url}/classify-image`, { method: 'POST', body: form });
+    expect(multipart.status).toBe(200);
+    expect(((await multipart.json()) as { labels: unknown[] }).labels).toHaveLength(2);
+    const cifar = await post('/classify-image', { image_base64: png.toString('base64'), model: 'cifar10' });
+    expect(cifar).toMatchObject({ status: 200, body: { model: { slot: 'cifar10' } } });
+    const text = await post('/classify-image', { image_base64: Buffer.from('hello').toString('base64') });
+    expect([text.status, errorType(text.body)]).toEqual([415, 'unsupported_media_type']);
+  });
+});
+
+describe('classic generators on the local server', () => {
+  it.each([
+    ['/gan/generate', { count: 2, seed: 1 }],
+    ['/diffusion/generate', { count: 1, steps: 5, sampler: 'ddpm', seed: 1 }],
+    ['/ebm/generate', { count: 1, steps: 10, seed: 1 }],
+  ])('%s answers PNGs, the same bytes for the same seed', async (route, body) => {
+    const first = await post(route, body);
+    const again = await post(route, body);
+    expect(first.status).toBe(200);
+    const images = first.body.images as { png_base64: string }[];
+    expect(
+      Buffer.from(images[0]?.png_base64 ?? '', 'base64')
+        .subarray(1, 4)
+        .toString(),
+    ).toBe('PNG');
+    expect(again.body.images).toEqual(images);
+  });
+
+  it('answers 422 for steps out of range', async () => {
+    const response = await post('/ebm/generate', { steps: 5000 });
+    expect([response.status, errorType(response.body)]).toEqual([422, 'validation_error']);
   });
 });

@@ -271,8 +271,13 @@ describe('GET /health', () => {
       'embeddings',
       'captioning',
       'question-answering',
+      'image-classification',
       'diffusion',
       'vqa',
+      'cifar-cnn',
+      'gan',
+      'ddpm',
+      'ebm',
     ]);
     expect(models.find((m) => m.key === 'diffusion')).toEqual({
       key: 'diffusion',
