@@ -28,7 +28,7 @@ export function projectDocsModule(): string {
   ).join('\n\n');
   return [
     `/** The suite's own documentation as prose (${PROJECT_DOCS_SOURCES.join(', ')}): written by \`npm run ngram:corpus\`. */`,
-    `export const PROJECT_DOCS_TEXT = ${JSON.stringify(text)};`,
+    `export const PROJECT_DOCS_TEXT =\n  ${JSON.stringify(text)};`,
     '',
   ].join('\n');
 }
