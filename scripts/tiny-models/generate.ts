@@ -7,6 +7,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { MODEL_CATALOG, MODEL_KEYS, type ModelKey } from '../../shared/models/catalog';
 import { tinyBlip2 } from './blip2';
+import { tinyCifarCnn, tinyDcgan, tinyDdpm, tinyEbm } from './classic';
 import { tinyStableDiffusion } from './diffusion';
 import { type ModelFiles, TINY_MODELS } from './models';
 
@@ -60,6 +61,10 @@ export const TINY_COMPONENT_MODELS: Record<string, () => ModelFiles> = {
   [MODEL_CATALOG.diffusion.tiny.id]: () => tinyStableDiffusion('diffusers'),
   'tiny-random/stable-diffusion-optimum': () => tinyStableDiffusion('optimum'),
   [MODEL_CATALOG.vqa.tiny.id]: tinyBlip2,
+  [MODEL_CATALOG['cifar-cnn'].tiny.id]: tinyCifarCnn,
+  [MODEL_CATALOG.gan.tiny.id]: tinyDcgan,
+  [MODEL_CATALOG.ddpm.tiny.id]: tinyDdpm,
+  [MODEL_CATALOG.ebm.tiny.id]: tinyEbm,
 };
 
 /** Writes the component models (diffusion, ...) under `modelRoot`. */

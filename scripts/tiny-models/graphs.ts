@@ -83,11 +83,17 @@ export function gpt2DecoderGraph(
 
 /**
  * BERT-family encoder `model.onnx` (or BART's `encoder_model.onnx`): `input_ids`, `attention_mask`
- * (+ `token_type_ids`) -> `last_hidden_state`, or `logits` [B, numLabels] with a classification head on [CLS].
+ * (+ `token_type_ids`) -> `last_hidden_state`, or `logits` [B, numLabels] with a classification head on [CLS],
+ * or `start_logits` and `end_logits` [B, S] with an extractive question-answering head on every token.
  */
 export function encoderGraph(
   size: TransformerSize,
-  options: { tokenTypes?: boolean; numLabels?: number; weights?: WeightOptions } = {},
+  options: {
+    tokenTypes?: boolean;
+    numLabels?: number;
+    questionAnswering?: boolean;
+    weights?: WeightOptions;
+  } = {},
 ): Uint8Array {
   const { V, H, nh, L, P, F, seed } = size;
   const g = new Graph('encoder', { seed, weights: options.weights ?? {} });
@@ -96,7 +102,10 @@ export function encoderGraph(
   g.input('input_ids', DType.INT64, [B, S]);
   g.input('attention_mask', DType.INT64, [B, S]);
   if (options.tokenTypes) g.input('token_type_ids', DType.INT64, [B, S]);
-  if (options.numLabels) g.output('logits', DType.FLOAT, [B, options.numLabels]);
+  if (options.questionAnswering) {
+    g.output('start_logits', DType.FLOAT, [B, S]);
+    g.output('end_logits', DType.FLOAT, [B, S]);
+  } else if (options.numLabels) g.output('logits', DType.FLOAT, [B, options.numLabels]);
   else g.output('last_hidden_state', DType.FLOAT, [B, S, H]);
 
   const seqLen = g.op('Gather', [g.op('Shape', ['input_ids']), g.int64Scalar(1)]);
@@ -107,6 +116,13 @@ export function encoderGraph(
   for (let l = 0; l < L; l++) {
     h = layerNorm(g, selfAttentionBlock(g, h, { prefix: `layer.${l}`, H, nh, bias }), `layer.${l}`, H);
     if (F) h = layerNorm(g, feedForwardBlock(g, h, { prefix: `layer.${l}.ffn`, H, F }), `layer.${l}.ffn`, H);
+  }
+  if (options.questionAnswering) {
+    for (const side of ['start', 'end']) {
+      const logits = g.op('MatMul', [h, g.random(`qa_outputs.${side}`, [H, 1], 2.0)]);
+      g.op('Squeeze', [logits, g.int64s([2])], {}, `${side}_logits`);
+    }
+    return g.toBytes();
   }
   if (!options.numLabels) {
     g.op('Identity', [h], {}, 'last_hidden_state');
@@ -285,6 +301,7 @@ export function vitEncoderGraph({
   L = 1,
   F,
   weights = {},
+  numLabels,
 }: {
   H: number;
   image: number;
@@ -294,17 +311,26 @@ export function vitEncoderGraph({
   L?: number;
   F?: number;
   weights?: WeightOptions;
+  /** With labels, `logits` [B, numLabels] from the [CLS] token (ViTForImageClassification). */
+  numLabels?: number;
 }): Uint8Array {
   const g = new Graph('vit', { seed, weights });
   const patches = (image / patch) ** 2;
   g.input('pixel_values', DType.FLOAT, ['batch_size', 3, image, image]);
-  g.output('last_hidden_state', DType.FLOAT, ['batch_size', patches + 1, H]);
+  if (numLabels) g.output('logits', DType.FLOAT, ['batch_size', numLabels]);
+  else g.output('last_hidden_state', DType.FLOAT, ['batch_size', patches + 1, H]);
   const tokens = patchTokens(g, 'pixel_values', { hidden: H, patch });
   const cls = expandOverBatch(g, 'cls', 'pixel_values', 1, H);
   let h = g.op('Add', [g.op('Concat', [cls, tokens], { axis: 1 }), g.random('pos', [1, patches + 1, H])]);
   for (let l = 0; l < L; l++) {
     h = layerNorm(g, selfAttentionBlock(g, h, { prefix: `layer.${l}`, H, nh }), `layer.${l}`, H);
     if (F) h = layerNorm(g, feedForwardBlock(g, h, { prefix: `layer.${l}.ffn`, H, F }), `layer.${l}.ffn`, H);
+  }
+  if (numLabels) {
+    const cls = g.op('Gather', [h, g.int64Scalar(0)], { axis: 1 });
+    const logits = g.op('MatMul', [cls, g.random('classifier.w', [H, numLabels], 2.0)]);
+    g.op('Add', [logits, g.random('classifier.b', [numLabels])], {}, 'logits');
+    return g.toBytes();
   }
   g.op('Identity', [h], {}, 'last_hidden_state');
   return g.toBytes();

@@ -51,7 +51,14 @@ export interface BuildOptions {
 
 const onnxFile = (name: string, options: BuildOptions) => `onnx/${name}${options.suffix ?? ''}.onnx`;
 
-export type TinyModelName = 'gpt2' | 'distilbert' | 'bert' | 'bart' | 'vit-gpt2';
+export type TinyModelName =
+  | 'gpt2'
+  | 'distilbert'
+  | 'distilbert-qa'
+  | 'bert'
+  | 'bart'
+  | 'vit-gpt2'
+  | 'vit-classifier';
 
 /** Position embeddings of the standard models, which the tiny ones copy. */
 export const STANDARD_CONTEXT = {
@@ -61,10 +68,14 @@ export const STANDARD_CONTEXT = {
   bart: 1024,
   /** distilbert-base-uncased-finetuned-sst-2-english `max_position_embeddings` */
   distilbert: 512,
+  /** distilbert-base-uncased-distilled-squad `max_position_embeddings` */
+  'distilbert-qa': 512,
   /** all-MiniLM-L6-v2 `max_position_embeddings` (its tokenizer's `model_max_length` is 512 too) */
   bert: 512,
   /** vit-gpt2-image-captioning's GPT-2 decoder `n_positions` */
   'vit-gpt2': 1024,
+  /** ViT has no text context; its patches are fixed by the image size */
+  'vit-classifier': 0,
 } as const satisfies Record<TinyModelName, number>;
 
 let gpt2TokenizerOnce: ByteLevelTokenizer | undefined;
@@ -145,6 +156,32 @@ function distilbert(options: BuildOptions = {}): ModelFiles {
     },
     [onnxFile('model', options)]: () =>
       encoderGraph(size, { numLabels: 2, ...(options.weights ? { weights: options.weights } : {}) }),
+  };
+}
+
+/** distilbert with a SQuAD head: start and end logits over the tokens of `[CLS] question [SEP] context [SEP]`. */
+function distilbertQuestionAnswering(): ModelFiles {
+  const tok = wordPiece();
+  const size = { V: tok.vocabSize, H: 32, nh: 4, L: 1, P: STANDARD_CONTEXT['distilbert-qa'], seed: 8 };
+  return {
+    'config.json': {
+      model_type: 'distilbert',
+      architectures: ['DistilBertForQuestionAnswering'],
+      vocab_size: size.V,
+      dim: size.H,
+      n_heads: size.nh,
+      n_layers: size.L,
+      hidden_dim: 4 * size.H,
+      max_position_embeddings: size.P,
+      pad_token_id: 0,
+    },
+    'tokenizer.json': tok.json,
+    'tokenizer_config.json': {
+      tokenizer_class: 'DistilBertTokenizer',
+      ...tok.config,
+      model_max_length: size.P,
+    },
+    'onnx/model.onnx': encoderGraph(size, { questionAnswering: true }),
   };
 }
 
@@ -300,11 +337,64 @@ function vitGpt2(options: BuildOptions = {}): ModelFiles {
   };
 }
 
+/** The first ten ImageNet classes, as vit-base-patch16-224's config names them. */
+const IMAGENET_FIRST_LABELS = [
+  'tench, Tinca tinca',
+  'goldfish, Carassius auratus',
+  'great white shark, white shark, man-eater, man-eating shark, Carcharodon carcharias',
+  'tiger shark, Galeocerdo cuvieri',
+  'hammerhead, hammerhead shark',
+  'electric ray, crampfish, numbfish, torpedo',
+  'stingray',
+  'cock',
+  'hen',
+  'ostrich, Struthio camelus',
+];
+
+/** ViTForImageClassification (vit-base-patch16-224's contract): `pixel_values` -> `logits` over its labels. */
+function vitClassifier(): ModelFiles {
+  const image = 32;
+  return {
+    'config.json': {
+      model_type: 'vit',
+      architectures: ['ViTForImageClassification'],
+      hidden_size: 32,
+      num_attention_heads: 4,
+      num_hidden_layers: 1,
+      image_size: image,
+      patch_size: 8,
+      num_channels: 3,
+      id2label: Object.fromEntries(IMAGENET_FIRST_LABELS.map((label, i) => [i, label])),
+      label2id: Object.fromEntries(IMAGENET_FIRST_LABELS.map((label, i) => [label, i])),
+    },
+    'preprocessor_config.json': {
+      image_processor_type: 'ViTImageProcessor',
+      do_resize: true,
+      size: { height: image, width: image },
+      resample: 2,
+      do_rescale: true,
+      rescale_factor: 1 / 255,
+      do_normalize: true,
+      image_mean: [0.5, 0.5, 0.5],
+      image_std: [0.5, 0.5, 0.5],
+    },
+    'onnx/model.onnx': vitEncoderGraph({
+      H: 32,
+      image,
+      patch: 8,
+      seed: 9,
+      numLabels: IMAGENET_FIRST_LABELS.length,
+    }),
+  };
+}
+
 /** The model folder builders by generator name (tiny by default; `BuildOptions` scales them). */
 export const TINY_MODELS: Record<TinyModelName, (options?: BuildOptions) => ModelFiles> = {
   gpt2,
   distilbert,
+  'distilbert-qa': distilbertQuestionAnswering,
   bert,
   bart,
   'vit-gpt2': vitGpt2,
+  'vit-classifier': vitClassifier,
 };

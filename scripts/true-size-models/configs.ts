@@ -23,7 +23,13 @@ export interface Scale {
   readonly maxLayers: number;
 }
 
-export const PIPELINE_ARCHITECTURES: Record<ModelKey, PipelineArchitecture> = {
+/**
+ * The transformers.js models generated at true size. Question answering and image classification are not
+ * among them yet: their builders write the tiny contract only.
+ */
+export type TrueSizePipelineKey = Exclude<ModelKey, 'question-answering' | 'image-classification'>;
+
+export const PIPELINE_ARCHITECTURES: Record<TrueSizePipelineKey, PipelineArchitecture> = {
   // distilgpt2: n_embd 768, n_head 12, n_layer 6, n_inner 4 × 768
   'text-generation': {
     key: 'text-generation',

@@ -16,6 +16,7 @@ import {
 import type { ImageJobService } from '../jobs/image-jobs';
 import type { ModelRuntime } from '../models/model-runtime';
 import type { PipelineFactory } from '../models/pipeline-factory';
+import type { NgramService } from '../ngram/ngram-service';
 import type { AnswerService } from '../rag/answer-service';
 import type { IngestionService } from '../rag/ingestion-service';
 import type { BlobStore } from '../storage/blob-store';
@@ -31,6 +32,7 @@ import { composeIngestion, composeVectorStores } from './documents';
 import { composeImageGenerator, composeImageJobs } from './image-jobs';
 import { composeModelBucket } from './model-bucket';
 import { composeModelRuntime } from './model-runtime';
+import { composeNgram } from './ngram';
 import type { VectorStores } from './vector-stores';
 import { composeVqa, type VqaParts } from './vqa';
 
@@ -46,6 +48,7 @@ export interface AppDependencies extends BaseDependencies, DocumentRecords, VqaP
   readonly captioning: CaptioningService;
   readonly imageGenerator: ImageGenerator;
   readonly imageJobs: ImageJobService;
+  readonly ngram: NgramService;
 }
 
 export function createDependencies(
@@ -88,5 +91,6 @@ export function createDependencies(
     imageGenerator,
     imageJobs: composeImageJobs(base, { blobs: records.blobs, imageGenerator }),
     rag: composeAnswers(base, { registry: records.registry, embeddings, generator: textGeneration }),
+    ngram: composeNgram(base, records.blobs),
   };
 }

@@ -24,6 +24,14 @@ export const ROUTES: readonly RouteSpec[] = [
   { method: 'POST', path: '/chat', functionName: 'chat' },
   { method: 'DELETE', path: '/chat/{session_id}', functionName: 'forgetChat' },
   { method: 'POST', path: '/researcher', functionName: 'researcher' },
+  { method: 'POST', path: '/ngram/train', functionName: 'ngramTrain' },
+  { method: 'POST', path: '/generate', functionName: 'ngramGenerate' },
+  { method: 'POST', path: '/qa', functionName: 'qa' },
+  { method: 'POST', path: '/similar', functionName: 'similar' },
+  { method: 'POST', path: '/classify-image', functionName: 'classifyImage' },
+  { method: 'POST', path: '/gan/generate', functionName: 'ganGenerate' },
+  { method: 'POST', path: '/diffusion/generate', functionName: 'diffusionGenerate' },
+  { method: 'POST', path: '/ebm/generate', functionName: 'ebmGenerate' },
 ];
 
 /** Methods served on `path`, matching `{param}` segments against any single segment. */

@@ -14,11 +14,16 @@ export const MODEL_KEYS = [
   'sentiment',
   'embeddings',
   'captioning',
+  'question-answering',
+  'image-classification',
 ] as const;
 export type ModelKey = (typeof MODEL_KEYS)[number];
 
-/** Capabilities whose graphs run on onnxruntime directly (`onnx-sessions.ts`), in the GPU container. */
-export const ONNX_MODEL_KEYS = ['diffusion', 'vqa'] as const;
+/**
+ * Capabilities whose graphs run on onnxruntime directly (`onnx-sessions.ts`): Stable Diffusion and BLIP-2
+ * in the GPU container (or in process), and the small classic models in the function's own process.
+ */
+export const ONNX_MODEL_KEYS = ['diffusion', 'vqa', 'cifar-cnn', 'gan', 'ddpm', 'ebm'] as const;
 export type OnnxModelKey = (typeof ONNX_MODEL_KEYS)[number];
 
 /** Every model of the catalog, in the order /health lists them. */
@@ -42,7 +47,14 @@ export interface ModelRef {
 }
 
 /** Names of the tiny model builders in `scripts/tiny-models`. */
-export type TinyGenerator = 'gpt2' | 'distilbert' | 'bert' | 'bart' | 'vit-gpt2';
+export type TinyGenerator =
+  | 'gpt2'
+  | 'distilbert'
+  | 'distilbert-qa'
+  | 'bert'
+  | 'bart'
+  | 'vit-gpt2'
+  | 'vit-classifier';
 
 export interface PipelineCatalogEntry {
   readonly runtime: 'transformers.js';
@@ -54,7 +66,11 @@ export interface PipelineCatalogEntry {
 export interface OnnxCatalogEntry {
   readonly runtime: 'onnxruntime';
   readonly standard: ModelRef & {
-    readonly source: 'gpu-container';
+    /**
+     * `gpu-container`: the GPU container holds it (and runs it when GPU_SERVICE_URL is set); `model-root`: a
+     * graph the operator exports from their own trained weights into MODEL_ROOT, run in the function.
+     */
+    readonly source: 'gpu-container' | 'model-root';
     /** What an operator runs to put the standard model under MODEL_ROOT. */
     readonly howToGet: string;
   };
@@ -114,6 +130,24 @@ export const MODEL_CATALOG: Catalog = {
     standard: { id: 'Xenova/vit-gpt2-image-captioning', revision: 'main', dtype: 'q8', source: 's3' },
     tiny: { id: 'tiny-random/vit-gpt2', revision: 'main', dtype: 'fp32', generator: 'vit-gpt2' },
   },
+  'question-answering': {
+    runtime: 'transformers.js',
+    task: 'question-answering',
+    // The uncased SQuAD distillation: its WordPiece vocabulary is the one the tiny models tokenize with.
+    standard: {
+      id: 'Xenova/distilbert-base-uncased-distilled-squad',
+      revision: 'main',
+      dtype: 'q8',
+      source: 'layer',
+    },
+    tiny: { id: 'tiny-random/distilbert-squad', revision: 'main', dtype: 'fp32', generator: 'distilbert-qa' },
+  },
+  'image-classification': {
+    runtime: 'transformers.js',
+    task: 'image-classification',
+    standard: { id: 'Xenova/vit-base-patch16-224', revision: 'main', dtype: 'q8', source: 'layer' },
+    tiny: { id: 'tiny-random/vit-classifier', revision: 'main', dtype: 'fp32', generator: 'vit-classifier' },
+  },
   diffusion: {
     runtime: 'onnxruntime',
     // SD 1.5 exported to ONNX: text_encoder/, unet/ (with weights.pb), vae_decoder/, tokenizer/, scheduler/.
@@ -139,5 +173,59 @@ export const MODEL_CATALOG: Catalog = {
     },
     tiny: { id: 'tiny-random/blip2', revision: 'main', dtype: 'fp32' },
     marker: 'onnx/vision_qformer.onnx',
+  },
+  'cifar-cnn': {
+    runtime: 'onnxruntime',
+    // Two convolutions with max pooling and two fully connected layers over 64×64 RGB, ten CIFAR-10 labels.
+    standard: {
+      id: 'user/cifar10-cnn',
+      revision: 'main',
+      dtype: 'fp32',
+      source: 'model-root',
+      howToGet: 'export your trained CNN with infra/classic/export_cnn.py into MODEL_ROOT/user/cifar10-cnn',
+    },
+    tiny: { id: 'tiny-random/cifar10-cnn', revision: 'main', dtype: 'fp32' },
+    marker: 'model.onnx',
+  },
+  gan: {
+    runtime: 'onnxruntime',
+    // A DCGAN-style generator: latent 100 to 28×28 grayscale in [-1, 1].
+    standard: {
+      id: 'user/dcgan-mnist',
+      revision: 'main',
+      dtype: 'fp32',
+      source: 'model-root',
+      howToGet:
+        'export your trained generator with infra/classic/export_gan.py into MODEL_ROOT/user/dcgan-mnist',
+    },
+    tiny: { id: 'tiny-random/dcgan', revision: 'main', dtype: 'fp32' },
+    marker: 'generator.onnx',
+  },
+  ddpm: {
+    runtime: 'onnxruntime',
+    // A UNet predicting the noise of 32×32 RGB samples, trained on an offset cosine schedule.
+    standard: {
+      id: 'user/ddpm-32',
+      revision: 'main',
+      dtype: 'fp32',
+      source: 'model-root',
+      howToGet: 'export your trained UNet with infra/classic/export_ddpm.py into MODEL_ROOT/user/ddpm-32',
+    },
+    tiny: { id: 'tiny-random/ddpm', revision: 'main', dtype: 'fp32' },
+    marker: 'unet.onnx',
+  },
+  ebm: {
+    runtime: 'onnxruntime',
+    // An energy network over 28×28 grayscale, with a second graph for the energy's gradient (Langevin dynamics).
+    standard: {
+      id: 'user/ebm-mnist',
+      revision: 'main',
+      dtype: 'fp32',
+      source: 'model-root',
+      howToGet:
+        'export your trained energy network with infra/classic/export_ebm.py into MODEL_ROOT/user/ebm-mnist',
+    },
+    tiny: { id: 'tiny-random/ebm', revision: 'main', dtype: 'fp32' },
+    marker: 'gradient.onnx',
   },
 };

@@ -53,7 +53,7 @@ export function findLocalModel(key: CatalogKey, id: string, locations: ModelLoca
 function standardOrigin(key: CatalogKey, id: string, locations: ModelLocations): ModelOrigin {
   const entry = MODEL_CATALOG[key];
   if (entry.runtime === 'onnxruntime') {
-    if (locations.gpuService) return 'gpu-service';
+    if (locations.gpuService && entry.standard.source === 'gpu-container') return 'gpu-service';
     return findLocalModel(key, id, locations) ? 'local' : 'missing';
   }
   if (findLocalModel(key, id, locations)) return 'local';
@@ -65,7 +65,9 @@ function standardOrigin(key: CatalogKey, id: string, locations: ModelLocations):
 export function planModel(key: CatalogKey, locations: ModelLocations): ModelPlan {
   const { standard, tiny } = MODEL_CATALOG[key];
   const tinyPlan = (): ModelPlan => {
-    const viaGpu = MODEL_CATALOG[key].runtime === 'onnxruntime' && locations.gpuService;
+    const entry = MODEL_CATALOG[key];
+    const viaGpu =
+      entry.runtime === 'onnxruntime' && entry.standard.source === 'gpu-container' && locations.gpuService;
     const source = viaGpu ? 'gpu-service' : findLocalModel(key, tiny.id, locations) ? 'local' : 'missing';
     return { key, id: tiny.id, profile: 'tiny', source };
   };

@@ -5,7 +5,9 @@
  */
 import type {
   FeatureExtractionPipeline,
+  ImageClassificationPipeline,
   ImageToTextPipeline,
+  QuestionAnsweringPipeline,
   SummarizationPipeline,
   TextClassificationPipeline,
   TextGenerationPipeline,
@@ -18,6 +20,8 @@ export interface PipelineByKey {
   sentiment: TextClassificationPipeline;
   embeddings: FeatureExtractionPipeline;
   captioning: ImageToTextPipeline;
+  'question-answering': QuestionAnsweringPipeline;
+  'image-classification': ImageClassificationPipeline;
 }
 
 export type AnyPipeline = PipelineByKey[ModelKey];

@@ -45,31 +45,55 @@ const bundledFiles = (meta: Metafile) =>
 
 /** zod's validators are tree-shaken: a bundle holds the few a route uses, never zod's full API or its locales. */
 const ZOD_BUDGET_BYTES = 120_000;
+/** One esbuild build per test: over a minute on a busy two-core machine. */
+const BUILD_TIMEOUT_MS = 180_000;
 
 describe('function bundles', () => {
-  it('/health carries no model runtime, no AWS client and no vector store', async () => {
-    const meta = await metafileOf('health');
-    const packages = [...packagesIn(meta)];
-    expect(packages.filter((p) => p.startsWith('@aws-sdk') || p.startsWith('@smithy'))).toEqual([]);
-    expect(packages).not.toContain('chromadb');
-    expect(packages).not.toContain('@pinecone-database/pinecone');
-    expect([...staticExternals(meta)].filter((p) => !p.startsWith('node:'))).toEqual([]);
-  }, 60_000);
+  it(
+    '/health carries no model runtime, no AWS client and no vector store',
+    async () => {
+      const meta = await metafileOf('health');
+      const packages = [...packagesIn(meta)];
+      expect(packages.filter((p) => p.startsWith('@aws-sdk') || p.startsWith('@smithy'))).toEqual([]);
+      expect(packages).not.toContain('chromadb');
+      expect(packages).not.toContain('@pinecone-database/pinecone');
+      expect([...staticExternals(meta)].filter((p) => !p.startsWith('node:'))).toEqual([]);
+    },
+    BUILD_TIMEOUT_MS,
+  );
 
-  it('/sentiment carries its model runtime and no AWS client, and loads transformers.js with its model', async () => {
-    const meta = await metafileOf('sentiment');
-    const packages = [...packagesIn(meta)];
-    expect(packages.filter((p) => p.startsWith('@aws-sdk') || p.startsWith('@smithy'))).toEqual([]);
-    expect(staticExternals(meta).has('@huggingface/transformers')).toBe(false);
-    expect(Object.keys(meta.inputs)).toContain('shared/models/model-runtime.ts');
-  }, 60_000);
+  it(
+    '/sentiment carries its model runtime and no AWS client, and loads transformers.js with its model',
+    async () => {
+      const meta = await metafileOf('sentiment');
+      const packages = [...packagesIn(meta)];
+      expect(packages.filter((p) => p.startsWith('@aws-sdk') || p.startsWith('@smithy'))).toEqual([]);
+      expect(staticExternals(meta).has('@huggingface/transformers')).toBe(false);
+      expect(Object.keys(meta.inputs)).toContain('shared/models/model-runtime.ts');
+    },
+    BUILD_TIMEOUT_MS,
+  );
 
-  it('/rag-faiss-query carries no Chroma or Pinecone client', async () => {
-    const packages = packagesIn(await metafileOf('rag-faiss-query'));
-    expect(packages).not.toContain('chromadb');
-    expect(packages).not.toContain('@pinecone-database/pinecone');
-    expect(packages).toContain('@aws-sdk/client-s3');
-  }, 60_000);
+  it(
+    '/rag-faiss-query carries no Chroma or Pinecone client',
+    async () => {
+      const packages = packagesIn(await metafileOf('rag-faiss-query'));
+      expect(packages).not.toContain('chromadb');
+      expect(packages).not.toContain('@pinecone-database/pinecone');
+      expect(packages).toContain('@aws-sdk/client-s3');
+    },
+    BUILD_TIMEOUT_MS,
+  );
+
+  it.each(['ngram-train', 'ngram-generate'])(
+    '%s carries no model runtime',
+    async (functionDir) => {
+      const meta = await metafileOf(functionDir);
+      expect(Object.keys(meta.inputs)).not.toContain('shared/models/model-runtime.ts');
+      expect([...staticExternals(meta)].filter((p) => !p.startsWith('node:'))).toEqual([]);
+    },
+    BUILD_TIMEOUT_MS,
+  );
 
   it.each(['health', 'sentiment', 'generate-image', 'chat', 'rag-query'])(
     '%s carries only the validators it uses (zod/mini, no zod API or locales)',
@@ -86,6 +110,6 @@ describe('function bundles', () => {
       ).toEqual([]);
       expect(zod.reduce((sum, { bytes }) => sum + bytes, 0)).toBeLessThan(ZOD_BUDGET_BYTES);
     },
-    60_000,
+    BUILD_TIMEOUT_MS,
   );
 });

@@ -293,8 +293,14 @@ describe('GET /health', () => {
       'sentiment',
       'embeddings',
       'captioning',
+      'question-answering',
+      'image-classification',
       'diffusion',
       'vqa',
+      'cifar-cnn',
+      'gan',
+      'ddpm',
+      'ebm',
     ]);
     expect(models.find((m) => m.key === 'diffusion')).toEqual({
       key: 'diffusion',

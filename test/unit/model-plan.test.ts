@@ -1,6 +1,6 @@
 /**
  * One resolution of the profile for every model of the catalog: Stable Diffusion and BLIP-2 through the same
- * rules as the transformers.js models, and /health's description of all seven.
+ * rules as the transformers.js models, and /health's description of all of them.
  */
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -131,10 +131,10 @@ describe.each(['diffusion', 'vqa'] as const)('resolveOnnxModel(%s)', (key) => {
 describe('describeModels', () => {
   const config = (env: Record<string, string>) => loadConfig({ MODEL_ALLOW_REMOTE: 'false', ...env });
 
-  it('lists every model of the catalog, the five pipelines, diffusion and BLIP-2', () => {
+  it('lists every model of the catalog: seven pipelines, diffusion, BLIP-2 and the four classic graphs', () => {
     const models = describeModels(config({ MODEL_PROFILE: 'tiny', MODEL_ROOT: tinyRoot }));
     expect(models.map((m) => m.key)).toEqual([...CATALOG_KEYS]);
-    expect(models).toHaveLength(7);
+    expect(models).toHaveLength(13);
     expect(models.filter((m) => m.key === 'diffusion' || m.key === 'vqa')).toEqual([
       { key: 'diffusion', id: 'tiny-random/stable-diffusion', profile: 'tiny', source: 'local' },
       { key: 'vqa', id: 'tiny-random/blip2', profile: 'tiny', source: 'local' },
@@ -159,21 +159,18 @@ describe('describeModels', () => {
       }),
     );
     expect(deployed.map((m) => m.source)).toEqual([
-      's3',
-      's3',
-      's3',
-      's3',
-      's3',
+      ...Array(7).fill('s3'),
       'gpu-service',
       'gpu-service',
+      // The classic graphs run in the function, from the model root: neither the standard nor the tiny is there.
+      ...Array(4).fill('missing'),
     ]);
     const local = describeModels(
       config({ MODEL_PROFILE: 'auto', MODEL_ROOT: tinyRoot, MODEL_ALLOW_REMOTE: 'true' }),
     );
     expect(local.map((m) => [m.profile, m.source])).toEqual([
-      ...Array(5).fill(['standard', 'hub']),
-      ['tiny', 'local'],
-      ['tiny', 'local'],
+      ...Array(7).fill(['standard', 'hub']),
+      ...Array(6).fill(['tiny', 'local']),
     ]);
   });
 });

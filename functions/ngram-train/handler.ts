@@ -1,0 +1,13 @@
+import { composeNgram } from '../../shared/app/ngram';
+import { httpFunction } from '../../shared/http/http-function';
+import { NgramTrainRequest } from '../../shared/ngram/schema';
+
+/** POST /ngram/train: a bigram or trigram model of the text, stored under its corpus id (replacing any before). */
+export const { handler, create: createHandler } = httpFunction({
+  name: 'ngram-train',
+  body: NgramTrainRequest,
+  compose: (base) => ({ ...base, ngram: composeNgram(base) }),
+  handle: async ({ body }, { ngram }) => ({
+    body: await ngram.train(body.corpus_id, body.text, { n: body.n, smoothing: body.smoothing }),
+  }),
+});

@@ -1,0 +1,12 @@
+import { composeQuestionAnswering } from '../../shared/app/question-answering';
+import { httpFunction } from '../../shared/http/http-function';
+import { QaRequest } from '../../shared/qa/schema';
+
+/** POST /qa: the best distinct answers to a question, from its context or the ingested documents. */
+export const { handler, create: createHandler } = httpFunction({
+  name: 'qa',
+  body: QaRequest,
+  compose: composeQuestionAnswering,
+  warmUp: ({ runtime }) => runtime.load('question-answering'),
+  handle: async ({ body }, { qa }) => ({ body: await qa.answer(body) }),
+});

@@ -1,0 +1,14 @@
+import { composeSimilarity } from '../../shared/app/similarity';
+import { httpFunction } from '../../shared/http/http-function';
+import { SimilarRequest } from '../../shared/similarity/schema';
+
+/** POST /similar: the entries of a vocabulary nearest to a word or phrase, by cosine similarity. */
+export const { handler, create: createHandler } = httpFunction({
+  name: 'similar',
+  body: SimilarRequest,
+  compose: composeSimilarity,
+  warmUp: ({ runtime }) => runtime.load('embeddings'),
+  handle: async ({ body }, { similarity }) => ({
+    body: await similarity.similar({ text: body.text, k: body.k, vocabulary: body.vocabulary }),
+  }),
+});

@@ -1,0 +1,139 @@
+/**
+ * POST /qa: answers to a question, extracted from the caller's context or from the ingested documents
+ * (retrieve the nearest committed chunks, then extract from each, with its source), or sampled from the
+ * text generator (`mode: "generative"`, one seed per answer). Each answer can be written in the caller's
+ * response format (`template`).
+ */
+import { randomInt } from 'node:crypto';
+import type { EmbeddingService } from '../embeddings/embedding-service';
+import type { TextGenerationService } from '../generation/text-generation-service';
+import type { ModelInfo } from '../models/model-info';
+import { elapsedMs } from '../models/model-info';
+import type { CommittedVersions } from '../rag/committed-versions';
+import type { VectorStore } from '../vectors/vector-store';
+import type { ExtractiveQaService } from './extractive-qa';
+import type { AnswerTemplate, QaRequest } from './schema';
+
+export interface QaSource {
+  readonly document_id: string;
+  readonly chunk_index: number;
+  /** Similarity of the chunk to the question. */
+  readonly score: number;
+}
+
+export interface QaAnswer {
+  readonly answer: string;
+  /** The answer written in the template, where the request sets one. */
+  readonly formatted?: string;
+  /** Extractive answers: the model's probability of the span; absent for sampled answers. */
+  readonly score?: number;
+  /** Extractive answers: character offsets in the context (or in the source chunk's text). */
+  readonly start?: number;
+  readonly end?: number;
+  readonly source?: QaSource;
+  /** Generative answers: the seed that samples this answer again. */
+  readonly seed?: number;
+}
+
+export interface QaResponse {
+  readonly question: string;
+  readonly mode: 'extractive' | 'generative';
+  readonly answers: readonly QaAnswer[];
+  readonly model: ModelInfo;
+  readonly timing_ms: number;
+}
+
+/** How many ingested chunks a question without context is answered from. */
+const RETRIEVED_CHUNKS = 3;
+const GENERATIVE_PROMPT = (question: string, context?: string) =>
+  `${context ? `Context: ${context}\n` : ''}Question: ${question}\nAnswer:`;
+
+const written = (answer: string, template?: AnswerTemplate) =>
+  template ? { formatted: `${template.prefix}${answer}${template.suffix}` } : {};
+
+export interface QaService {
+  answer(request: QaRequest): Promise<QaResponse>;
+}
+
+export function createQaService(deps: {
+  extractive: ExtractiveQaService;
+  generator: TextGenerationService;
+  embeddings: EmbeddingService;
+  committed: CommittedVersions;
+  /** The documents' store, read only for questions without a context. */
+  store: () => VectorStore;
+}): QaService {
+  async function generative(request: QaRequest): Promise<QaResponse> {
+    const started = performance.now();
+    const first = request.seed ?? randomInt(2 ** 32 - request.top_k);
+    const answers: QaAnswer[] = [];
+    let model: ModelInfo | undefined;
+    for (let i = 0; i < request.top_k; i++) {
+      const seed = (first + i) % 2 ** 32;
+      const result = await deps.generator.generate({
+        prompt: GENERATIVE_PROMPT(request.question, request.context),
+        max_new_tokens: request.max_new_tokens,
+        temperature: request.temperature,
+        do_sample: true,
+        top_k: 50,
+        top_p: 1,
+        repetition_penalty: 1,
+        seed,
+      });
+      model = result.model;
+      const answer = result.completion.trim();
+      answers.push({ answer, ...written(answer, request.template), seed });
+    }
+    return {
+      question: request.question,
+      mode: 'generative',
+      answers,
+      model: model as ModelInfo,
+      timing_ms: elapsedMs(started),
+    };
+  }
+
+  async function fromDocuments(request: QaRequest): Promise<QaResponse> {
+    const started = performance.now();
+    const embedded = await deps.embeddings.embed([request.question]);
+    const hits = await deps.store().query(embedded.vectors[0] as Float32Array, RETRIEVED_CHUNKS * 2 + 8);
+    const chunks = (await deps.committed.visible(hits)).slice(0, RETRIEVED_CHUNKS);
+    const extracted = await deps.extractive.extract(
+      request.question,
+      chunks.map((c) => c.text),
+      request.top_k,
+    );
+    const answers = extracted.answers
+      .flatMap((list, i) => {
+        const chunk = chunks[i];
+        if (!chunk) return [];
+        const source = { document_id: chunk.documentId, chunk_index: chunk.chunkIndex, score: chunk.score };
+        return list.map((a) => ({ ...a, ...written(a.answer, request.template), source }));
+      })
+      .sort((a, b) => b.score - a.score)
+      .slice(0, request.top_k);
+    return {
+      question: request.question,
+      mode: 'extractive',
+      answers,
+      model: extracted.model,
+      timing_ms: elapsedMs(started),
+    };
+  }
+
+  return {
+    async answer(request) {
+      if (request.mode === 'generative') return generative(request);
+      if (request.context === undefined) return fromDocuments(request);
+      const started = performance.now();
+      const extracted = await deps.extractive.extract(request.question, [request.context], request.top_k);
+      return {
+        question: request.question,
+        mode: 'extractive',
+        answers: (extracted.answers[0] ?? []).map((a) => ({ ...a, ...written(a.answer, request.template) })),
+        model: extracted.model,
+        timing_ms: elapsedMs(started),
+      };
+    },
+  };
+}

@@ -1,0 +1,26 @@
+import { Seed } from '../http/common-fields';
+import * as z from '../schema';
+
+/** How an answer is written out: `prefix + answer + suffix`, in the response format the caller sets. */
+export const AnswerTemplate = z.strictObject({
+  prefix: z._default(z.string().check(z.maxLength(500)), ''),
+  suffix: z._default(z.string().check(z.maxLength(500)), ''),
+});
+export type AnswerTemplate = z.output<typeof AnswerTemplate>;
+
+export const QaRequest = z.strictObject({
+  question: z.string().check(z.trim(), z.minLength(1, 'question must not be empty'), z.maxLength(2_000)),
+  /** The text answers are extracted from; without it, the ingested documents are searched. */
+  context: z.optional(
+    z.string().check(z.trim(), z.minLength(1, 'context must not be empty'), z.maxLength(100_000)),
+  ),
+  top_k: z._default(z.number().check(z.int(), z.minimum(1), z.maximum(20)), 1),
+  template: z.optional(AnswerTemplate),
+  /** `extractive`: spans of the context; `generative`: answers sampled from the text generator. */
+  mode: z._default(z.enum(['extractive', 'generative']), 'extractive'),
+  /** Generative mode: the longest answer, in tokens. */
+  max_new_tokens: z._default(z.number().check(z.int(), z.minimum(1), z.maximum(128)), 32),
+  temperature: z._default(z.number().check(z.gt(0), z.maximum(2)), 1),
+  seed: z.optional(Seed),
+});
+export type QaRequest = z.output<typeof QaRequest>;
