@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --quick] [-- --only cold-start,sentiment,local-load,vectors,vision,ingest-size]`: prints performance
+ * `npm run bench [-- --quick] [-- --only cold-start,sentiment,local-load,vectors,vision,ingest-size,streaming]`: prints performance
  * figures as tables. Goals live here, not in timed tests.
  */
 import { parseArgs } from 'node:util';
@@ -7,6 +7,7 @@ import { benchColdStart } from './bench/cold-start';
 import { benchIngestSize } from './bench/ingest-size';
 import { benchLocalLoad } from './bench/local-load';
 import { benchSentiment } from './bench/sentiment';
+import { benchStreaming } from './bench/streaming';
 import { benchFaissLoadFromS3, benchIngestion, benchVectorSearch } from './bench/vectors';
 import { benchVision } from './bench/vision';
 
@@ -17,7 +18,7 @@ const { values } = parseArgs({
   },
 });
 const sections = new Set(
-  (values.only ?? 'cold-start,sentiment,local-load,vectors,vision,ingest-size').split(','),
+  (values.only ?? 'cold-start,sentiment,local-load,vectors,vision,ingest-size,streaming').split(','),
 );
 const quick = values.quick;
 
@@ -49,4 +50,7 @@ if (sections.has('vision')) {
 }
 if (sections.has('ingest-size')) {
   await benchIngestSize(quick ? [100_000, 1_000_000] : undefined);
+}
+if (sections.has('streaming')) {
+  await benchStreaming({ runs: quick ? 5 : 20, maxTokens: 128 });
 }

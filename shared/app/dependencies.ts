@@ -16,6 +16,7 @@ import {
 import type { ImageJobService } from '../jobs/image-jobs';
 import type { ModelRuntime } from '../models/model-runtime';
 import type { PipelineFactory } from '../models/pipeline-factory';
+import { createOpenAiCompletions, type OpenAiCompletions } from '../openai/completions-service';
 import type { AnswerService } from '../rag/answer-service';
 import type { IngestionService } from '../rag/ingestion-service';
 import type { BlobStore } from '../storage/blob-store';
@@ -40,6 +41,7 @@ export interface AppDependencies extends BaseDependencies, DocumentRecords, VqaP
   readonly summarization: SummarizationService;
   readonly sentiment: SentimentService;
   readonly embeddings: EmbeddingService;
+  readonly openai: OpenAiCompletions;
   readonly vectorStores: VectorStores;
   readonly documents: IngestionService;
   readonly rag: AnswerService;
@@ -82,6 +84,7 @@ export function createDependencies(
     summarization: createSummarizationService({ runtime }),
     sentiment: createSentimentService({ runtime }),
     embeddings,
+    openai: createOpenAiCompletions({ runtime, textGeneration, embeddings }),
     vectorStores,
     documents: composeIngestion(base, { ...records, vectorStores, embeddings }),
     captioning: createCaptioningService({ runtime, limits: config.images }),

@@ -10,5 +10,7 @@ export const GenerateTextRequest = z.strictObject({
   repetition_penalty: z._default(z.number().check(z.minimum(1), z.maximum(2)), 1),
   do_sample: z._default(z.boolean(), false),
   seed: z.optional(Seed),
+  /** Server-sent events as tokens are generated, from the streaming endpoint (see STREAMING_REFUSAL). */
+  stream: z.optional(z.boolean()),
 });
 export type GenerateTextRequest = z.output<typeof GenerateTextRequest>;
