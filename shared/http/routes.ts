@@ -28,6 +28,9 @@ export const ROUTES: readonly RouteSpec[] = [
   { method: 'POST', path: '/v1/completions', functionName: 'v1Completions' },
   { method: 'POST', path: '/v1/embeddings', functionName: 'v1Embeddings' },
   { method: 'GET', path: '/v1/models', functionName: 'v1Models' },
+  { method: 'GET', path: '/openapi.json', functionName: 'openApi' },
+  { method: 'GET', path: '/docs', functionName: 'apiDocs' },
+  { method: 'GET', path: '/docs/{file}', functionName: 'apiDocs' },
 ];
 
 /**
