@@ -135,6 +135,7 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
     port,
     upstreamPort: offlinePort,
     streamingPaths: STREAMING_PATHS,
+    staticDir: path.join(PROJECT_ROOT, 'web'),
     streamingHandler: async () => {
       const [{ createHandler, compose }, { baseDependencies }] = await Promise.all([
         import('../functions/stream/handler'),
