@@ -109,6 +109,7 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
     DOCUMENTS_BUCKET: '',
     JOBS_QUEUE_URL: '',
     RESEARCHER_STATE_MACHINE_ARN: '',
+    STREAMING_URL: '',
     ...env,
     DATA_DIR: dataDir,
     ...(chroma ? { CHROMA_URL: chroma.url } : {}),

@@ -4,6 +4,7 @@
  * the answer in one piece, and a client that goes away stopping the generation.
  */
 import { afterAll, describe, expect, it } from 'vitest';
+import { createHandler as helloLlm } from '../../functions/hello-llm/handler';
 import { createHandler as streamHandler } from '../../functions/stream/handler';
 import { createHandler as chat } from '../../functions/v1-chat-completions/handler';
 import { createHandler as completions } from '../../functions/v1-completions/handler';
@@ -273,6 +274,21 @@ describe('the streaming endpoint', () => {
     // Assess
     expect(result.finish_reason).toBe('aborted');
     expect(result.usage.completion_tokens).toBeLessThan(10);
+  });
+
+  it('is where streams come from: the API Gateway routes refuse "stream": true with a 400 that says so', async () => {
+    const v1 = await invoke(
+      chat(deps),
+      httpEvent('POST', '/v1/chat/completions', { body: { ...chatRequest, stream: true } }),
+    );
+    expect(v1.statusCode).toBe(400);
+    expect(OpenAiErrorBody.parse(v1.body).error.message).toMatch(/streaming endpoint/);
+    const hello = await invoke(
+      helloLlm(deps),
+      httpEvent('POST', '/hello-llm', { body: { prompt: 'hi', stream: true } }),
+    );
+    expect(hello.statusCode).toBe(400);
+    expect(JSON.stringify(hello.body)).toMatch(/streaming endpoint/);
   });
 
   it("answers errors before the stream in the route's own shape, with their status", async () => {
