@@ -202,6 +202,7 @@ export function createOpenAiCompletions(deps: {
       let completionTokens = 0;
       let seed: number | undefined;
       for (const prompt of prompts) {
+        if (stream?.signal?.aborted) break;
         const plan = generationPlan(request, prompt, request.max_tokens ?? DEFAULT_COMPLETION_MAX_TOKENS);
         seed ??= plan.seed;
         for (const generation of plan.requests) {
