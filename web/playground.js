@@ -215,15 +215,14 @@ const handlers = {
   async image(panel, form) {
     const v = formValues(form);
     const size = Number(v.size);
-    const job = await call(panel, 'POST', '/generate-image', {
-      json: {
-        prompt: v.prompt,
-        steps: numberOr(v.steps, 8),
-        width: size,
-        height: size,
-        seed: numberOr(v.seed, 42),
-      },
-    });
+    const json = {
+      prompt: v.prompt,
+      steps: numberOr(v.steps, 8),
+      width: size,
+      height: size,
+      seed: numberOr(v.seed, 42),
+    };
+    const job = await call(panel, 'POST', '/generate-image', { json });
     const bar = $(panel, '[data-out="progress"]');
     const status = $(panel, '[data-out="status"]');
     const images = $(panel, '[data-out="images"]');
@@ -237,6 +236,9 @@ const handlers = {
       await new Promise((resolve) => setTimeout(resolve, 250));
       view = await call(panel, 'GET', `/jobs/${view.job_id}`);
     }
+    exchangeOf(panel).curl.textContent =
+      `${curlOf('POST', '/generate-image', { json })}\n\n# then, until its status is "succeeded" or "failed":\n` +
+      curlOf('GET', `/jobs/${view.job_id}`);
     bar.value = view.status === 'succeeded' ? 1 : bar.value;
     status.textContent =
       view.status === 'succeeded'

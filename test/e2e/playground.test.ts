@@ -118,6 +118,7 @@ describe('the playground', () => {
       `(() => { const img = document.querySelector('[data-out="images"] img'); return Boolean(img?.complete && img.naturalWidth === 64); })()`,
     );
     await expect(root.locator('[data-out="progress"]').getAttribute('value')).resolves.toBe('1');
+    await expect(root.locator('.curl').innerText()).resolves.toMatch(/generate-image[\s\S]*\/jobs\//);
     await page.screenshot({ path: path.join(SCREENSHOT_DIR, 'image.png'), fullPage: true });
   });
 
