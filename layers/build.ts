@@ -23,8 +23,8 @@ export const LAMBDA_UNZIPPED_LIMIT_BYTES = 250 * 1024 * 1024;
 const PROJECT_ROOT = path.resolve(import.meta.dirname, '..');
 const LAYER_BUILD_DIR = path.join(PROJECT_ROOT, 'layers', '.build');
 
-/** Packages the functions leave out of their bundles (serverless.yml `custom.esbuild.exclude`). */
-const RUNTIME_ROOTS = ['@huggingface/transformers', 'onnxruntime-node', 'sharp'];
+/** Packages the functions leave out of their bundles (serverless.yml `custom.esbuild.exclude`), and the files /docs serves. */
+const RUNTIME_ROOTS = ['@huggingface/transformers', 'onnxruntime-node', 'sharp', 'swagger-ui-dist'];
 /** Its own layer: only the functions that touch the FAISS index carry its 40 MB. */
 const FAISS_ROOTS = ['faiss-node'];
 /**
@@ -39,6 +39,8 @@ const PRUNED = [
   /\/@huggingface\/transformers\/dist\/(?:transformers\.(?:web\.)?(?:min\.)?js|ort-wasm[^/]*)$/,
   /\/@huggingface\/transformers\/(?:types|src)(?:\/|$)/,
   /\.(?:map|d\.ts|d\.mts|d\.cts|md)$/,
+  // swagger-ui-dist: /docs serves its bundle and styles, not the ES builds.
+  /\/swagger-ui-dist\/swagger-ui-es-bundle[^/]*$/,
   // faiss-node: keep the compiled binding and the libraries copied beside it, not the build tree.
   /\/faiss-node\/build\/(?!Release(?:\/|$))/,
   /\/faiss-node\/(?:deps|src|test|examples)(?:\/|$)/,

@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --quick] [-- --only cold-start,sentiment,local-load,vectors,vision,ingest-size]`: prints performance
+ * `npm run bench [-- --quick] [-- --only cold-start,sentiment,local-load,vectors,vision,ingest-size,streaming]`: prints performance
  * figures as tables. Goals live here, not in timed tests.
  *
  * `npm run bench -- --true-size [--only hello-llm,summarize,sentiment,embed,caption-image,documents,diffusion]
@@ -11,6 +11,7 @@ import { benchColdStart } from './bench/cold-start';
 import { benchIngestSize } from './bench/ingest-size';
 import { benchLocalLoad } from './bench/local-load';
 import { benchSentiment } from './bench/sentiment';
+import { benchStreaming } from './bench/streaming';
 import { benchTrueSize } from './bench/true-size';
 import { PROBES, type Probe } from './bench/true-size-probe';
 import { benchFaissLoadFromS3, benchIngestion, benchVectorSearch } from './bench/vectors';
@@ -56,7 +57,7 @@ if (values['true-size']) {
   process.exit(0);
 }
 const sections = new Set(
-  (values.only ?? 'cold-start,sentiment,local-load,vectors,vision,ingest-size').split(','),
+  (values.only ?? 'cold-start,sentiment,local-load,vectors,vision,ingest-size,streaming').split(','),
 );
 const quick = values.quick;
 
@@ -88,4 +89,7 @@ if (sections.has('vision')) {
 }
 if (sections.has('ingest-size')) {
   await benchIngestSize(quick ? [100_000, 1_000_000] : undefined);
+}
+if (sections.has('streaming')) {
+  await benchStreaming({ runs: quick ? 5 : 20, maxTokens: 128 });
 }

@@ -17,6 +17,7 @@ import { MODEL_CATALOG, type ModelKey } from '../shared/models/catalog';
 import { createTransformersPipelineFactory } from '../shared/models/pipeline-factory';
 import { createS3Client, parseS3Uri } from '../shared/storage/s3-client';
 import { modelKeysFromArguments } from './model-keys-argument';
+import { createProgress } from './progress';
 
 /** Uploads a model folder to `<uri>/<id>/...`, config.json last so that a reader never sees half a model. */
 export async function uploadModel(
@@ -31,17 +32,25 @@ export async function uploadModel(
     .filter((entry) => entry.isFile())
     .map((entry) => path.relative(dir, path.join(entry.parentPath, entry.name)).split(path.sep).join('/'))
     .sort((a, b) => Number(a === 'config.json') - Number(b === 'config.json'));
-  for (const file of files) {
+  const sizes = files.map((file) => statSync(path.join(dir, file)).size);
+  const progress = createProgress({
+    label: `upload ${id}`,
+    unit: 'bytes',
+    total: sizes.reduce((a, b) => a + b, 0),
+  });
+  for (const [i, file] of files.entries()) {
     const full = path.join(dir, file);
     await client.send(
       new PutObjectCommand({
         Bucket: bucket,
         Key: `${prefix ? `${prefix}/` : ''}${id}/${file}`,
         Body: createReadStream(full),
-        ContentLength: statSync(full).size,
+        ContentLength: sizes[i],
       }),
     );
+    progress.advance(sizes[i]);
   }
+  progress.finish();
   return files.length;
 }
 
@@ -58,6 +67,7 @@ async function fetchStandardModels(options: {
   for (const key of options.keys) {
     const { task, standard } = MODEL_CATALOG[key];
     const started = performance.now();
+    const progress = createProgress({ label: standard.id, unit: 'bytes' });
     const loaded = await createPipeline({
       task,
       location: standard.id,
@@ -65,7 +75,9 @@ async function fetchStandardModels(options: {
       dtype: standard.dtype,
       cacheDir: options.modelRoot,
       remote: true,
+      onProgress: (done, total) => progress.update(done, total),
     });
+    progress.finish();
     await loaded.dispose();
     console.log(
       `${standard.id} (${standard.dtype}) ready in ${((performance.now() - started) / 1000).toFixed(1)} s`,
@@ -94,7 +106,16 @@ async function fetchDiffusionModel(options: {
     });
     if (!response.ok || !response.body) throw new Error(`${repo}/${file}: HTTP ${response.status}`);
     await mkdir(path.dirname(to), { recursive: true });
-    await pipeline(Readable.fromWeb(response.body as never), createWriteStream(to));
+    const length = Number(response.headers.get('content-length'));
+    const progress = createProgress({
+      label: `${repo}/${file}`,
+      unit: 'bytes',
+      ...(length > 0 ? { total: length } : {}),
+    });
+    const body = Readable.fromWeb(response.body as never);
+    body.on('data', (chunk: Buffer) => progress.advance(chunk.length));
+    await pipeline(body, createWriteStream(to));
+    progress.finish();
   };
   try {
     for (const file of model.files) await download(model.id, file, path.join(staging, file));

@@ -5,7 +5,8 @@
  * Every function runs inside the server process (serverless-offline's in-process mode, see serverless.yml),
  * with request bodies delivered as API Gateway delivers them (scripts/offline/binary-bodies.mjs). The
  * embedded Chroma is supervised: started again when it dies, and stopped when the server exits, whether it
- * was asked to or not.
+ * was asked to or not. The port it answers on is a small front (scripts/streaming-server.ts) that streams
+ * `"stream": true` requests itself and hands everything else to serverless-offline on a port of its own.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
@@ -14,8 +15,10 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { STREAMING_PATHS } from '../shared/http/routes';
 import type { ProcessExit } from './services/chroma-server';
 import { type SupervisedChroma, startSupervisedChroma } from './services/supervised-chroma';
+import { startFrontServer } from './streaming-server';
 
 export interface LocalServer {
   readonly url: string;
@@ -91,6 +94,7 @@ function serverNodeOptions(env: NodeJS.ProcessEnv): string {
 
 export async function startLocalServer(options: LocalServerOptions = {}): Promise<LocalServer> {
   const port = options.port ?? (await freePort());
+  const offlinePort = await freePort();
   const lambdaPort = await freePort();
   const env = { ...process.env, ...options.env };
   const dataDir = path.resolve(
@@ -99,20 +103,24 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
   const chroma = await embeddedChroma(env, dataDir);
   const osls = path.join(PROJECT_ROOT, 'node_modules', 'osls', 'bin', 'serverless.js');
   const workFolder = path.join('.esbuild', `offline-${port}`);
+  const handlerEnv: NodeJS.ProcessEnv = {
+    // Deployed, models and documents live in the stack's buckets; locally only if you say so.
+    MODEL_S3_URI: '',
+    DOCUMENTS_BUCKET: '',
+    JOBS_QUEUE_URL: '',
+    RESEARCHER_STATE_MACHINE_ARN: '',
+    STREAMING_URL: '',
+    ...env,
+    DATA_DIR: dataDir,
+    ...(chroma ? { CHROMA_URL: chroma.url } : {}),
+  };
   const child = spawn(process.execPath, [osls, 'offline', 'start'], {
     cwd: PROJECT_ROOT,
     env: {
-      // Deployed, models and documents live in the stack's buckets; locally only if you say so.
-      MODEL_S3_URI: '',
-      DOCUMENTS_BUCKET: '',
-      JOBS_QUEUE_URL: '',
-      RESEARCHER_STATE_MACHINE_ARN: '',
-      ...env,
-      DATA_DIR: dataDir,
-      ...(chroma ? { CHROMA_URL: chroma.url } : {}),
+      ...handlerEnv,
       NODE_OPTIONS: serverNodeOptions(env),
       ESBUILD_WORK_FOLDER: workFolder,
-      PORT: String(port),
+      PORT: String(offlinePort),
       LAMBDA_PORT: String(lambdaPort),
     },
     stdio: options.stdio === 'inherit' ? 'inherit' : ['ignore', 'pipe', 'pipe'],
@@ -124,10 +132,24 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
   };
   child.stdout?.on('data', keep);
   child.stderr?.on('data', keep);
-  const url = `http://127.0.0.1:${port}`;
+  const front = await startFrontServer({
+    port,
+    upstreamPort: offlinePort,
+    streamingPaths: STREAMING_PATHS,
+    staticDir: path.join(PROJECT_ROOT, 'web'),
+    streamingHandler: async () => {
+      const [{ createHandler, compose }, { baseDependencies }] = await Promise.all([
+        import('../functions/stream/handler'),
+        import('../shared/app/base'),
+      ]);
+      return createHandler(compose(baseDependencies(handlerEnv)));
+    },
+  });
+  const url = front.url;
   const exited = new Promise<ProcessExit>((resolve) =>
     child.once('exit', (code, signal) => resolve({ code, signal })),
   ).then(async (exit) => {
+    await front.close();
     await chroma?.stop();
     await rm(path.join(PROJECT_ROOT, workFolder), { recursive: true, force: true });
     return exit;

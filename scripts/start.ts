@@ -30,7 +30,9 @@ await checkDocumentsOnStart({
 });
 console.log(
   `\ngenai-endpoints listening on ${server.url} (model profile: ${config.modelProfile}, data: ${server.dataDir}` +
-    `${server.chromaUrl ? `, embedded Chroma: ${server.chromaUrl}` : ''})\n`,
+    `${server.chromaUrl ? `, embedded Chroma: ${server.chromaUrl}` : ''})\n` +
+    `  playground ${server.url}/  ·  API reference ${server.url}/docs  ·  OpenAPI ${server.url}/openapi.json\n` +
+    '  (serverless-offline lists its routes above on a port of its own, behind this one: use this address)\n',
 );
 let stopping = false;
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {

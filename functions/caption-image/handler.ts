@@ -1,14 +1,10 @@
 import { composeDocumentBlobs } from '../../shared/app/document-blobs';
 import { composeModelRuntime } from '../../shared/app/model-runtime';
 import { createCaptioningService } from '../../shared/captioning/captioning-service';
+import { CaptionOptions } from '../../shared/captioning/schema';
 import { httpFunction } from '../../shared/http/http-function';
 import { readImageRequest } from '../../shared/http/image-upload';
 import { validate } from '../../shared/http/validate';
-import * as z from '../../shared/schema';
-
-const CaptionOptions = z.object({
-  max_new_tokens: z._default(z.coerce.number().check(z.int(), z.minimum(1), z.maximum(64)), 20),
-});
 
 /** POST /caption-image: a caption for an image sent as multipart, raw bytes, base64 JSON or an S3 key. */
 export const { handler, create: createHandler } = httpFunction({

@@ -17,6 +17,7 @@ import type { ImageJobService } from '../jobs/image-jobs';
 import type { ModelRuntime } from '../models/model-runtime';
 import type { PipelineFactory } from '../models/pipeline-factory';
 import type { NgramService } from '../ngram/ngram-service';
+import { createOpenAiCompletions, type OpenAiCompletions } from '../openai/completions-service';
 import type { AnswerService } from '../rag/answer-service';
 import type { IngestionService } from '../rag/ingestion-service';
 import type { BlobStore } from '../storage/blob-store';
@@ -42,6 +43,7 @@ export interface AppDependencies extends BaseDependencies, DocumentRecords, VqaP
   readonly summarization: SummarizationService;
   readonly sentiment: SentimentService;
   readonly embeddings: EmbeddingService;
+  readonly openai: OpenAiCompletions;
   readonly vectorStores: VectorStores;
   readonly documents: IngestionService;
   readonly rag: AnswerService;
@@ -85,6 +87,7 @@ export function createDependencies(
     summarization: createSummarizationService({ runtime }),
     sentiment: createSentimentService({ runtime }),
     embeddings,
+    openai: createOpenAiCompletions({ runtime, textGeneration, embeddings }),
     vectorStores,
     documents: composeIngestion(base, { ...records, vectorStores, embeddings }),
     captioning: createCaptioningService({ runtime, limits: config.images }),

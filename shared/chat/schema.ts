@@ -42,3 +42,27 @@ export const ChatRequest = z
     }),
   );
 export type ChatRequest = z.output<typeof ChatRequest>;
+
+const RouteCandidate = z.object({ name: z.string(), score: z.number() });
+
+/** What a chat turn answers: the reply (null on a dry run), the route and why, and the steps it took. */
+export const ChatResponseBody = z.object({
+  reply: z.nullable(z.string()),
+  route: z.object({
+    name: z.string(),
+    /** 1 for an override or a rule; the deciding similarity otherwise. */
+    confidence: z.number(),
+    stage: z.enum(['override', 'rule', 'retrieval', 'semantic', 'fallback']),
+    reason: z.string(),
+    candidates: z.array(RouteCandidate),
+  }),
+  /** The passages a RAG reply used. */
+  sources: z.optional(z.array(z.looseObject({ document_id: z.string() }))),
+  /** The image job an image reply started (poll its `status_url`). */
+  job: z.optional(z.looseObject({ job_id: z.string(), status_url: z.string() })),
+  session_id: z.string(),
+  dry_run: z.optional(z.literal(true)),
+  trace: z.array(z.object({ step: z.string(), ms: z.number(), status: z.enum(['ok', 'error']) })),
+});
+
+export const ForgetChatResponse = z.object({ session_id: z.string(), deleted: z.boolean() });

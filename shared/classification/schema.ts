@@ -1,3 +1,4 @@
+import { ServedModel } from '../http/common-fields';
 import * as z from '../schema';
 
 export const MAX_SENTIMENT_BATCH = 64;
@@ -14,3 +15,13 @@ export const SentimentRequest = z
     }),
   );
 export type SentimentRequest = z.output<typeof SentimentRequest>;
+
+const LabelScore = z.object({ label: z.string(), score: z.number() });
+/** One text's label, with every label's probability, highest first. */
+const SentimentScore = z.extend(LabelScore, { scores: z.array(LabelScore) });
+
+/** One text (`text`) answers its score at the top level; a batch (`texts`) answers `results` in order. */
+export const SentimentResponse = z.union([
+  z.extend(SentimentScore, { model: ServedModel, timing_ms: z.number() }),
+  z.object({ results: z.array(SentimentScore), model: ServedModel, timing_ms: z.number() }),
+]);

@@ -119,6 +119,12 @@ export const APP_VARIABLES = {
     configures: 'requests',
     description: 'allowed origin, at the gateway and in the handlers',
   }),
+  STREAMING_URL: variable({
+    schema: z.url(),
+    configures: 'requests',
+    description:
+      "the streaming function's URL, listed as a server in /openapi.json (serverless.yml sets it deployed)",
+  }),
   DATA_DIR: variable({
     schema: directory,
     default: { local: './data', lambda: '/tmp/data' },
@@ -604,6 +610,8 @@ function appConfig(e: Environment, runningOnLambda: boolean) {
     warmUp: e.MODEL_WARMUP,
     maxBodyBytes: e.MAX_BODY_BYTES,
     corsOrigin: e.CORS_ORIGIN,
+    /** Where `"stream": true` is answered deployed (the `stream` function's URL); the same port locally. */
+    streamingUrl: e.STREAMING_URL,
     /** Limits on uploaded images: encoded bytes, and width × height against decompression bombs. */
     images: { maxBytes: e.IMAGE_MAX_BYTES, maxPixels: e.IMAGE_MAX_PIXELS },
     vqa: {

@@ -1,3 +1,4 @@
+import { ServedModel } from '../http/common-fields';
 import * as z from '../schema';
 
 const MAX_EMBED_BATCH = 128;
@@ -8,3 +9,10 @@ export const EmbedRequest = z.strictObject({
     .check(z.minLength(1), z.maxLength(MAX_EMBED_BATCH)),
 });
 export type EmbedRequest = z.output<typeof EmbedRequest>;
+
+export const EmbedResponse = z.object({
+  embeddings: z.array(z.array(z.number())),
+  dimensions: z.number().check(z.int()),
+  model: ServedModel,
+  timing_ms: z.number(),
+});

@@ -1,4 +1,4 @@
-import { Seed } from '../http/common-fields';
+import { Seed, ServedModel } from '../http/common-fields';
 import * as z from '../schema';
 
 export const GenerateTextRequest = z.strictObject({
@@ -10,5 +10,19 @@ export const GenerateTextRequest = z.strictObject({
   repetition_penalty: z._default(z.number().check(z.minimum(1), z.maximum(2)), 1),
   do_sample: z._default(z.boolean(), false),
   seed: z.optional(Seed),
+  /** Server-sent events as tokens are generated, from the streaming endpoint (see STREAMING_REFUSAL). */
+  stream: z.optional(z.boolean()),
 });
 export type GenerateTextRequest = z.output<typeof GenerateTextRequest>;
+
+/** What `/hello-llm` answers (and its stream's `done` event carries). */
+export const GenerateTextResponse = z.object({
+  generated_text: z.string(),
+  completion: z.string(),
+  model: ServedModel,
+  usage: z.object({ prompt_tokens: z.number().check(z.int()), completion_tokens: z.number().check(z.int()) }),
+  /** The seed sampling used (sampled requests only): send it back to reproduce the output. */
+  seed: z.optional(Seed),
+  finish_reason: z.enum(['length', 'eos', 'stop', 'aborted']),
+  timing_ms: z.number(),
+});

@@ -15,8 +15,13 @@ import { requestMethod, routePath } from './request-route';
 import { type HttpResponse, jsonResponse } from './response';
 import { validate } from './validate';
 
+/** Renders an error as the route's clients expect it (the suite's shape, or OpenAI's on `/v1`). */
+export type ErrorRenderer = (error: unknown, requestId: string, logger: Logger) => HttpResponse;
+
 export interface HttpOptions {
   readonly logger: Logger;
+  /** `errorResponse` unless the route speaks another API's error shape. */
+  readonly renderError?: ErrorRenderer;
   readonly corsOrigin?: string;
   readonly maxBodyBytes?: number;
 }
@@ -89,10 +94,13 @@ function requestContext(logger: Logger, route: string): MiddlewareObj<APIGateway
   };
 }
 
-function errorMapping(logger: Logger): MiddlewareObj<APIGatewayProxyEventV2, HttpResponse> {
+function errorMapping(
+  logger: Logger,
+  render: ErrorRenderer,
+): MiddlewareObj<APIGatewayProxyEventV2, HttpResponse> {
   return {
     onError: (request) => {
-      request.response = errorResponse(request.error, requestIdOf(request.event, request.context), logger);
+      request.response = render(request.error, requestIdOf(request.event, request.context), logger);
     },
   };
 }
@@ -120,7 +128,7 @@ export function createHttpHandler<
       }),
     )
     .use(requestContext(logger, route.name))
-    .use(errorMapping(logger))
+    .use(errorMapping(logger, options.renderError ?? errorResponse))
     .handler(async (event, context) => {
       const params = route.params ? validate(route.params, event.pathParameters ?? {}) : undefined;
       const body = route.body ? validate(route.body, parseJsonBody(event, maxBodyBytes)) : undefined;

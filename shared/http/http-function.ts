@@ -10,6 +10,7 @@ import { type BaseDependencies, baseDependencies } from '../app/base';
 import type * as z from '../schema';
 import { containerHandler } from './container-handler';
 import { createHttpHandler, type HttpHandler, type RouteRequest, type RouteResult } from './handler';
+import { openAiErrorResponse } from './openai-error-response';
 
 export interface HttpFunctionDefinition<
   Deps extends BaseDependencies,
@@ -21,6 +22,8 @@ export interface HttpFunctionDefinition<
   readonly body?: S;
   /** Schema of the path parameters (`/documents/{id}`). */
   readonly params?: P;
+  /** The shape of error answers: the suite's own, or OpenAI's (the `/v1` routes). */
+  readonly errors?: 'suite' | 'openai';
   /** Builds, once per container, exactly what this route uses. */
   readonly compose: (base: BaseDependencies) => Deps;
   /** Starts loading what the first request would wait for, when `MODEL_WARMUP` is on. */
@@ -54,6 +57,7 @@ export function httpFunction<
         logger: deps.logger,
         corsOrigin: deps.config.corsOrigin,
         maxBodyBytes: deps.config.maxBodyBytes,
+        ...(definition.errors === 'openai' ? { renderError: openAiErrorResponse } : {}),
       },
     );
   const handler = containerHandler(() => {

@@ -32,7 +32,20 @@ export const ROUTES: readonly RouteSpec[] = [
   { method: 'POST', path: '/gan/generate', functionName: 'ganGenerate' },
   { method: 'POST', path: '/diffusion/generate', functionName: 'diffusionGenerate' },
   { method: 'POST', path: '/ebm/generate', functionName: 'ebmGenerate' },
+  { method: 'POST', path: '/v1/chat/completions', functionName: 'v1ChatCompletions' },
+  { method: 'POST', path: '/v1/completions', functionName: 'v1Completions' },
+  { method: 'POST', path: '/v1/embeddings', functionName: 'v1Embeddings' },
+  { method: 'GET', path: '/v1/models', functionName: 'v1Models' },
+  { method: 'GET', path: '/openapi.json', functionName: 'openApi' },
+  { method: 'GET', path: '/docs', functionName: 'apiDocs' },
+  { method: 'GET', path: '/docs/{file}', functionName: 'apiDocs' },
 ];
+
+/**
+ * Routes that also answer `"stream": true`, as server-sent events: deployed on the `stream` function's URL
+ * (Lambda response streaming), locally on the server's own port (functions/stream/handler.ts serves them).
+ */
+export const STREAMING_PATHS = ['/v1/chat/completions', '/v1/completions', '/hello-llm'] as const;
 
 /** Methods served on `path`, matching `{param}` segments against any single segment. */
 export function allowedMethods(path: string): string[] {

@@ -35,6 +35,8 @@ export interface PipelineRequest {
   /** Remote loads only: where downloaded files are kept. */
   readonly cacheDir?: string;
   readonly remote: boolean;
+  /** Remote loads only: bytes loaded of the model's files so far, as the download goes. */
+  readonly onProgress?: (loaded: number, total: number) => void;
 }
 
 export type PipelineFactory = (request: PipelineRequest) => Promise<AnyPipeline>;
@@ -78,6 +80,13 @@ export function createTransformersPipelineFactory(options: PipelineFactoryOption
       local_files_only: !request.remote,
       ...(options.threads ? { session_options: { intraOpNumThreads: options.threads } } : {}),
       ...(request.cacheDir ? { cache_dir: request.cacheDir } : {}),
+      ...(request.onProgress
+        ? {
+            progress_callback: (info: { status: string; loaded?: number; total?: number }) => {
+              if (info.status === 'progress_total') request.onProgress?.(info.loaded ?? 0, info.total ?? 0);
+            },
+          }
+        : {}),
     });
     return created as unknown as AnyPipeline;
   };

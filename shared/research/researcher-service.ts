@@ -102,6 +102,27 @@ export function failureError(failure: z.output<typeof Failed>): HttpError {
   }
 }
 
+/** What `POST /researcher` answers (ResearcherResponse's schema, for the API's description). */
+export const ResearcherResponseBody = z.object({
+  title: z.string(),
+  url: z.string(),
+  lang: z.string(),
+  revision: z.number(),
+  summary: z.string(),
+  sentiment: z.omit(Succeeded.shape.sentiment, { model: true }),
+  model: z.object({ summarization: Model, sentiment: Model }),
+  article: z.object({ characters: z.number(), read_characters: z.number() }),
+  trace: z.array(
+    z.object({
+      state: z.string(),
+      ms: z.number(),
+      status: z.enum(['succeeded', 'failed', 'caught']),
+      retries: z.nullable(z.number()),
+    }),
+  ),
+  execution: z.object({ mode: z.enum(['local', 'aws']), id: z.string() }),
+});
+
 export interface ResearcherResponse {
   title: string;
   url: string;

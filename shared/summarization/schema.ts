@@ -1,3 +1,4 @@
+import { ServedModel } from '../http/common-fields';
 import * as z from '../schema';
 
 import { MAX_SUMMARY_TEXT_CHARS } from './limits';
@@ -34,3 +35,14 @@ export const SummarizeRequest = z
     }),
   );
 export type SummarizeRequest = z.output<typeof SummarizeRequest>;
+
+export const SummarizeResponse = z.object({
+  summary: z.string(),
+  /** Chunks the input text was split into (1 when it fit the context). */
+  chunks: z.number().check(z.int()),
+  /** Summarization passes: 1, plus one per merge of chunk summaries. */
+  rounds: z.number().check(z.int()),
+  model: ServedModel,
+  usage: z.object({ input_tokens: z.number().check(z.int()), summary_tokens: z.number().check(z.int()) }),
+  timing_ms: z.number(),
+});

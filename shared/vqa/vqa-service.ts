@@ -11,6 +11,14 @@ export const QaImageTextFields = z.object({
   provider: z.optional(z.enum(VQA_PROVIDERS)),
 });
 
+export const VqaResponse = z.object({
+  answer: z.string(),
+  provider: z.string(),
+  model: z.string(),
+  execution_provider: z.optional(z.string()),
+  timing_ms: z.number(),
+});
+
 export interface VqaResult {
   answer: string;
   provider: VqaProviderName;

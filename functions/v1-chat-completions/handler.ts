@@ -1,0 +1,18 @@
+import { composeOpenAiCompletions } from '../../shared/app/openai-completions';
+import { BadRequestError } from '../../shared/errors';
+import { httpFunction } from '../../shared/http/http-function';
+import { STREAMING_REFUSAL } from '../../shared/http/streaming';
+import { ChatCompletionRequest } from '../../shared/openai/schema';
+
+/** POST /v1/chat/completions: OpenAI's chat completions over the suite's generator. */
+export const { handler, create: createHandler } = httpFunction({
+  name: 'v1-chat-completions',
+  body: ChatCompletionRequest,
+  errors: 'openai',
+  compose: composeOpenAiCompletions,
+  warmUp: ({ runtime }) => runtime.load('text-generation'),
+  handle: async ({ body }, { openai }) => {
+    if (body.stream) throw new BadRequestError(STREAMING_REFUSAL);
+    return { body: await openai.chat(body) };
+  },
+});

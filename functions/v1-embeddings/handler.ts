@@ -1,0 +1,13 @@
+import { composeOpenAiCompletions } from '../../shared/app/openai-completions';
+import { httpFunction } from '../../shared/http/http-function';
+import { EmbeddingRequest } from '../../shared/openai/schema';
+
+/** POST /v1/embeddings: OpenAI's embeddings over the suite's embedder. */
+export const { handler, create: createHandler } = httpFunction({
+  name: 'v1-embeddings',
+  body: EmbeddingRequest,
+  errors: 'openai',
+  compose: composeOpenAiCompletions,
+  warmUp: ({ runtime }) => runtime.load('embeddings'),
+  handle: async ({ body }, { openai }) => ({ body: await openai.embed(body) }),
+});

@@ -1,0 +1,212 @@
+/**
+ * Routes that can answer as a stream of server-sent events (`"stream": true`) as tokens are generated.
+ * One handler writes the bytes to a `ResponseSink`: deployed, Lambda response streaming on a function URL
+ * (`awslambda.streamifyResponse`, see `lambdaStreamingHandler`); under `npm start`, the local server's
+ * Node response (scripts/streaming-server.ts). The bytes are the same: the status and headers first, then
+ * each event as it is ready. Without `"stream": true` the same route answers its JSON in one piece. A sink
+ * whose client went away aborts its signal, and the generation stops at the next token.
+ */
+import type { Logger } from '@aws-lambda-powertools/logger';
+import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
+import { type BaseDependencies, baseDependencies } from '../app/base';
+import { MethodNotAllowedError, NotFoundError } from '../errors';
+import type * as z from '../schema';
+import { errorResponse } from './error-response';
+import type { ErrorRenderer } from './handler';
+import { DEFAULT_MAX_BODY_BYTES, parseJsonBody } from './json-body';
+import { openAiErrorResponse } from './openai-error-response';
+import { requestIdOf } from './request-id';
+import { requestMethod, routePath } from './request-route';
+import type { HttpResponse } from './response';
+import { validate } from './validate';
+
+/** What the routes served on the HTTP API answer to `"stream": true`: streams come from the streaming URL. */
+export const STREAMING_REFUSAL =
+  'stream: true is answered by the streaming endpoint: the function URL of the `stream` function where ' +
+  'the suite is deployed (the same host and port under npm start); this endpoint answers in one piece';
+
+/** Where a streamed answer is written. */
+export interface ResponseSink {
+  /** Sends the status and headers; called once, before any write. */
+  start(statusCode: number, headers: Record<string, string>): void;
+  write(chunk: string): void;
+  end(): Promise<void>;
+  /** Aborted when the client goes away. */
+  readonly signal: AbortSignal;
+}
+
+/** What a streaming route hands its events to. */
+export interface EventStream {
+  emit(data: unknown): void;
+  readonly signal: AbortSignal;
+}
+
+export interface StreamingRoute<Deps, S extends z.core.$ZodType> {
+  readonly body: S;
+  /** OpenAI's events (`data: {...}` then `data: [DONE]`) and errors, or the suite's (`event: token|done|error`). */
+  readonly dialect: 'openai' | 'suite';
+  /** Answers the request; with `stream`, also emits its events as they are ready. */
+  readonly respond: (body: z.output<S>, deps: Deps, stream?: EventStream) => Promise<unknown>;
+}
+
+export interface StreamingFunctionDefinition<Deps extends BaseDependencies> {
+  readonly name: string;
+  readonly compose: (base: BaseDependencies) => Deps;
+  // biome-ignore lint/suspicious/noExplicitAny: each route has its own body schema
+  readonly routes: Readonly<Record<string, StreamingRoute<Deps, any>>>;
+}
+
+export type StreamingHandler = (
+  event: APIGatewayProxyEventV2,
+  sink: ResponseSink,
+  context?: Context,
+) => Promise<void>;
+
+/** One server-sent event; `event` names it (the suite's dialect), OpenAI's events are unnamed. */
+export const sseEvent = (data: unknown, event?: string): string =>
+  `${event ? `event: ${event}\n` : ''}data: ${typeof data === 'string' ? data : JSON.stringify(data)}\n\n`;
+
+const corsHeaders = (origin: string) => ({
+  'access-control-allow-origin': origin,
+  'access-control-expose-headers': 'X-Request-Id,Retry-After',
+});
+
+function writeResponse(sink: ResponseSink, response: HttpResponse, extra: Record<string, string>) {
+  sink.start(response.statusCode, { ...response.headers, ...extra });
+  if (response.body) sink.write(response.body);
+}
+
+export function createStreamingHandler<Deps extends BaseDependencies>(
+  definition: StreamingFunctionDefinition<Deps>,
+  deps: Deps,
+): StreamingHandler {
+  const logger: Logger = deps.logger;
+  const cors = corsHeaders(deps.config.corsOrigin ?? '*');
+  return async (event, sink, context) => {
+    const requestId = requestIdOf(event, context as Context);
+    const common = { ...cors, 'x-request-id': requestId };
+    const path = routePath(event);
+    const route = definition.routes[path];
+    const render: ErrorRenderer = route?.dialect === 'openai' ? openAiErrorResponse : errorResponse;
+    let streaming = false;
+    try {
+      if (!route)
+        throw new NotFoundError(
+          `No streaming route ${path}; use ${Object.keys(definition.routes).join(', ')}`,
+        );
+      if (requestMethod(event) !== 'POST')
+        throw new MethodNotAllowedError(requestMethod(event), path, ['POST']);
+      const body = validate(
+        route.body,
+        parseJsonBody(event, deps.config.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES),
+      ) as { stream?: boolean | null };
+      if (!body.stream) {
+        const result = await route.respond(body, deps);
+        writeResponse(
+          sink,
+          {
+            statusCode: 200,
+            headers: { 'content-type': 'application/json; charset=utf-8' },
+            body: JSON.stringify(result),
+          },
+          common,
+        );
+        return;
+      }
+      sink.start(200, {
+        'content-type': 'text/event-stream; charset=utf-8',
+        'cache-control': 'no-cache',
+        ...common,
+      });
+      streaming = true;
+      const emit = (data: unknown) => {
+        if (!sink.signal.aborted)
+          sink.write(route.dialect === 'openai' ? sseEvent(data) : sseEvent(data, 'token'));
+      };
+      const started = performance.now();
+      const result = await route.respond(body, deps, { emit, signal: sink.signal });
+      if (sink.signal.aborted) {
+        logger.info('stream ended by the client', {
+          route: path,
+          durationMs: Math.round(performance.now() - started),
+        });
+      } else {
+        sink.write(route.dialect === 'openai' ? sseEvent('[DONE]') : sseEvent(result, 'done'));
+      }
+    } catch (error) {
+      const response = render(error, requestId, logger);
+      if (!streaming) writeResponse(sink, response, common);
+      else if (!sink.signal.aborted)
+        sink.write(
+          route?.dialect === 'openai'
+            ? sseEvent(response.body ?? '{}')
+            : sseEvent(response.body ?? '{}', 'error'),
+        );
+    } finally {
+      await sink.end();
+    }
+  };
+}
+
+/** Lambda's response-streaming globals, present in the Node.js runtime only. */
+interface AwsLambdaStreaming {
+  streamifyResponse(
+    handler: (
+      event: APIGatewayProxyEventV2,
+      stream: NodeJS.WritableStream,
+      context: Context,
+    ) => Promise<void>,
+  ): unknown;
+  HttpResponseStream: {
+    from(
+      stream: NodeJS.WritableStream,
+      metadata: { statusCode: number; headers: Record<string, string> },
+    ): NodeJS.WritableStream;
+  };
+}
+
+/** A sink over Lambda's response stream: the metadata prelude, then the bytes as they are written. */
+export function lambdaSink(aws: AwsLambdaStreaming, responseStream: NodeJS.WritableStream): ResponseSink {
+  const controller = new AbortController();
+  const abort = () => controller.abort();
+  responseStream.on('error', abort);
+  responseStream.on('close', abort);
+  let stream = responseStream;
+  return {
+    start(statusCode, headers) {
+      stream = aws.HttpResponseStream.from(responseStream, { statusCode, headers });
+    },
+    write(chunk) {
+      stream.write(chunk);
+    },
+    end: () =>
+      new Promise<void>((resolve) => {
+        responseStream.off('close', abort);
+        stream.end(() => resolve());
+      }),
+    signal: controller.signal,
+  };
+}
+
+const isStreamingRuntime = (aws: Partial<AwsLambdaStreaming> | undefined): aws is AwsLambdaStreaming =>
+  typeof aws?.streamifyResponse === 'function' && typeof aws.HttpResponseStream?.from === 'function';
+
+/**
+ * A streaming function's parts: `handler` for Lambda (composed at cold start, streamed through the runtime's
+ * `awslambda` global), and `create` over given dependencies (the local server and tests).
+ */
+export function streamingFunction<Deps extends BaseDependencies>(
+  definition: StreamingFunctionDefinition<Deps>,
+) {
+  const create = (deps: Deps) => createStreamingHandler(definition, deps);
+  const aws = (globalThis as { awslambda?: Partial<AwsLambdaStreaming> }).awslambda;
+  const handler = isStreamingRuntime(aws)
+    ? (() => {
+        const streaming = create(definition.compose(baseDependencies()));
+        return aws.streamifyResponse((event, responseStream, context) =>
+          streaming(event, lambdaSink(aws, responseStream), context),
+        );
+      })()
+    : undefined;
+  return { handler, create, compose: definition.compose, paths: Object.keys(definition.routes) };
+}
