@@ -1,4 +1,5 @@
 import { composeDocumentBlobs } from '../../shared/app/document-blobs';
+import { composeModelBucket } from '../../shared/app/model-bucket';
 import { composeModelRuntime } from '../../shared/app/model-runtime';
 import { createCaptioningService } from '../../shared/captioning/captioning-service';
 import { CaptionOptions } from '../../shared/captioning/schema';
@@ -10,7 +11,7 @@ import { validate } from '../../shared/http/validate';
 export const { handler, create: createHandler } = httpFunction({
   name: 'caption-image',
   compose: (base) => {
-    const runtime = composeModelRuntime(base);
+    const runtime = composeModelRuntime(base, { modelStore: composeModelBucket(base.config) });
     return {
       ...base,
       runtime,

@@ -1,3 +1,4 @@
+import { composeModelBucket } from '../../shared/app/model-bucket';
 import { composeModelRuntime } from '../../shared/app/model-runtime';
 import { BadRequestError } from '../../shared/errors';
 import { GenerateTextRequest } from '../../shared/generation/schema';
@@ -10,7 +11,7 @@ export const { handler, create: createHandler } = httpFunction({
   name: 'hello-llm',
   body: GenerateTextRequest,
   compose: (base) => {
-    const runtime = composeModelRuntime(base);
+    const runtime = composeModelRuntime(base, { modelStore: composeModelBucket(base.config) });
     return { ...base, runtime, textGeneration: createTextGenerationService({ runtime }) };
   },
   warmUp: ({ runtime }) => runtime.load('text-generation'),

@@ -9,8 +9,7 @@ export const { handler, create: createHandler } = httpFunction({
   name: 'summarize',
   body: SummarizeRequest,
   compose: (base) => {
-    const modelStore = composeModelBucket(base.config);
-    const runtime = composeModelRuntime(base, modelStore ? { modelStore } : {});
+    const runtime = composeModelRuntime(base, { modelStore: composeModelBucket(base.config) });
     return { ...base, runtime, summarization: createSummarizationService({ runtime }) };
   },
   warmUp: ({ runtime }) => runtime.load('summarization'),

@@ -12,6 +12,7 @@ import { createCommittedVersions } from '../rag/committed-versions';
 import type { DocumentRegistry } from '../rag/document-registry';
 import type { BaseDependencies } from './base';
 import type { DocumentRecords } from './document-records';
+import { composeModelBucket } from './model-bucket';
 import { composeModelRuntime } from './model-runtime';
 
 export function composeAnswers(
@@ -28,7 +29,7 @@ export function composeAnswers(
 
 /** What answers questions from the documents: the registry (committed versions), the embedder, the generator. */
 export function composeAnswerer(base: BaseDependencies, records: DocumentRecords) {
-  const runtime = composeModelRuntime(base);
+  const runtime = composeModelRuntime(base, { modelStore: composeModelBucket(base.config) });
   const rag = composeAnswers(base, {
     registry: records.registry,
     embeddings: createEmbeddingService({ runtime }),

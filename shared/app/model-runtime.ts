@@ -12,7 +12,11 @@ export function composeModelRuntime(
   { config, logger }: BaseDependencies,
   options: {
     createPipeline?: PipelineFactory;
-    /** Where large standard models are copied from (composeModelBucket), for the functions that use one. */
+    /**
+     * Where large standard models are copied from: the model bucket (`composeModelBucket`), for the
+     * functions that serve a model too large for a layer (`source: 's3'` in the catalog), as serverless.yml
+     * gives them `MODEL_S3_URI` (a bundle test holds the two in step).
+     */
     modelStore?: ModelFileStore;
   } = {},
 ): ModelRuntime {

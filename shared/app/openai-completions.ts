@@ -6,10 +6,11 @@ import { createEmbeddingService } from '../embeddings/embedding-service';
 import { createTextGenerationService } from '../generation/text-generation-service';
 import { createOpenAiCompletions, type OpenAiCompletions } from '../openai/completions-service';
 import type { BaseDependencies } from './base';
+import { composeModelBucket } from './model-bucket';
 import { composeModelRuntime } from './model-runtime';
 
 export function composeOpenAiCompletions(base: BaseDependencies) {
-  const runtime = composeModelRuntime(base);
+  const runtime = composeModelRuntime(base, { modelStore: composeModelBucket(base.config) });
   const textGeneration = createTextGenerationService({ runtime });
   const openai: OpenAiCompletions = createOpenAiCompletions({
     runtime,

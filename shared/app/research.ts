@@ -10,6 +10,7 @@ import { createWikipediaHttp } from '../research/wikipedia-http';
 import { createSummarizationService } from '../summarization/summarization-service';
 import type { BaseDependencies } from './base';
 import { composeDocumentBlobs } from './document-blobs';
+import { composeModelBucket } from './model-bucket';
 import { composeModelRuntime } from './model-runtime';
 
 export function composeArticleCache({ config, logger }: BaseDependencies): ArticleCache {
@@ -38,7 +39,9 @@ export const composeArticleFetch = (base: BaseDependencies) => ({
 export const composeArticleSummary = (base: BaseDependencies) => ({
   ...base,
   articles: composeArticleCache(base),
-  summarization: createSummarizationService({ runtime: composeModelRuntime(base) }),
+  summarization: createSummarizationService({
+    runtime: composeModelRuntime(base, { modelStore: composeModelBucket(base.config) }),
+  }),
 });
 
 export const composeArticleSentiment = (base: BaseDependencies) => {

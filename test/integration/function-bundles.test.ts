@@ -7,6 +7,7 @@ import { build, type Metafile } from 'esbuild';
 import { describe, expect, it } from 'vitest';
 import { functionBundleOptions } from '../../scripts/function-bundle';
 import { PROJECT_ROOT } from '../../scripts/local-server';
+import { readServerlessConfig } from '../../scripts/serverless-config';
 
 async function metafileOf(functionDir: string): Promise<Metafile> {
   const result = await build({
@@ -112,4 +113,24 @@ describe('function bundles', () => {
     },
     BUILD_TIMEOUT_MS,
   );
+});
+
+describe('the model bucket', () => {
+  const functions = Object.values(readServerlessConfig().functions).map((fn) => ({
+    dir: fn.handler.split('/')[1] as string,
+    bucketVariable: fn.environment?.MODEL_S3_URI !== undefined,
+  }));
+
+  it('is composed by every function that serverless.yml gives MODEL_S3_URI', async () => {
+    const given = functions.filter((fn) => fn.bucketVariable);
+    expect(given.map((fn) => fn.dir)).toEqual(
+      expect.arrayContaining(['hello-llm', 'summarize', 'caption-image']),
+    );
+    const missing: string[] = [];
+    for (const fn of given) {
+      if (!Object.keys((await metafileOf(fn.dir)).inputs).includes('shared/app/model-bucket.ts'))
+        missing.push(fn.dir);
+    }
+    expect(missing).toEqual([]);
+  }, 600_000);
 });
