@@ -1,19 +1,20 @@
 /**
  * `npm run bench [-- --quick] [-- --only cold-start,sentiment,local-load,vectors,vision,ingest-size]`: prints performance
- * figures as tables. Goals live here, not in timed tests.
+ * figures as tables. Goals live here, not in timed tests. `--scale` adds 1,000,000 vectors to `vectors`.
  */
 import { parseArgs } from 'node:util';
 import { benchColdStart } from './bench/cold-start';
 import { benchIngestSize } from './bench/ingest-size';
 import { benchLocalLoad } from './bench/local-load';
 import { benchSentiment } from './bench/sentiment';
-import { benchFaissLoadFromS3, benchIngestion, benchVectorSearch } from './bench/vectors';
+import { benchIngestion, benchVectorsAtScale } from './bench/vectors';
 import { benchVision } from './bench/vision';
 
 const { values } = parseArgs({
   options: {
     quick: { type: 'boolean', default: false },
     only: { type: 'string' },
+    scale: { type: 'boolean', default: false },
   },
 });
 const sections = new Set(
@@ -36,12 +37,10 @@ if (sections.has('local-load')) {
   await benchLocalLoad({ requests: quick ? 100 : 500, concurrency: 20 });
 }
 if (sections.has('vectors')) {
-  await benchVectorSearch({
-    sizes: quick ? [10_000] : [10_000, 100_000],
-    queries: (n) => (n >= 100_000 ? 50 : 200),
-    measureAdd: true,
+  await benchVectorsAtScale({
+    sizes: quick ? [10_000] : values.scale ? [100_000, 1_000_000] : [100_000],
+    queries: (n) => (n >= 1_000_000 ? 100 : 200),
   });
-  await benchFaissLoadFromS3(quick ? 10_000 : 100_000);
   await benchIngestion(quick ? 10 : 40);
 }
 if (sections.has('vision')) {

@@ -3,22 +3,32 @@
  * its serialized form. Everything a writer changes produces a new snapshot; readers keep theirs.
  *
  * Object layout: a 48-byte header ("GEFAISS", u8 format version, u64 payload length, sha256 of the payload),
- * then the payload: u32 metadata length, metadata JSON, float32 vectors (n × d), u64 index length, index
- * bytes (empty for a flat index, which is rebuilt from the vectors by a copy). The header makes an empty,
- * truncated or altered object an error instead of an empty or wrong index.
+ * then the payload. Format 3: u32 metadata length, metadata JSON (dimensions, storage, index kind, the
+ * chunks column by column), u64 length + the vectors (n × d, float16 or float32), u64 length + the IVF
+ * section (float32 centroids, u32 list offsets; empty for a flat index). An IVF snapshot keeps its rows in
+ * list order, so each list is one contiguous run. Format 2 (float32 vectors, chunks as objects, a faiss
+ * index) still loads, as an exact float32 index; the next write stores it in format 3. The header makes an
+ * empty, truncated or altered object an error instead of an empty or wrong index.
+ *
+ * Search: an int8 scan of every row (or of the probed lists) picks candidates, which the stored vectors
+ * re-rank exactly (see quantized-rows.ts and docs/performance.md).
  */
 import { createHash } from 'node:crypto';
-import type * as Faiss from 'faiss-node';
 import { z } from 'zod';
-import { FaissSnapshotError, VectorStoreUnavailableError } from '../errors';
-import { buildIvfIndexBytes, loadFlatInnerProductIndex } from './faiss-index-codec';
-import { faissNative } from './faiss-native';
+import { FaissSnapshotError } from '../errors';
+import { halfTable, toHalves } from './float16';
+import { assignLists, defaultListCount, probedRanges, type RowReader, trainCentroids } from './ivf-lists';
+import { bestPositions, QuantizedRows, type StoredVectors } from './quantized-rows';
 import type { ChunkMatch, VectorFilter } from './vector-store';
 import { matchesFilter } from './vector-store';
 
 const MAGIC = 'GEFAISS';
-const FORMAT_VERSION = 2;
+const FORMAT_VERSION = 3;
+const LEGACY_FORMAT_VERSION = 2;
 const HEADER_BYTES = 7 + 1 + 8 + 32;
+/** Candidates re-ranked per result (at least MIN_CANDIDATES): recall@10 ≥ 0.99 against float32 search. */
+const RERANK_FACTOR = 8;
+const MIN_CANDIDATES = 64;
 
 const ChunkMetaSchema = z.object({
   documentId: z.string(),
@@ -30,35 +40,71 @@ const ChunkMetaSchema = z.object({
 export type ChunkMeta = z.output<typeof ChunkMetaSchema>;
 
 export type FaissIndexKind = 'flat' | 'ivf';
+/** How the vectors are stored in the object: `float16` halves its size; search re-ranks with them. */
+export type VectorStorage = 'float32' | 'float16';
 
 export interface IndexSettings {
+  /** `ivf`: an IVF index once the corpus reaches `ivfMinVectors` (below it the scan is exact and fast). */
   readonly kind: FaissIndexKind;
-  /** IVF only: used once the corpus reaches this many vectors (below it a flat index is exact and fast). */
+  readonly storage: VectorStorage;
   readonly ivfMinVectors: number;
   readonly ivfNprobe: number;
-  /** IVF lists; 0 picks about 4·√n. */
+  /** IVF lists; 0 picks about √n / 4 (8 to 256). */
   readonly ivfNlist: number;
 }
 
-const MetadataSchema = z.object({
+const LegacyMetadataSchema = z.object({
   dimensions: z.number().int().min(0),
   kind: z.enum(['flat', 'ivf']),
   chunks: z.array(ChunkMetaSchema),
 });
+
+const count = z.number().int().min(0);
+const MetadataSchema = z.object({
+  dimensions: count,
+  storage: z.enum(['float32', 'float16']),
+  kind: z.enum(['flat', 'ivf']),
+  chunks: z.object({
+    documentId: z.array(z.string()),
+    version: z.array(count),
+    chunkIndex: z.array(count),
+    source: z.array(z.string()),
+    text: z.array(z.string()),
+  }),
+  ivf: z
+    .object({ nlist: z.number().int().min(1), nprobe: z.number().int().min(1), trainedFor: count })
+    .optional(),
+});
 type Metadata = z.output<typeof MetadataSchema>;
+
+interface IvfIndex {
+  readonly centroids: Float32Array;
+  /** Rows of list l are positions offsets[l] .. offsets[l + 1] - 1. */
+  readonly offsets: Uint32Array;
+  readonly nprobe: number;
+  /** The corpus size the centroids were trained at: they are trained again once it doubles or quarters. */
+  readonly trainedFor: number;
+}
+
+/** A new chunk and its vector. */
+export interface AddedChunk {
+  readonly meta: ChunkMeta;
+  readonly vector: Float32Array;
+}
 
 const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest();
 
-/** The payload of a snapshot object, once its header, length and checksum are verified. */
-function verifiedPayload(body: Buffer): Buffer {
+/** The format version and payload of a snapshot object, once its header, length and checksum are verified. */
+function verifiedPayload(body: Buffer): { format: number; payload: Buffer } {
   if (body.length === 0) throw new FaissSnapshotError('the object is empty');
   if (body.length < HEADER_BYTES || body.toString('latin1', 0, 7) !== MAGIC) {
     throw new FaissSnapshotError('the object is not a FAISS snapshot');
   }
   const format = body.readUInt8(7);
-  if (format !== FORMAT_VERSION) {
+  if (format !== FORMAT_VERSION && format !== LEGACY_FORMAT_VERSION) {
     throw new FaissSnapshotError(
-      `snapshot format ${format === 0x31 ? '1' : format} is not supported (this version reads ${FORMAT_VERSION})`,
+      `snapshot format ${format === 0x31 ? '1' : format} is not supported (this version reads ` +
+        `${LEGACY_FORMAT_VERSION} and ${FORMAT_VERSION})`,
     );
   }
   const length = Number(body.readBigUInt64LE(8));
@@ -71,91 +117,227 @@ function verifiedPayload(body: Buffer): Buffer {
   if (!sha256(payload).equals(body.subarray(16, HEADER_BYTES))) {
     throw new FaissSnapshotError('the checksum does not match the content');
   }
-  return payload;
+  return { format, payload };
+}
+
+/** A copy of `length` bytes at `offset` as a typed array (the object's bytes may be unaligned). */
+function copyOut<T extends Float32Array | Uint16Array | Uint32Array>(
+  make: (length: number) => T,
+  payload: Buffer,
+  offset: number,
+  bytes: number,
+): T {
+  const target = make(bytes / make(0).BYTES_PER_ELEMENT);
+  if (offset + bytes > payload.length) throw new Error('a section runs past the end');
+  Buffer.from(target.buffer, target.byteOffset, target.byteLength).set(
+    payload.subarray(offset, offset + bytes),
+  );
+  return target;
+}
+
+const bytesOf = (array: ArrayBufferView) => Buffer.from(array.buffer, array.byteOffset, array.byteLength);
+
+function u64(value: number): Buffer {
+  const buffer = Buffer.alloc(8);
+  buffer.writeBigUInt64LE(BigInt(value));
+  return buffer;
 }
 
 export class FaissSnapshot {
+  private readonly rows: QuantizedRows | undefined;
+  private readonly centroidRows: QuantizedRows | undefined;
+
   private constructor(
     readonly dimensions: number,
     readonly chunks: readonly ChunkMeta[],
-    readonly vectors: Float32Array,
-    readonly kind: FaissIndexKind,
-    private readonly index: Faiss.Index | undefined,
-    /** The serialized index (empty for flat: it is rebuilt from the vectors). */
-    readonly indexBytes: Buffer,
-  ) {}
-
-  static empty(): FaissSnapshot {
-    return new FaissSnapshot(0, [], new Float32Array(0), 'flat', undefined, Buffer.alloc(0));
+    /** The vectors as stored: float32 values or float16 bits, n × d. */
+    readonly stored: StoredVectors,
+    private readonly ivf: IvfIndex | undefined,
+    rows?: QuantizedRows,
+  ) {
+    if (chunks.length === 0) return;
+    this.rows = rows ?? QuantizedRows.of(chunks.length, dimensions, stored);
+    if (ivf) this.centroidRows = QuantizedRows.of(ivf.offsets.length - 1, dimensions, ivf.centroids);
   }
 
-  /** Builds the snapshot (and its index) for `chunks` with `vectors`. */
+  static empty(): FaissSnapshot {
+    return new FaissSnapshot(0, [], new Float32Array(0), undefined);
+  }
+
+  get kind(): FaissIndexKind {
+    return this.ivf ? 'ivf' : 'flat';
+  }
+
+  get storage(): VectorStorage {
+    return this.stored instanceof Uint16Array ? 'float16' : 'float32';
+  }
+
+  /** IVF lists and probes, for stats. */
+  get ivfLists(): { nlist: number; nprobe: number } | undefined {
+    return this.ivf && { nlist: this.ivf.offsets.length - 1, nprobe: this.ivf.nprobe };
+  }
+
+  /** Builds the snapshot (and its index) for `chunks` with vectors stored as `stored`. */
   static build(
     dimensions: number,
     chunks: readonly ChunkMeta[],
-    vectors: Float32Array,
+    stored: StoredVectors,
     settings: IndexSettings,
-  ) {
-    if (chunks.length === 0) return FaissSnapshot.empty();
-    const useIvf = settings.kind === 'ivf' && chunks.length >= settings.ivfMinVectors;
-    if (!useIvf) {
-      return new FaissSnapshot(
-        dimensions,
-        chunks,
-        vectors,
-        'flat',
-        loadFlatInnerProductIndex(vectors, dimensions),
-        Buffer.alloc(0),
-      );
+    prior?: { readonly ivf: IvfIndex; readonly lists: Int32Array },
+  ): FaissSnapshot {
+    const n = chunks.length;
+    if (n === 0) return FaissSnapshot.empty();
+    if (settings.kind !== 'ivf' || n < settings.ivfMinVectors)
+      return new FaissSnapshot(dimensions, chunks, stored, undefined);
+
+    const readRow = rowReader(stored, dimensions);
+    const wanted = settings.ivfNlist || defaultListCount(n);
+    const reuse =
+      prior &&
+      prior.ivf.centroids.length === (settings.ivfNlist || prior.ivf.offsets.length - 1) * dimensions &&
+      n < 2 * prior.ivf.trainedFor &&
+      4 * n > prior.ivf.trainedFor;
+    const centroids = reuse ? prior.ivf.centroids : trainCentroids(n, dimensions, wanted, readRow);
+    const nlist = centroids.length / dimensions;
+    const lists = reuse ? prior.lists : new Int32Array(n).fill(-1);
+    // Rows without a list are the new ones, at the end (withChanges appends them).
+    let firstNew = n;
+    while (firstNew > 0 && (lists[firstNew - 1] as number) < 0) firstNew--;
+    const rows = QuantizedRows.of(n, dimensions, stored);
+    assignLists(rows, firstNew, n, centroids, lists);
+
+    // Rows in list order (a counting sort), so that each list is one contiguous scan.
+    const offsets = new Uint32Array(nlist + 1);
+    for (const list of lists) offsets[list + 1] = (offsets[list + 1] as number) + 1;
+    for (let l = 0; l < nlist; l++) offsets[l + 1] = (offsets[l + 1] as number) + (offsets[l] as number);
+    const next = offsets.slice(0, nlist);
+    const order = new Uint32Array(n);
+    for (let row = 0; row < n; row++) {
+      const list = lists[row] as number;
+      order[next[list] as number] = row;
+      next[list] = (next[list] as number) + 1;
     }
-    const nlist = settings.ivfNlist || Math.max(1, Math.round(4 * Math.sqrt(chunks.length)));
-    const bytes = buildIvfIndexBytes(vectors, dimensions, nlist, settings.ivfNprobe);
+    const ordered =
+      stored instanceof Uint16Array ? new Uint16Array(stored.length) : new Float32Array(stored.length);
+    const orderedChunks = new Array<ChunkMeta>(n);
+    order.forEach((row, position) => {
+      ordered.set(stored.subarray(row * dimensions, (row + 1) * dimensions), position * dimensions);
+      orderedChunks[position] = chunks[row] as ChunkMeta;
+    });
     return new FaissSnapshot(
       dimensions,
-      chunks,
-      vectors,
-      'ivf',
-      faissNative().Index.fromBuffer(bytes),
-      bytes,
+      orderedChunks,
+      ordered,
+      { centroids, offsets, nprobe: settings.ivfNprobe, trainedFor: reuse ? prior.ivf.trainedFor : n },
+      rows.reordered(order),
     );
+  }
+
+  /**
+   * A new snapshot with the chunks `keep` accepts and `added`, stored as `settings` says; the IVF lists of
+   * kept rows are reused, new rows are assigned to the existing centroids.
+   */
+  withChanges(keep: (meta: ChunkMeta) => boolean, added: readonly AddedChunk[], settings: IndexSettings) {
+    const dimensions = added[0]?.vector.length ?? this.dimensions;
+    if (this.size > 0 && added.length > 0 && dimensions !== this.dimensions) {
+      throw new Error(
+        `the index holds ${this.dimensions}-dimensional vectors and the new chunks have ${dimensions}: ` +
+          'the embedding model changed; re-ingest into a new index location',
+      );
+    }
+    const keptRows: number[] = [];
+    this.chunks.forEach((meta, row) => {
+      if (keep(meta)) keptRows.push(row);
+    });
+    const n = keptRows.length + added.length;
+    const half = settings.storage === 'float16';
+    const stored = half ? new Uint16Array(n * dimensions) : new Float32Array(n * dimensions);
+    const chunks: ChunkMeta[] = keptRows.map((row) => this.chunks[row] as ChunkMeta);
+    const sameStorage = this.storage === settings.storage;
+    const scratch = new Float32Array(dimensions);
+    const readRow = rowReader(this.stored, dimensions);
+    keptRows.forEach((row, i) => {
+      if (sameStorage)
+        stored.set(this.stored.subarray(row * dimensions, (row + 1) * dimensions), i * dimensions);
+      else if (stored instanceof Uint16Array) toHalves(readRow(row, scratch), stored, i * dimensions);
+      else stored.set(readRow(row, scratch), i * dimensions);
+    });
+    added.forEach(({ meta, vector }, i) => {
+      if (vector.length !== dimensions) throw new Error('chunks of one upsert have different dimensions');
+      const at = (keptRows.length + i) * dimensions;
+      if (stored instanceof Uint16Array) toHalves(vector, stored, at);
+      else stored.set(vector, at);
+      chunks.push(meta);
+    });
+    let prior: { ivf: IvfIndex; lists: Int32Array } | undefined;
+    if (this.ivf && dimensions === this.dimensions) {
+      const lists = new Int32Array(n).fill(-1);
+      const listOf = this.listOfRow();
+      keptRows.forEach((row, i) => {
+        lists[i] = listOf[row] as number;
+      });
+      prior = { ivf: this.ivf, lists };
+    }
+    return FaissSnapshot.build(dimensions, chunks, stored, settings, prior);
+  }
+
+  private listOfRow(): Int32Array {
+    const lists = new Int32Array(this.size);
+    const offsets = this.ivf?.offsets ?? new Uint32Array([0, this.size]);
+    for (let l = 0; l + 1 < offsets.length; l++) lists.fill(l, offsets[l], offsets[l + 1]);
+    return lists;
   }
 
   /** Decodes a stored object; throws FaissSnapshotError for anything but an intact snapshot. */
   static decode(body: Buffer): FaissSnapshot {
-    const payload = verifiedPayload(body);
+    const { format, payload } = verifiedPayload(body);
     try {
-      const metaLength = payload.readUInt32LE(0);
-      const meta = MetadataSchema.parse(JSON.parse(payload.toString('utf8', 4, 4 + metaLength)));
-      const vectorBytes = meta.chunks.length * meta.dimensions * 4;
-      const vectorStart = 4 + metaLength;
-      const vectors = new Float32Array(meta.chunks.length * meta.dimensions);
-      Buffer.from(vectors.buffer).set(payload.subarray(vectorStart, vectorStart + vectorBytes));
-      const indexLength = Number(payload.readBigUInt64LE(vectorStart + vectorBytes));
-      const indexStart = vectorStart + vectorBytes + 8;
-      if (indexStart + indexLength !== payload.length) throw new Error('section lengths do not add up');
-      const indexBytes = Buffer.from(payload.subarray(indexStart));
-      if (meta.chunks.length === 0) return FaissSnapshot.empty();
-      const index =
-        meta.kind === 'ivf' && indexLength > 0
-          ? faissNative().Index.fromBuffer(indexBytes)
-          : loadFlatInnerProductIndex(vectors, meta.dimensions);
-      return new FaissSnapshot(meta.dimensions, meta.chunks, vectors, meta.kind, index, indexBytes);
+      return format === LEGACY_FORMAT_VERSION ? decodeLegacy(payload) : decodeCurrent(payload);
     } catch (error) {
-      // A FAISS binding that cannot load is the machine's problem, not the object's.
-      if (error instanceof FaissSnapshotError || error instanceof VectorStoreUnavailableError) throw error;
+      if (error instanceof FaissSnapshotError) throw error;
       throw new FaissSnapshotError(`the content is malformed: ${(error as Error).message.split('\n')[0]}`);
     }
   }
 
+  /** @internal used by decode */
+  static fromParts(dimensions: number, chunks: ChunkMeta[], stored: StoredVectors, ivf?: IvfIndex) {
+    return chunks.length === 0 ? FaissSnapshot.empty() : new FaissSnapshot(dimensions, chunks, stored, ivf);
+  }
+
   encode(): Buffer {
-    const meta: Metadata = { dimensions: this.dimensions, kind: this.kind, chunks: [...this.chunks] };
+    const meta: Metadata = {
+      dimensions: this.dimensions,
+      storage: this.storage,
+      kind: this.kind,
+      chunks: {
+        documentId: this.chunks.map((c) => c.documentId),
+        version: this.chunks.map((c) => c.version),
+        chunkIndex: this.chunks.map((c) => c.chunkIndex),
+        source: this.chunks.map((c) => c.source),
+        text: this.chunks.map((c) => c.text),
+      },
+      ...(this.ivf && {
+        ivf: {
+          nlist: this.ivf.offsets.length - 1,
+          nprobe: this.ivf.nprobe,
+          trainedFor: this.ivf.trainedFor,
+        },
+      }),
+    };
     const metaBytes = Buffer.from(JSON.stringify(meta));
     const metaLength = Buffer.alloc(4);
     metaLength.writeUInt32LE(metaBytes.length);
-    const indexLength = Buffer.alloc(8);
-    indexLength.writeBigUInt64LE(BigInt(this.indexBytes.length));
-    const vectorBytes = Buffer.from(this.vectors.buffer, this.vectors.byteOffset, this.vectors.byteLength);
-    const payload = Buffer.concat([metaLength, metaBytes, vectorBytes, indexLength, this.indexBytes]);
+    const vectorBytes = bytesOf(this.stored);
+    const ivfParts = this.ivf ? [bytesOf(this.ivf.centroids), bytesOf(this.ivf.offsets)] : [];
+    const ivfLength = ivfParts.reduce((sum, part) => sum + part.length, 0);
+    const payload = Buffer.concat([
+      metaLength,
+      metaBytes,
+      u64(vectorBytes.length),
+      vectorBytes,
+      u64(ivfLength),
+      ...ivfParts,
+    ]);
     const header = Buffer.alloc(HEADER_BYTES);
     header.write(MAGIC, 0, 'latin1');
     header.writeUInt8(FORMAT_VERSION, 7);
@@ -168,37 +350,129 @@ export class FaissSnapshot {
     return this.chunks.length;
   }
 
+  /** The stored vector of `row` as float32 (decoded from float16 when stored so). */
   vectorOf(row: number): Float32Array {
-    return this.vectors.subarray(row * this.dimensions, (row + 1) * this.dimensions);
+    return rowReader(this.stored, this.dimensions)(row, new Float32Array(this.dimensions));
   }
 
-  search(query: Float32Array, topK: number, filter?: VectorFilter): ChunkMatch[] {
-    if (this.size === 0 || !this.index) return [];
+  /** The best `topK` chunks; `probes` overrides the IVF lists probed (`Infinity`: every list, exact). */
+  search(query: Float32Array, topK: number, filter?: VectorFilter, probes?: number): ChunkMatch[] {
+    if (this.size === 0 || !this.rows) return [];
     if (query.length !== this.dimensions) {
       throw new Error(`query has ${query.length} dimensions; the index has ${this.dimensions}`);
     }
     if (filter && (filter.documentIds || filter.source !== undefined))
       return this.exactFilteredSearch(query, topK, filter);
     const k = Math.min(topK, this.size);
-    const { labels, distances } = this.index.search(Array.from(query), k);
-    const matches: ChunkMatch[] = [];
-    labels.forEach((label, i) => {
-      const chunk = this.chunks[label];
-      if (label >= 0 && chunk) matches.push({ ...chunk, score: distances[i] ?? 0 });
-    });
-    return matches;
+    const rows = this.rows;
+    let ranges = [0, this.size];
+    if (this.ivf && this.centroidRows) {
+      this.centroidRows.setQuery(query);
+      ranges = probedRanges(this.centroidRows, this.ivf.offsets, probes ?? this.ivf.nprobe);
+    }
+    rows.setQuery(query);
+    for (let r = 0; r < ranges.length; r += 2) rows.scan(ranges[r] as number, ranges[r + 1] as number);
+    const candidates = bestPositions(rows.scores, ranges, Math.max(k * RERANK_FACTOR, MIN_CANDIDATES));
+    const readRow = rowReader(this.stored, this.dimensions);
+    const scratch = new Float32Array(this.dimensions);
+    const scored = Array.from(candidates, (row) => ({ row, score: dot(readRow(row, scratch), query) }));
+    return scored
+      .sort((a, b) => b.score - a.score)
+      .slice(0, k)
+      .map(({ row, score }) => ({ ...(this.chunks[row] as ChunkMeta), score }));
   }
 
   /** A filtered query scans only the matching rows exactly: no candidate the filter would drop is fetched. */
   private exactFilteredSearch(query: Float32Array, topK: number, filter: VectorFilter): ChunkMatch[] {
+    const readRow = rowReader(this.stored, this.dimensions);
+    const scratch = new Float32Array(this.dimensions);
     const scored: ChunkMatch[] = [];
     this.chunks.forEach((chunk, row) => {
       if (!matchesFilter(chunk, filter)) return;
-      const vector = this.vectorOf(row);
-      let dot = 0;
-      for (let i = 0; i < vector.length; i++) dot += (vector[i] as number) * (query[i] as number);
-      scored.push({ ...chunk, score: dot });
+      scored.push({ ...chunk, score: dot(readRow(row, scratch), query) });
     });
     return scored.sort((a, b) => b.score - a.score).slice(0, topK);
   }
+}
+
+function dot(a: Float32Array, b: Float32Array): number {
+  let sum = 0;
+  for (let i = 0; i < a.length; i++) sum += (a[i] as number) * (b[i] as number);
+  return sum;
+}
+
+/** Reads stored rows as float32: a view for float32 storage, a decode into `target` for float16. */
+function rowReader(stored: StoredVectors, dimensions: number): RowReader {
+  if (stored instanceof Float32Array)
+    return (row) => stored.subarray(row * dimensions, (row + 1) * dimensions);
+  const values = halfTable();
+  return (row, target) => {
+    const base = row * dimensions;
+    for (let d = 0; d < dimensions; d++) target[d] = values[stored[base + d] as number] as number;
+    return target;
+  };
+}
+
+function decodeCurrent(payload: Buffer): FaissSnapshot {
+  const metaLength = payload.readUInt32LE(0);
+  const meta = MetadataSchema.parse(JSON.parse(payload.toString('utf8', 4, 4 + metaLength)));
+  const { documentId, version, chunkIndex, source, text } = meta.chunks;
+  const n = documentId.length;
+  if ([version, chunkIndex, source, text].some((column) => column.length !== n))
+    throw new Error('the chunk columns have different lengths');
+  const { dimensions } = meta;
+  let at = 4 + metaLength;
+  const vectorLength = Number(payload.readBigUInt64LE(at));
+  const elementBytes = meta.storage === 'float16' ? 2 : 4;
+  if (vectorLength !== n * dimensions * elementBytes)
+    throw new Error('the vector section has the wrong size');
+  at += 8;
+  const stored =
+    meta.storage === 'float16'
+      ? copyOut((length) => new Uint16Array(length), payload, at, vectorLength)
+      : copyOut((length) => new Float32Array(length), payload, at, vectorLength);
+  at += vectorLength;
+  const ivfLength = Number(payload.readBigUInt64LE(at));
+  at += 8;
+  if (at + ivfLength !== payload.length) throw new Error('section lengths do not add up');
+  const chunks = Array.from({ length: n }, (_, i) => ({
+    documentId: documentId[i] as string,
+    version: version[i] as number,
+    chunkIndex: chunkIndex[i] as number,
+    source: source[i] as string,
+    text: text[i] as string,
+  }));
+  let ivf: IvfIndex | undefined;
+  if (meta.kind === 'ivf') {
+    if (!meta.ivf) throw new Error('an IVF snapshot without its lists');
+    const { nlist, nprobe, trainedFor } = meta.ivf;
+    const centroidBytes = nlist * dimensions * 4;
+    if (ivfLength !== centroidBytes + (nlist + 1) * 4) throw new Error('the IVF section has the wrong size');
+    const centroids = copyOut((length) => new Float32Array(length), payload, at, centroidBytes);
+    const offsets = copyOut(
+      (length) => new Uint32Array(length),
+      payload,
+      at + centroidBytes,
+      (nlist + 1) * 4,
+    );
+    for (let l = 0; l < nlist; l++)
+      if ((offsets[l] as number) > (offsets[l + 1] as number))
+        throw new Error('the IVF lists are out of order');
+    if (offsets[0] !== 0 || offsets[nlist] !== n) throw new Error('the IVF lists do not cover the rows');
+    ivf = { centroids, offsets, nprobe, trainedFor };
+  }
+  return FaissSnapshot.fromParts(dimensions, chunks, stored, ivf);
+}
+
+/** Format 2: chunks as objects, float32 vectors, then a faiss index that the scan no longer needs. */
+function decodeLegacy(payload: Buffer): FaissSnapshot {
+  const metaLength = payload.readUInt32LE(0);
+  const meta = LegacyMetadataSchema.parse(JSON.parse(payload.toString('utf8', 4, 4 + metaLength)));
+  const vectorBytes = meta.chunks.length * meta.dimensions * 4;
+  const vectorStart = 4 + metaLength;
+  const vectors = copyOut((length) => new Float32Array(length), payload, vectorStart, vectorBytes);
+  const indexLength = Number(payload.readBigUInt64LE(vectorStart + vectorBytes));
+  if (vectorStart + vectorBytes + 8 + indexLength !== payload.length)
+    throw new Error('section lengths do not add up');
+  return FaissSnapshot.fromParts(meta.dimensions, meta.chunks, vectors);
 }
