@@ -31,7 +31,7 @@ const DIMENSIONS = 384;
 const K = 10;
 /** The deployment's defaults (shared/config/environment.ts): IVF from 200k vectors, 16 lists probed. */
 const DEFAULTS = { kind: 'ivf', ivfMinVectors: 200_000, ivfNprobe: 16, ivfNlist: 0 } as const;
-const STORAGES: readonly VectorStorage[] = ['float32', 'float16'];
+const STORAGES: readonly VectorStorage[] = ['float32', 'float16', 'int8'];
 
 const median = (samples: readonly number[]) => summarize(samples).medianMs;
 const seconds = (ms: number) => (ms / 1000).toFixed(2);
@@ -113,7 +113,7 @@ export async function benchVectorsAtScale(options: { sizes: number[]; queries: (
         const flat = faiss.IndexFlatIP.fromBuffer(flatInnerProductIndexBytes(data, DIMENSIONS));
         faissP50 = msText(median(floorQueries.map((q) => time(() => flat.search(Array.from(q), K))[1])));
       } else if (n <= 200_000) faissP50 = 'skipped (no faiss-node binding)';
-      const int8 = QuantizedRows.of(n, DIMENSIONS, data);
+      const int8 = QuantizedRows.ofFloats(n, DIMENSIONS, data);
       const int8Scan = (q: Float32Array) => {
         int8.setQuery(q);
         int8.scan(0, n);
@@ -201,11 +201,15 @@ export async function benchVectorsAtScale(options: { sizes: number[]; queries: (
         row[6] = seconds(median(loads.get(storage) ?? []));
         rows.push(row);
       }
-      const [f32, f16] = STORAGES.map((s) => objectBytes.get(s) ?? 0);
-      const [l32, l16] = STORAGES.map((s) => median(loads.get(s) ?? []));
-      console.log(
-        `  ${n}: float16 object ${((f32 ?? 0) / (f16 ?? 1)).toFixed(2)}x smaller, cold load ${((l32 ?? 0) / (l16 ?? 1)).toFixed(2)}x faster`,
-      );
+      const f32Bytes = objectBytes.get('float32') ?? 0;
+      const f32Load = median(loads.get('float32') ?? []);
+      for (const storage of STORAGES.filter((s) => s !== 'float32')) {
+        const size = f32Bytes / (objectBytes.get(storage) ?? 1);
+        const load = f32Load / median(loads.get(storage) ?? []);
+        console.log(
+          `  ${n}: ${storage} object ${size.toFixed(2)}x smaller, cold load ${load.toFixed(2)}x faster`,
+        );
+      }
     }
   } finally {
     await s3.stop();

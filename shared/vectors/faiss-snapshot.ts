@@ -4,7 +4,8 @@
  *
  * Object layout: a 48-byte header ("GEFAISS", u8 format version, u64 payload length, sha256 of the payload),
  * then the payload. Format 3: u32 metadata length, metadata JSON (dimensions, storage, index kind, the
- * chunks column by column), u64 length + the vectors (n × d, float16 or float32), u64 length + the IVF
+ * chunks column by column), u64 length + the vectors (stored-vectors.ts: float32, float16 or int8 codes with
+ * a refinement), u64 length + the IVF
  * section (float32 centroids, u32 list offsets; empty for a flat index). An IVF snapshot keeps its rows in
  * list order, so each list is one contiguous run. Format 2 (float32 vectors, chunks as objects, a faiss
  * index) still loads, as an exact float32 index; the next write stores it in format 3. The header makes an
@@ -16,9 +17,9 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { FaissSnapshotError } from '../errors';
-import { halfTable, toHalves } from './float16';
-import { assignLists, defaultListCount, probedRanges, type RowReader, trainCentroids } from './ivf-lists';
-import { bestPositions, QuantizedRows, type StoredVectors } from './quantized-rows';
+import { assignLists, defaultListCount, probedRanges, trainCentroids } from './ivf-lists';
+import { bestPositions, QuantizedRows } from './quantized-rows';
+import { StoredVectors, VECTOR_STORAGES, type VectorStorage } from './stored-vectors';
 import type { ChunkMatch, VectorFilter } from './vector-store';
 import { matchesFilter } from './vector-store';
 
@@ -40,8 +41,7 @@ const ChunkMetaSchema = z.object({
 export type ChunkMeta = z.output<typeof ChunkMetaSchema>;
 
 export type FaissIndexKind = 'flat' | 'ivf';
-/** How the vectors are stored in the object: `float16` halves its size; search re-ranks with them. */
-export type VectorStorage = 'float32' | 'float16';
+export type { VectorStorage } from './stored-vectors';
 
 export interface IndexSettings {
   /** `ivf`: an IVF index once the corpus reaches `ivfMinVectors` (below it the scan is exact and fast). */
@@ -62,7 +62,7 @@ const LegacyMetadataSchema = z.object({
 const count = z.number().int().min(0);
 const MetadataSchema = z.object({
   dimensions: count,
-  storage: z.enum(['float32', 'float16']),
+  storage: z.enum(VECTOR_STORAGES),
   kind: z.enum(['flat', 'ivf']),
   chunks: z.object({
     documentId: z.array(z.string()),
@@ -121,7 +121,7 @@ function verifiedPayload(body: Buffer): { format: number; payload: Buffer } {
 }
 
 /** A copy of `length` bytes at `offset` as a typed array (the object's bytes may be unaligned). */
-function copyOut<T extends Float32Array | Uint16Array | Uint32Array>(
+function copyOut<T extends Float32Array | Uint32Array>(
   make: (length: number) => T,
   payload: Buffer,
   offset: number,
@@ -150,18 +150,18 @@ export class FaissSnapshot {
   private constructor(
     readonly dimensions: number,
     readonly chunks: readonly ChunkMeta[],
-    /** The vectors as stored: float32 values or float16 bits, n × d. */
+    /** The vectors as stored, one row per chunk. */
     readonly stored: StoredVectors,
     private readonly ivf: IvfIndex | undefined,
     rows?: QuantizedRows,
   ) {
     if (chunks.length === 0) return;
-    this.rows = rows ?? QuantizedRows.of(chunks.length, dimensions, stored);
-    if (ivf) this.centroidRows = QuantizedRows.of(ivf.offsets.length - 1, dimensions, ivf.centroids);
+    this.rows = rows ?? QuantizedRows.of(stored);
+    if (ivf) this.centroidRows = QuantizedRows.ofFloats(ivf.offsets.length - 1, dimensions, ivf.centroids);
   }
 
   static empty(): FaissSnapshot {
-    return new FaissSnapshot(0, [], new Float32Array(0), undefined);
+    return new FaissSnapshot(0, [], StoredVectors.allocate('float32', 0, 0), undefined);
   }
 
   get kind(): FaissIndexKind {
@@ -169,7 +169,7 @@ export class FaissSnapshot {
   }
 
   get storage(): VectorStorage {
-    return this.stored instanceof Uint16Array ? 'float16' : 'float32';
+    return this.stored.storage;
   }
 
   /** IVF lists and probes, for stats. */
@@ -190,7 +190,7 @@ export class FaissSnapshot {
     if (settings.kind !== 'ivf' || n < settings.ivfMinVectors)
       return new FaissSnapshot(dimensions, chunks, stored, undefined);
 
-    const readRow = rowReader(stored, dimensions);
+    const readRow = (row: number, target: Float32Array) => stored.readRow(row, target);
     const wanted = settings.ivfNlist || defaultListCount(n);
     const reuse =
       prior &&
@@ -203,7 +203,7 @@ export class FaissSnapshot {
     // Rows without a list are the new ones, at the end (withChanges appends them).
     let firstNew = n;
     while (firstNew > 0 && (lists[firstNew - 1] as number) < 0) firstNew--;
-    const rows = QuantizedRows.of(n, dimensions, stored);
+    const rows = QuantizedRows.of(stored);
     assignLists(rows, firstNew, n, centroids, lists);
 
     // Rows in list order (a counting sort), so that each list is one contiguous scan.
@@ -217,11 +217,10 @@ export class FaissSnapshot {
       order[next[list] as number] = row;
       next[list] = (next[list] as number) + 1;
     }
-    const ordered =
-      stored instanceof Uint16Array ? new Uint16Array(stored.length) : new Float32Array(stored.length);
+    const ordered = StoredVectors.allocate(stored.storage, n, dimensions);
     const orderedChunks = new Array<ChunkMeta>(n);
     order.forEach((row, position) => {
-      ordered.set(stored.subarray(row * dimensions, (row + 1) * dimensions), position * dimensions);
+      ordered.copyRow(stored, row, position);
       orderedChunks[position] = chunks[row] as ChunkMeta;
     });
     return new FaissSnapshot(
@@ -250,23 +249,17 @@ export class FaissSnapshot {
       if (keep(meta)) keptRows.push(row);
     });
     const n = keptRows.length + added.length;
-    const half = settings.storage === 'float16';
-    const stored = half ? new Uint16Array(n * dimensions) : new Float32Array(n * dimensions);
+    const stored = StoredVectors.allocate(settings.storage, n, dimensions);
     const chunks: ChunkMeta[] = keptRows.map((row) => this.chunks[row] as ChunkMeta);
-    const sameStorage = this.storage === settings.storage;
+    const sameStorage = this.storage === settings.storage && this.dimensions === dimensions;
     const scratch = new Float32Array(dimensions);
-    const readRow = rowReader(this.stored, dimensions);
     keptRows.forEach((row, i) => {
-      if (sameStorage)
-        stored.set(this.stored.subarray(row * dimensions, (row + 1) * dimensions), i * dimensions);
-      else if (stored instanceof Uint16Array) toHalves(readRow(row, scratch), stored, i * dimensions);
-      else stored.set(readRow(row, scratch), i * dimensions);
+      if (sameStorage) stored.copyRow(this.stored, row, i);
+      else stored.writeRow(i, this.stored.readRow(row, scratch));
     });
     added.forEach(({ meta, vector }, i) => {
       if (vector.length !== dimensions) throw new Error('chunks of one upsert have different dimensions');
-      const at = (keptRows.length + i) * dimensions;
-      if (stored instanceof Uint16Array) toHalves(vector, stored, at);
-      else stored.set(vector, at);
+      stored.writeRow(keptRows.length + i, vector);
       chunks.push(meta);
     });
     let prior: { ivf: IvfIndex; lists: Int32Array } | undefined;
@@ -327,14 +320,15 @@ export class FaissSnapshot {
     const metaBytes = Buffer.from(JSON.stringify(meta));
     const metaLength = Buffer.alloc(4);
     metaLength.writeUInt32LE(metaBytes.length);
-    const vectorBytes = bytesOf(this.stored);
+    const vectorParts = this.stored.sections();
+    const vectorLength = vectorParts.reduce((sum, part) => sum + part.length, 0);
     const ivfParts = this.ivf ? [bytesOf(this.ivf.centroids), bytesOf(this.ivf.offsets)] : [];
     const ivfLength = ivfParts.reduce((sum, part) => sum + part.length, 0);
     const payload = Buffer.concat([
       metaLength,
       metaBytes,
-      u64(vectorBytes.length),
-      vectorBytes,
+      u64(vectorLength),
+      ...vectorParts,
       u64(ivfLength),
       ...ivfParts,
     ]);
@@ -350,9 +344,9 @@ export class FaissSnapshot {
     return this.chunks.length;
   }
 
-  /** The stored vector of `row` as float32 (decoded from float16 when stored so). */
+  /** The stored vector of `row` as float32 (decoded when stored in another precision). */
   vectorOf(row: number): Float32Array {
-    return rowReader(this.stored, this.dimensions)(row, new Float32Array(this.dimensions));
+    return this.stored.readRow(row, new Float32Array(this.dimensions)).slice();
   }
 
   /** The best `topK` chunks; `probes` overrides the IVF lists probed (`Infinity`: every list, exact). */
@@ -373,9 +367,11 @@ export class FaissSnapshot {
     rows.setQuery(query);
     for (let r = 0; r < ranges.length; r += 2) rows.scan(ranges[r] as number, ranges[r + 1] as number);
     const candidates = bestPositions(rows.scores, ranges, Math.max(k * RERANK_FACTOR, MIN_CANDIDATES));
-    const readRow = rowReader(this.stored, this.dimensions);
     const scratch = new Float32Array(this.dimensions);
-    const scored = Array.from(candidates, (row) => ({ row, score: dot(readRow(row, scratch), query) }));
+    const scored = Array.from(candidates, (row) => ({
+      row,
+      score: dot(this.stored.readRow(row, scratch), query),
+    }));
     return scored
       .sort((a, b) => b.score - a.score)
       .slice(0, k)
@@ -384,12 +380,11 @@ export class FaissSnapshot {
 
   /** A filtered query scans only the matching rows exactly: no candidate the filter would drop is fetched. */
   private exactFilteredSearch(query: Float32Array, topK: number, filter: VectorFilter): ChunkMatch[] {
-    const readRow = rowReader(this.stored, this.dimensions);
     const scratch = new Float32Array(this.dimensions);
     const scored: ChunkMatch[] = [];
     this.chunks.forEach((chunk, row) => {
       if (!matchesFilter(chunk, filter)) return;
-      scored.push({ ...chunk, score: dot(readRow(row, scratch), query) });
+      scored.push({ ...chunk, score: dot(this.stored.readRow(row, scratch), query) });
     });
     return scored.sort((a, b) => b.score - a.score).slice(0, topK);
   }
@@ -399,18 +394,6 @@ function dot(a: Float32Array, b: Float32Array): number {
   let sum = 0;
   for (let i = 0; i < a.length; i++) sum += (a[i] as number) * (b[i] as number);
   return sum;
-}
-
-/** Reads stored rows as float32: a view for float32 storage, a decode into `target` for float16. */
-function rowReader(stored: StoredVectors, dimensions: number): RowReader {
-  if (stored instanceof Float32Array)
-    return (row) => stored.subarray(row * dimensions, (row + 1) * dimensions);
-  const values = halfTable();
-  return (row, target) => {
-    const base = row * dimensions;
-    for (let d = 0; d < dimensions; d++) target[d] = values[stored[base + d] as number] as number;
-    return target;
-  };
 }
 
 function decodeCurrent(payload: Buffer): FaissSnapshot {
@@ -423,14 +406,14 @@ function decodeCurrent(payload: Buffer): FaissSnapshot {
   const { dimensions } = meta;
   let at = 4 + metaLength;
   const vectorLength = Number(payload.readBigUInt64LE(at));
-  const elementBytes = meta.storage === 'float16' ? 2 : 4;
-  if (vectorLength !== n * dimensions * elementBytes)
-    throw new Error('the vector section has the wrong size');
   at += 8;
-  const stored =
-    meta.storage === 'float16'
-      ? copyOut((length) => new Uint16Array(length), payload, at, vectorLength)
-      : copyOut((length) => new Float32Array(length), payload, at, vectorLength);
+  if (at + vectorLength > payload.length) throw new Error('the vector section runs past the end');
+  const stored = StoredVectors.fromBytes(
+    meta.storage,
+    n,
+    dimensions,
+    payload.subarray(at, at + vectorLength),
+  );
   at += vectorLength;
   const ivfLength = Number(payload.readBigUInt64LE(at));
   at += 8;
@@ -470,7 +453,13 @@ function decodeLegacy(payload: Buffer): FaissSnapshot {
   const meta = LegacyMetadataSchema.parse(JSON.parse(payload.toString('utf8', 4, 4 + metaLength)));
   const vectorBytes = meta.chunks.length * meta.dimensions * 4;
   const vectorStart = 4 + metaLength;
-  const vectors = copyOut((length) => new Float32Array(length), payload, vectorStart, vectorBytes);
+  const n = meta.chunks.length;
+  const vectors = StoredVectors.fromBytes(
+    'float32',
+    n,
+    meta.dimensions,
+    payload.subarray(vectorStart, vectorStart + vectorBytes),
+  );
   const indexLength = Number(payload.readBigUInt64LE(vectorStart + vectorBytes));
   if (vectorStart + vectorBytes + 8 + indexLength !== payload.length)
     throw new Error('section lengths do not add up');

@@ -55,7 +55,11 @@ export function halfTable(): Float32Array {
  * `values` as float16 bits into `target` at `offset`. Normal numbers (all but the tiniest and largest) take
  * a fast path that rounds half away from zero; the rest go through `toHalf`.
  */
-export function toHalves(values: Float32Array, target = new Uint16Array(values.length), offset = 0) {
+export function toHalves(
+  values: Float32Array,
+  target: Uint16Array = new Uint16Array(values.length),
+  offset = 0,
+): Uint16Array {
   const bits = new Uint32Array(values.buffer, values.byteOffset, values.length);
   for (let i = 0; i < values.length; i++) {
     const word = bits[i] as number;

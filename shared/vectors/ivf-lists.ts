@@ -54,7 +54,7 @@ export function trainCentroids(
   const scratch = new Float32Array(dimensions);
   for (let i = 0; i < sampleSize; i++)
     sample.set(readRow(Math.floor((i * count) / sampleSize), scratch), i * dimensions);
-  const sampleRows = QuantizedRows.of(sampleSize, dimensions, sample);
+  const sampleRows = QuantizedRows.ofFloats(sampleSize, dimensions, sample);
   const centroids = new Float32Array(nlist * dimensions);
   for (let c = 0; c < nlist; c++) {
     const from = Math.floor((c * sampleSize) / nlist) * dimensions;

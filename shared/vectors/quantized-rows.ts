@@ -3,6 +3,7 @@
  * FAISS search. Codes are derived from the stored vectors when a snapshot loads, never stored themselves.
  */
 import { instantiateKernels, type SimdKernels } from './simd-kernels';
+import type { StoredVectors } from './stored-vectors';
 
 /** Rows quantized per call of the kernel (the staging area's size). */
 const BATCH = 256;
@@ -10,9 +11,6 @@ const BATCH = 256;
 const QUERY_RANGE = 2047;
 
 const align = (bytes: number) => Math.ceil(bytes / 16) * 16;
-
-/** Where the stored vectors come from: float32 or float16 bits, row-major, `dimensions` per row. */
-export type StoredVectors = Float32Array | Uint16Array;
 
 export class QuantizedRows {
   private readonly queryAt: number;
@@ -41,11 +39,31 @@ export class QuantizedRows {
     this.scores = new Float32Array(this.kernels.memory.buffer, this.outAt, count);
   }
 
-  /** Quantizes the `count` rows of `stored` (row-major, `dimensions` per row). */
-  static of(count: number, dimensions: number, stored: StoredVectors): QuantizedRows {
-    const rows = new QuantizedRows(count, dimensions);
-    rows.fill(stored);
+  /** The rows of `stored`: its own codes for int8 storage, quantized from float32 or float16 otherwise. */
+  static of(stored: StoredVectors): QuantizedRows {
+    const rows = new QuantizedRows(stored.count, stored.dimensions);
+    const [first, codes] = stored.columns;
+    if (stored.storage === 'int8') rows.copyCodes(first as Float32Array, codes as Int8Array);
+    else rows.fill(first as Float32Array | Uint16Array);
     return rows;
+  }
+
+  /** Quantizes `count` float32 rows (row-major, `dimensions` per row). */
+  static ofFloats(count: number, dimensions: number, values: Float32Array): QuantizedRows {
+    const rows = new QuantizedRows(count, dimensions);
+    rows.fill(values);
+    return rows;
+  }
+
+  private copyCodes(scales: Float32Array, codes: Int8Array): void {
+    const { stride, dimensions, count } = this;
+    const buffer = this.kernels.memory.buffer;
+    new Float32Array(buffer, this.scalesAt, count).set(scales);
+    const target = new Int8Array(buffer, this.codesAt, count * stride);
+    if (stride === dimensions) target.set(codes);
+    else
+      for (let row = 0; row < count; row++)
+        target.set(codes.subarray(row * dimensions, (row + 1) * dimensions), row * stride);
   }
 
   /** These rows in another order (position → row of this one), by copying their codes. */
@@ -67,7 +85,7 @@ export class QuantizedRows {
   readonly stride: number;
   private queryCodes: Int16Array | undefined;
 
-  private fill(stored: StoredVectors): void {
+  private fill(stored: Float32Array | Uint16Array): void {
     const { stride, dimensions, kernels } = this;
     const buffer = kernels.memory.buffer;
     const half = stored instanceof Uint16Array;
