@@ -39,7 +39,7 @@ if (sections.has('local-load')) {
 if (sections.has('vectors')) {
   await benchVectorsAtScale({
     sizes: quick ? [10_000] : values.scale ? [100_000, 1_000_000] : [100_000],
-    queries: (n) => (n >= 1_000_000 ? 100 : 200),
+    queries: (n) => (n >= 1_000_000 ? 50 : 200),
   });
   await benchIngestion(quick ? 10 : 40);
 }

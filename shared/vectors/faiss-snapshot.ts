@@ -203,8 +203,7 @@ export class FaissSnapshot {
     // Rows without a list are the new ones, at the end (withChanges appends them).
     let firstNew = n;
     while (firstNew > 0 && (lists[firstNew - 1] as number) < 0) firstNew--;
-    const rows = QuantizedRows.of(stored);
-    assignLists(rows, firstNew, n, centroids, lists);
+    if (firstNew < n) assignLists(QuantizedRows.of(stored.slice(firstNew, n)), centroids, lists, firstNew);
 
     // Rows in list order (a counting sort), so that each list is one contiguous scan.
     const offsets = new Uint32Array(nlist + 1);
@@ -219,17 +218,21 @@ export class FaissSnapshot {
     }
     const ordered = StoredVectors.allocate(stored.storage, n, dimensions);
     const orderedChunks = new Array<ChunkMeta>(n);
-    order.forEach((row, position) => {
-      ordered.copyRow(stored, row, position);
-      orderedChunks[position] = chunks[row] as ChunkMeta;
+    for (let position = 0; position < n; ) {
+      // Rows that stay together (a list's rows of the previous snapshot) move in one copy.
+      const first = order[position] as number;
+      let run = 1;
+      while (position + run < n && order[position + run] === first + run) run++;
+      ordered.copyRows(stored, first, position, run);
+      for (let i = 0; i < run; i++) orderedChunks[position + i] = chunks[first + i] as ChunkMeta;
+      position += run;
+    }
+    return new FaissSnapshot(dimensions, orderedChunks, ordered, {
+      centroids,
+      offsets,
+      nprobe: settings.ivfNprobe,
+      trainedFor: reuse ? prior.ivf.trainedFor : n,
     });
-    return new FaissSnapshot(
-      dimensions,
-      orderedChunks,
-      ordered,
-      { centroids, offsets, nprobe: settings.ivfNprobe, trainedFor: reuse ? prior.ivf.trainedFor : n },
-      rows.reordered(order),
-    );
   }
 
   /**
@@ -253,15 +256,23 @@ export class FaissSnapshot {
     const chunks: ChunkMeta[] = keptRows.map((row) => this.chunks[row] as ChunkMeta);
     const sameStorage = this.storage === settings.storage && this.dimensions === dimensions;
     const scratch = new Float32Array(dimensions);
-    keptRows.forEach((row, i) => {
-      if (sameStorage) stored.copyRow(this.stored, row, i);
-      else stored.writeRow(i, this.stored.readRow(row, scratch));
-    });
+    for (let i = 0; i < keptRows.length; ) {
+      // Kept rows come in runs (a change removes a few documents): one copy per run.
+      let run = 1;
+      while (i + run < keptRows.length && keptRows[i + run] === (keptRows[i] as number) + run) run++;
+      if (sameStorage) stored.copyRows(this.stored, keptRows[i] as number, i, run);
+      else
+        for (let j = i; j < i + run; j++)
+          stored.writeRow(j, this.stored.readRow(keptRows[j] as number, scratch));
+      i += run;
+    }
+    const addedVectors = new Float32Array(added.length * dimensions);
     added.forEach(({ meta, vector }, i) => {
       if (vector.length !== dimensions) throw new Error('chunks of one upsert have different dimensions');
-      stored.writeRow(keptRows.length + i, vector);
+      addedVectors.set(vector, i * dimensions);
       chunks.push(meta);
     });
+    stored.writeRows(keptRows.length, addedVectors);
     let prior: { ivf: IvfIndex; lists: Int32Array } | undefined;
     if (this.ivf && dimensions === this.dimensions) {
       const lists = new Int32Array(n).fill(-1);

@@ -3,7 +3,7 @@
  * assignment run on the int8 scan, so indexing 100k vectors takes well under a second (faiss-node's IVF
  * needs its `add()`, about 10 s per 100k here); a search scans the `nprobe` nearest lists only.
  */
-import { bestPositions, QuantizedRows } from './quantized-rows';
+import { bestPositions, QuantizedRows, quantizeQuery } from './quantized-rows';
 
 /** k-means iterations and sample size per list: enough for stable lists, cheap enough for ingestion. */
 const ITERATIONS = 6;
@@ -15,28 +15,40 @@ export const defaultListCount = (n: number) => Math.min(256, Math.max(8, Math.ro
 /** Reads row `row` as float32 into `target` (or returns a view) — the stored vectors in any precision. */
 export type RowReader = (row: number, target: Float32Array) => Float32Array;
 
+/** Rows scored against every centroid before moving on: their codes stay in the core's cache. */
+const BLOCK_ROWS = 1024;
+
 /**
- * Sets lists[r] for rows [from, to) of `rows` to the centroid with the largest inner product. Each centroid
- * is one scan over the rows' int8 codes (the row's scale does not change which centroid wins).
+ * Sets lists[offset + r] for every row r of `rows` to the centroid with the largest inner product. Each
+ * centroid is a scan over the rows' int8 codes (the row's scale does not change which centroid wins).
  */
 export function assignLists(
   rows: QuantizedRows,
-  from: number,
-  to: number,
   centroids: Float32Array,
   lists: Int32Array,
+  offset = 0,
 ): void {
-  const { dimensions, scores } = rows;
-  const best = new Float32Array(to - from).fill(Number.NEGATIVE_INFINITY);
+  const { dimensions, stride, scores, count } = rows;
   const nlist = centroids.length / dimensions;
-  for (let list = 0; list < nlist; list++) {
-    rows.setQuery(centroids.subarray(list * dimensions, (list + 1) * dimensions));
-    rows.scan(from, to);
-    for (let row = from; row < to; row++) {
-      const score = scores[row] as number;
-      if (score > (best[row - from] as number)) {
-        best[row - from] = score;
-        lists[row] = list;
+  const queries = new Int16Array(nlist * stride);
+  for (let list = 0; list < nlist; list++)
+    quantizeQuery(
+      centroids.subarray(list * dimensions, (list + 1) * dimensions),
+      queries.subarray(list * stride),
+    );
+  const best = new Float32Array(BLOCK_ROWS);
+  for (let start = 0; start < count; start += BLOCK_ROWS) {
+    const end = Math.min(count, start + BLOCK_ROWS);
+    best.fill(Number.NEGATIVE_INFINITY);
+    for (let list = 0; list < nlist; list++) {
+      rows.setQueryCodes(queries.subarray(list * stride, (list + 1) * stride));
+      rows.scan(start, end);
+      for (let row = start; row < end; row++) {
+        const score = scores[row] as number;
+        if (score > (best[row - start] as number)) {
+          best[row - start] = score;
+          lists[offset + row] = list;
+        }
       }
     }
   }
@@ -64,7 +76,7 @@ export function trainCentroids(
   const sums = new Float64Array(nlist * dimensions);
   const sizes = new Int32Array(nlist);
   for (let iteration = 0; iteration < ITERATIONS; iteration++) {
-    assignLists(sampleRows, 0, sampleSize, centroids, assignment);
+    assignLists(sampleRows, centroids, assignment);
     sums.fill(0);
     sizes.fill(0);
     for (let i = 0; i < sampleSize; i++) {

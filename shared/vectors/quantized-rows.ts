@@ -66,22 +66,6 @@ export class QuantizedRows {
         target.set(codes.subarray(row * dimensions, (row + 1) * dimensions), row * stride);
   }
 
-  /** These rows in another order (position → row of this one), by copying their codes. */
-  reordered(order: Uint32Array): QuantizedRows {
-    const next = new QuantizedRows(this.count, this.dimensions);
-    const { stride } = this;
-    const codes = new Int8Array(this.kernels.memory.buffer, this.codesAt, this.count * stride);
-    const nextCodes = new Int8Array(next.kernels.memory.buffer, next.codesAt, this.count * stride);
-    const scales = new Float32Array(this.kernels.memory.buffer, this.scalesAt, this.count);
-    const nextScales = new Float32Array(next.kernels.memory.buffer, next.scalesAt, this.count);
-    for (let position = 0; position < this.count; position++) {
-      const row = order[position] as number;
-      nextCodes.set(codes.subarray(row * stride, (row + 1) * stride), position * stride);
-      nextScales[position] = scales[row] as number;
-    }
-    return next;
-  }
-
   readonly stride: number;
   private queryCodes: Int16Array | undefined;
 
@@ -106,18 +90,21 @@ export class QuantizedRows {
         stride,
         this.codesAt + start * stride,
         this.scalesAt + start * 4,
+        0,
       );
     }
   }
 
   /** Quantizes the query into the scan memory; call before `scan`. */
   setQuery(query: Float32Array): void {
-    let max = 0;
-    for (const x of query) max = Math.max(max, Math.abs(x));
     this.queryCodes ??= new Int16Array(this.kernels.memory.buffer, this.queryAt, this.stride);
-    const codes = this.queryCodes;
-    const factor = max > 0 ? QUERY_RANGE / max : 0;
-    for (let i = 0; i < query.length; i++) codes[i] = Math.round((query[i] as number) * factor);
+    quantizeQuery(query, this.queryCodes);
+  }
+
+  /** Sets a query already quantized by `quantizeQuery` (`stride` values). */
+  setQueryCodes(codes: Int16Array): void {
+    this.queryCodes ??= new Int16Array(this.kernels.memory.buffer, this.queryAt, this.stride);
+    this.queryCodes.set(codes);
   }
 
   /** Scores positions [from, to) against the current query into `scores` (proportional to inner products). */
@@ -133,6 +120,14 @@ export class QuantizedRows {
       this.outAt + from * 4,
     );
   }
+}
+
+/** A query as the scan reads it: int16 values, the largest magnitude mapped to QUERY_RANGE. */
+export function quantizeQuery(query: Float32Array, target: Int16Array): void {
+  let max = 0;
+  for (const x of query) max = Math.max(max, Math.abs(x));
+  const factor = max > 0 ? QUERY_RANGE / max : 0;
+  for (let i = 0; i < query.length; i++) target[i] = Math.round((query[i] as number) * factor);
 }
 
 /**

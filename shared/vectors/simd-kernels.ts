@@ -10,8 +10,8 @@
  * Three kernels, on byte offsets into one memory (rows padded with zeros to `stride`, a multiple of 16):
  * - `scan(codes, rows, stride, query, scales, out)`: out[r] = scales[r] · Σ codes[r][j] · query[j]
  *   (codes int8, query int16, sums int32);
- * - `quantize(src, rows, stride, codes, scales)`: float32 rows to int8 codes with one scale per row
- *   (max |x| maps to 127);
+ * - `quantize(src, rows, stride, codes, scales, residuals)`: float32 rows to int8 codes with one scale per
+ *   row (max |x| maps to 127), and when `residuals` is not 0 each value's rounding error in 4 bits;
  * - `halfToFloat(src, count, dst)`: float16 to float32 (count a multiple of 8; subnormals become 0, which
  *   the int8 codes could not tell apart from 0 anyway).
  */
@@ -53,6 +53,9 @@ const i32 = (value: number) => [0x41, ...sleb(value)];
 const add = [0x6a];
 const mul = [0x6c];
 const shl = [0x74];
+const shrU = [0x76];
+const ifThen = [0x04, 0x40];
+const tee = (local: number) => [0x22, ...uleb(local)];
 const ltU = [0x49];
 const block = [0x02, 0x40];
 const loop = [0x03, 0x40];
@@ -83,19 +86,26 @@ const and = simd(0x4e);
 const andNot = simd(0x4f);
 const or = simd(0x50);
 const i8x16NarrowI16 = simd(0x65);
+const i8x16NarrowI16U = simd(0x66);
+const f32x4Nearest = simd(0x6a);
 const i16x8NarrowI32 = simd(0x85);
+const i16x8NarrowI32U = simd(0x86);
 const i16x8ExtendLow = simd(0x87);
 const i16x8ExtendHigh = simd(0x88);
 const i32x4ExtendLowU = simd(0xa9);
 const i32x4ExtendHighU = simd(0xaa);
 const i32x4Shl = simd(0xab);
+const i32x4ShrU = simd(0xad);
 const i32x4Add = simd(0xae);
 const i32x4Dot = simd(0xba);
 const f32x4Abs = simd(0xe0);
 const f32x4Mul = simd(0xe6);
 const f32x4Max = simd(0xe9);
 const i32x4Sub = simd(0xb1);
+const i32x4MinS = simd(0xb6);
+const i32x4TruncSat = simd(0xf8);
 const f32x4Add = simd(0xe4);
+const f32x4Sub = simd(0xe5);
 const splatI32 = (value: number) => [...i32(value), ...i32x4Splat];
 const f32x4Splat1p5x2p23 = [...f32Const(12582912), ...f32x4Splat];
 const zero = [...simd(0x0c), ...new Array<number>(16).fill(0)];
@@ -190,21 +200,59 @@ const scanBody = [
   ...end,
 ];
 
-/** quantize(src 0, rows 1, stride 2, codes 3, scales 4); locals: end 5, j 6, max 7 (v128), m 8 (f32), inv 9 (v128). */
-const quarter = (offset: number) => [
+/**
+ * quantize(src 0, rows 1, stride 2, codes 3, scales 4, residuals 5); locals: end 6, j 7, max 8 (v128),
+ * m 9 (f32), inv 10 (v128), q 11 (v128), pair 12 (v128). With residuals ≠ 0 (stride a multiple of 32), each
+ * value's rounding error in sixteenths of a step (-8..7) is packed two to a byte at residuals, stride / 2
+ * bytes a row.
+ */
+const scaledAt = (offset: number) => [
   ...get(0),
-  ...get(6),
+  ...get(7),
   ...i32(2),
   ...shl,
   ...add,
   ...load(offset),
-  ...get(9),
+  ...get(10),
   ...f32x4Mul,
+];
+const quarter = (offset: number) => [
+  ...scaledAt(offset),
   // round to nearest even by adding 1.5·2^23: the integer lands in the low mantissa bits
   ...f32x4Splat1p5x2p23,
   ...f32x4Add,
   ...splatI32(0x4b400000),
   ...i32x4Sub,
+];
+/** Four values' residuals as int32 lanes, -8..7. */
+const residual4 = (offset: number) => [
+  ...scaledAt(offset),
+  ...tee(11),
+  ...get(11),
+  ...f32x4Nearest,
+  ...f32x4Sub,
+  ...f32Const(16),
+  ...f32x4Splat,
+  ...f32x4Mul,
+  ...f32x4Nearest,
+  ...i32x4TruncSat,
+  ...splatI32(7),
+  ...i32x4MinS,
+];
+/** Eight values' residuals packed into the low byte of four int32 lanes. */
+const packed8 = (offset: number) => [
+  ...residual4(offset),
+  ...residual4(offset + 16),
+  ...i16x8NarrowI32,
+  ...tee(12),
+  ...splatI32(0xf),
+  ...and,
+  ...get(12),
+  ...i32(12),
+  ...i32x4ShrU,
+  ...splatI32(0xf0),
+  ...and,
+  ...or,
 ];
 const quantizeBody = [
   ...get(3),
@@ -212,72 +260,72 @@ const quantizeBody = [
   ...get(2),
   ...mul,
   ...add,
-  ...set(5),
+  ...set(6),
   ...block,
   ...loop,
   ...get(3),
-  ...get(5),
+  ...get(6),
   ...ltU,
   0x45,
   ...brIf(1),
   // the row's largest magnitude
   ...zero,
-  ...set(7),
+  ...set(8),
   ...i32(0),
-  ...set(6),
+  ...set(7),
   ...loop,
-  ...get(7),
+  ...get(8),
   ...get(0),
-  ...get(6),
+  ...get(7),
   ...i32(2),
   ...shl,
   ...add,
   ...load(),
   ...f32x4Abs,
   ...f32x4Max,
-  ...set(7),
-  ...get(6),
+  ...set(8),
+  ...get(7),
   ...i32(4),
   ...add,
-  ...set(6),
-  ...get(6),
+  ...set(7),
+  ...get(7),
   ...get(2),
   ...ltU,
   ...brIf(0),
   ...end,
-  ...get(7),
+  ...get(8),
   ...f32x4Lane(0),
-  ...get(7),
+  ...get(8),
   ...f32x4Lane(1),
   ...f32Max,
-  ...get(7),
+  ...get(8),
   ...f32x4Lane(2),
   ...f32Max,
-  ...get(7),
+  ...get(8),
   ...f32x4Lane(3),
   ...f32Max,
-  ...set(8),
+  ...set(9),
   // scale = m / 127; codes = nearest(x · 127 / m), or 0 for a zero row
   ...get(4),
-  ...get(8),
+  ...get(9),
   ...f32Const(127),
   ...f32Div,
   ...f32Store,
   ...f32Const(127),
-  ...get(8),
+  ...get(9),
   ...f32Div,
   ...f32Const(0),
-  ...get(8),
+  ...get(9),
   ...f32Const(0),
   ...f32Gt,
   ...select,
   ...f32x4Splat,
-  ...set(9),
+  ...set(10),
   ...i32(0),
-  ...set(6),
+  ...set(7),
   ...loop,
   ...get(3),
-  ...get(6),
+  ...get(7),
   ...add,
   ...quarter(0),
   ...quarter(16),
@@ -287,14 +335,49 @@ const quantizeBody = [
   ...i16x8NarrowI32,
   ...i8x16NarrowI16,
   ...store(),
-  ...get(6),
+  ...get(7),
   ...i32(16),
   ...add,
-  ...set(6),
-  ...get(6),
+  ...set(7),
+  ...get(7),
   ...get(2),
   ...ltU,
   ...brIf(0),
+  ...end,
+  // the residuals, 32 values (16 bytes) at a time
+  ...get(5),
+  ...ifThen,
+  ...i32(0),
+  ...set(7),
+  ...loop,
+  ...get(5),
+  ...get(7),
+  ...i32(1),
+  ...shrU,
+  ...add,
+  ...packed8(0),
+  ...packed8(32),
+  ...i16x8NarrowI32U,
+  ...packed8(64),
+  ...packed8(96),
+  ...i16x8NarrowI32U,
+  ...i8x16NarrowI16U,
+  ...store(),
+  ...get(7),
+  ...i32(32),
+  ...add,
+  ...set(7),
+  ...get(7),
+  ...get(2),
+  ...ltU,
+  ...brIf(0),
+  ...end,
+  ...get(5),
+  ...get(2),
+  ...i32(1),
+  ...shrU,
+  ...add,
+  ...set(5),
   ...end,
   ...get(0),
   ...get(2),
@@ -390,12 +473,11 @@ const MODULE_BYTES = Uint8Array.from([
     1,
     vec([
       [0x60, ...vec(new Array(6).fill([I32])), 0x00],
-      [0x60, ...vec(new Array(5).fill([I32])), 0x00],
       [0x60, ...vec(new Array(3).fill([I32])), 0x00],
     ]),
   ),
   ...section(2, vec([[...name('env'), ...name('memory'), 0x02, 0x00, 0x01]])),
-  ...section(3, vec([[0], [1], [2]])),
+  ...section(3, vec([[0], [0], [1]])),
   ...section(
     7,
     vec([
@@ -419,7 +501,7 @@ const MODULE_BYTES = Uint8Array.from([
           [2, I32],
           [1, V128],
           [1, 0x7d],
-          [1, V128],
+          [3, V128],
         ],
         quantizeBody,
       ),
@@ -448,7 +530,7 @@ const wasm = (globalThis as unknown as { WebAssembly: WebAssemblyApi }).WebAssem
 export interface SimdKernels {
   readonly memory: ScanMemory;
   scan(codes: number, rows: number, stride: number, query: number, scales: number, out: number): void;
-  quantize(src: number, rows: number, stride: number, codes: number, scales: number): void;
+  quantize(src: number, rows: number, stride: number, codes: number, scales: number, residuals: number): void;
   halfToFloat(src: number, count: number, dst: number): void;
 }
 

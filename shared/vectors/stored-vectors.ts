@@ -9,6 +9,7 @@
  * and serializing rows is the same for all three.
  */
 import { halfTable, toHalves } from './float16';
+import { instantiateKernels, type SimdKernels } from './simd-kernels';
 
 export type VectorStorage = 'float32' | 'float16' | 'int8';
 export const VECTOR_STORAGES: readonly VectorStorage[] = ['float32', 'float16', 'int8'];
@@ -63,23 +64,51 @@ export class StoredVectors {
     return stored;
   }
 
+  /** Rows [from, to) as a view (no copy). */
+  slice(from: number, to: number): StoredVectors {
+    return new StoredVectors(
+      this.storage,
+      to - from,
+      this.dimensions,
+      this.columns.map((column, c) => column.subarray(from * this.perRow(c), to * this.perRow(c))),
+    );
+  }
+
   /** The columns' bytes, to write into an object. */
   sections(): Buffer[] {
     return this.columns.map((column) => Buffer.from(column.buffer, column.byteOffset, column.byteLength));
   }
 
   private perRow(column: number): number {
-    const length = (this.columns[column] as Column).length;
-    return this.count === 0 ? 0 : length / this.count;
+    if (this.storage === 'int8' && column !== 1) return column === 0 ? 1 : Math.ceil(this.dimensions / 2);
+    return this.dimensions;
   }
 
-  /** Copies row `from` of `source` (same storage and dimensions) into row `to`. */
-  copyRow(source: StoredVectors, from: number, to: number): void {
-    this.columns.forEach((column, c) => {
+  /** Copies `count` rows of `source` (same storage and dimensions) from row `from` to row `to`. */
+  copyRows(source: StoredVectors, from: number, to: number, count = 1): void {
+    for (let c = 0; c < this.columns.length; c++) {
+      const column = this.columns[c] as Column;
       const per = this.perRow(c);
       const sourceColumn = source.columns[c] as Column;
-      column.set(sourceColumn.subarray(from * per, (from + 1) * per) as never, to * per);
-    });
+      if (per * count === 1) column[to] = sourceColumn[from] as number;
+      else column.set(sourceColumn.subarray(from * per, (from + count) * per) as never, to * per);
+    }
+  }
+
+  /** Stores `vectors` (float32, row-major) as rows `row`, `row + 1`, … */
+  writeRows(row: number, vectors: Float32Array): void {
+    const d = this.dimensions;
+    const [first, codes, residuals] = this.columns;
+    if (this.storage === 'float32') (first as Float32Array).set(vectors, row * d);
+    else if (this.storage === 'float16') toHalves(vectors, first as Uint16Array, row * d);
+    else
+      refinedEncoder(d).encode(
+        vectors,
+        row,
+        first as Float32Array,
+        codes as Int8Array,
+        residuals as Uint8Array,
+      );
   }
 
   /** Stores `vector` (float32, `dimensions` values) as row `row`. */
@@ -88,7 +117,14 @@ export class StoredVectors {
     const [first, codes, residuals] = this.columns;
     if (this.storage === 'float32') (first as Float32Array).set(vector, row * d);
     else if (this.storage === 'float16') toHalves(vector, first as Uint16Array, row * d);
-    else writeRefinedCodes(vector, row, first as Float32Array, codes as Int8Array, residuals as Uint8Array);
+    else
+      refinedEncoder(d).encode(
+        vector,
+        row,
+        first as Float32Array,
+        codes as Int8Array,
+        residuals as Uint8Array,
+      );
   }
 
   /** Row `row` as float32: a view for float32 storage, decoded into `target` otherwise. */
@@ -115,31 +151,66 @@ export class StoredVectors {
   }
 }
 
-/** int8 codes (largest magnitude → ±127), the row's scale, and each value's 4-bit refinement. */
-function writeRefinedCodes(
-  vector: Float32Array,
-  row: number,
-  scales: Float32Array,
-  codes: Int8Array,
-  residuals: Uint8Array,
-): void {
-  const d = vector.length;
-  let max = 0;
-  for (const x of vector) max = Math.max(max, Math.abs(x));
-  const scale = Math.fround(max / 127);
-  scales[row] = scale;
-  const half = Math.ceil(d / 2);
-  residuals.fill(0, row * half, (row + 1) * half);
-  if (scale === 0) {
-    codes.fill(0, row * d, (row + 1) * d);
-    return;
+const BATCH = 256;
+
+/**
+ * Encodes float32 rows as int8 codes, scales and 4-bit refinements with the SIMD `quantize` kernel, a batch
+ * of rows at a time through a staging memory (rows padded to a multiple of 32 values).
+ */
+class RefinedEncoder {
+  private readonly stride: number;
+  private readonly kernels: SimdKernels;
+  private readonly staging: Float32Array;
+  private readonly codes: Int8Array;
+  private readonly scales: Float32Array;
+  private readonly residuals: Uint8Array;
+
+  constructor(readonly dimensions: number) {
+    const stride = Math.ceil(Math.max(dimensions, 1) / 32) * 32;
+    this.stride = stride;
+    const stagingBytes = BATCH * stride * 4;
+    const codesAt = stagingBytes;
+    const scalesAt = codesAt + BATCH * stride;
+    const residualsAt = scalesAt + BATCH * 4;
+    this.kernels = instantiateKernels(residualsAt + (BATCH * stride) / 2);
+    const buffer = this.kernels.memory.buffer;
+    this.staging = new Float32Array(buffer, 0, BATCH * stride);
+    this.codes = new Int8Array(buffer, codesAt, BATCH * stride);
+    this.scales = new Float32Array(buffer, scalesAt, BATCH);
+    this.residuals = new Uint8Array(buffer, residualsAt, (BATCH * stride) / 2);
   }
-  for (let i = 0; i < d; i++) {
-    const x = vector[i] as number;
-    const code = Math.max(-127, Math.min(127, Math.round(x / scale)));
-    codes[row * d + i] = code;
-    const residual = Math.max(-8, Math.min(7, Math.round(((x - code * scale) / scale) * REFINE)));
-    const at = row * half + (i >> 1);
-    residuals[at] = (residuals[at] as number) | ((residual & 0xf) << (i & 1 ? 4 : 0));
+
+  encode(vectors: Float32Array, row: number, scales: Float32Array, codes: Int8Array, residuals: Uint8Array) {
+    const { dimensions: d, stride } = this;
+    const count = vectors.length / d;
+    const half = Math.ceil(d / 2);
+    for (let start = 0; start < count; start += BATCH) {
+      const rows = Math.min(BATCH, count - start);
+      const batch = vectors.subarray(start * d, (start + rows) * d);
+      if (stride === d) this.staging.set(batch);
+      else
+        for (let i = 0; i < rows; i++) {
+          this.staging.fill(0, i * stride + d, (i + 1) * stride);
+          this.staging.set(batch.subarray(i * d, (i + 1) * d), i * stride);
+        }
+      const codesAt = this.codes.byteOffset;
+      this.kernels.quantize(0, rows, stride, codesAt, this.scales.byteOffset, this.residuals.byteOffset);
+      const to = row + start;
+      scales.set(this.scales.subarray(0, rows), to);
+      if (stride === d) {
+        codes.set(this.codes.subarray(0, rows * d), to * d);
+        residuals.set(this.residuals.subarray(0, rows * half), to * half);
+      } else
+        for (let i = 0; i < rows; i++) {
+          codes.set(this.codes.subarray(i * stride, i * stride + d), (to + i) * d);
+          residuals.set(this.residuals.subarray((i * stride) / 2, (i * stride) / 2 + half), (to + i) * half);
+        }
+    }
   }
 }
+
+let encoder: RefinedEncoder | undefined;
+const refinedEncoder = (dimensions: number) => {
+  if (encoder?.dimensions !== dimensions) encoder = new RefinedEncoder(dimensions);
+  return encoder;
+};
