@@ -153,10 +153,9 @@ export class FaissSnapshot {
     /** The vectors as stored, one row per chunk. */
     readonly stored: StoredVectors,
     private readonly ivf: IvfIndex | undefined,
-    rows?: QuantizedRows,
   ) {
     if (chunks.length === 0) return;
-    this.rows = rows ?? QuantizedRows.of(stored);
+    this.rows = QuantizedRows.of(stored);
     if (ivf) this.centroidRows = QuantizedRows.ofFloats(ivf.offsets.length - 1, dimensions, ivf.centroids);
   }
 
@@ -178,7 +177,7 @@ export class FaissSnapshot {
   }
 
   /** Builds the snapshot (and its index) for `chunks` with vectors stored as `stored`. */
-  static build(
+  private static build(
     dimensions: number,
     chunks: readonly ChunkMeta[],
     stored: StoredVectors,
@@ -263,7 +262,7 @@ export class FaissSnapshot {
       if (sameStorage) stored.copyRows(this.stored, keptRows[i] as number, i, run);
       else
         for (let j = i; j < i + run; j++)
-          stored.writeRow(j, this.stored.readRow(keptRows[j] as number, scratch));
+          stored.writeRows(j, this.stored.readRow(keptRows[j] as number, scratch));
       i += run;
     }
     const addedVectors = new Float32Array(added.length * dimensions);

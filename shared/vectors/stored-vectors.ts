@@ -111,22 +111,6 @@ export class StoredVectors {
       );
   }
 
-  /** Stores `vector` (float32, `dimensions` values) as row `row`. */
-  writeRow(row: number, vector: Float32Array): void {
-    const d = this.dimensions;
-    const [first, codes, residuals] = this.columns;
-    if (this.storage === 'float32') (first as Float32Array).set(vector, row * d);
-    else if (this.storage === 'float16') toHalves(vector, first as Uint16Array, row * d);
-    else
-      refinedEncoder(d).encode(
-        vector,
-        row,
-        first as Float32Array,
-        codes as Int8Array,
-        residuals as Uint8Array,
-      );
-  }
-
   /** Row `row` as float32: a view for float32 storage, decoded into `target` otherwise. */
   readRow(row: number, target: Float32Array): Float32Array {
     const d = this.dimensions;

@@ -110,6 +110,7 @@ describe('a FAISS snapshot', () => {
 
     // Assess
     expect(below.kind).toBe('flat');
+    expect(snapshotOf(data, { ...ivf, kind: 'flat' }).kind).toBe('flat');
     expect(at.kind).toBe('ivf');
     expect(decoded.kind).toBe('ivf');
     expect(decoded.ivfLists).toEqual({ nlist: 16, nprobe: 4 });
