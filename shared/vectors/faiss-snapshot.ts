@@ -191,11 +191,7 @@ export class FaissSnapshot {
 
     const readRow = (row: number, target: Float32Array) => stored.readRow(row, target);
     const wanted = settings.ivfNlist || defaultListCount(n);
-    const reuse =
-      prior &&
-      prior.ivf.centroids.length === (settings.ivfNlist || prior.ivf.offsets.length - 1) * dimensions &&
-      n < 2 * prior.ivf.trainedFor &&
-      4 * n > prior.ivf.trainedFor;
+    const reuse = prior && canReuseLists(prior.ivf, n, dimensions, settings);
     const centroids = reuse ? prior.ivf.centroids : trainCentroids(n, dimensions, wanted, readRow);
     const nlist = centroids.length / dimensions;
     const lists = reuse ? prior.lists : new Int32Array(n).fill(-1);
@@ -206,15 +202,7 @@ export class FaissSnapshot {
 
     // Rows in list order (a counting sort), so that each list is one contiguous scan.
     const offsets = new Uint32Array(nlist + 1);
-    for (const list of lists) offsets[list + 1] = (offsets[list + 1] as number) + 1;
-    for (let l = 0; l < nlist; l++) offsets[l + 1] = (offsets[l + 1] as number) + (offsets[l] as number);
-    const next = offsets.slice(0, nlist);
-    const order = new Uint32Array(n);
-    for (let row = 0; row < n; row++) {
-      const list = lists[row] as number;
-      order[next[list] as number] = row;
-      next[list] = (next[list] as number) + 1;
-    }
+    const order = countingOrder(lists, nlist, offsets);
     const ordered = StoredVectors.allocate(stored.storage, n, dimensions);
     const orderedChunks = new Array<ChunkMeta>(n);
     for (let position = 0; position < n; ) {
@@ -266,21 +254,40 @@ export class FaissSnapshot {
       i += run;
     }
     const addedVectors = new Float32Array(added.length * dimensions);
-    added.forEach(({ meta, vector }, i) => {
+    added.forEach(({ vector }, i) => {
       if (vector.length !== dimensions) throw new Error('chunks of one upsert have different dimensions');
       addedVectors.set(vector, i * dimensions);
-      chunks.push(meta);
     });
-    stored.writeRows(keptRows.length, addedVectors);
     let prior: { ivf: IvfIndex; lists: Int32Array } | undefined;
+    let addedOrder: Uint32Array | undefined;
     if (this.ivf && dimensions === this.dimensions) {
       const lists = new Int32Array(n).fill(-1);
       const listOf = this.listOfRow();
       keptRows.forEach((row, i) => {
         lists[i] = listOf[row] as number;
       });
+      if (added.length > 0 && canReuseLists(this.ivf, n, dimensions, settings)) {
+        // New rows get their lists now and are written list by list: next to the kept rows of their list,
+        // each list then moves in two copies instead of one per new row.
+        const addedLists = new Int32Array(added.length);
+        assignLists(
+          QuantizedRows.ofFloats(added.length, dimensions, addedVectors),
+          this.ivf.centroids,
+          addedLists,
+        );
+        addedOrder = countingOrder(addedLists, this.ivf.offsets.length - 1);
+        addedOrder.forEach((i, at) => {
+          lists[keptRows.length + at] = addedLists[i] as number;
+        });
+      }
       prior = { ivf: this.ivf, lists };
     }
+    const ordered = addedOrder ? new Float32Array(addedVectors.length) : addedVectors;
+    addedOrder?.forEach((i, at) => {
+      ordered.set(addedVectors.subarray(i * dimensions, (i + 1) * dimensions), at * dimensions);
+    });
+    for (let at = 0; at < added.length; at++) chunks.push((added[addedOrder?.[at] ?? at] as AddedChunk).meta);
+    stored.writeRows(keptRows.length, ordered);
     return FaissSnapshot.build(dimensions, chunks, stored, settings, prior);
   }
 
@@ -398,6 +405,33 @@ export class FaissSnapshot {
     });
     return scored.sort((a, b) => b.score - a.score).slice(0, topK);
   }
+}
+
+/** Whether an IVF index's centroids still fit a corpus of n vectors (else they are trained again). */
+function canReuseLists(ivf: IvfIndex, n: number, dimensions: number, settings: IndexSettings): boolean {
+  const nlist = ivf.offsets.length - 1;
+  return (
+    settings.kind === 'ivf' &&
+    n >= settings.ivfMinVectors &&
+    ivf.centroids.length === nlist * dimensions &&
+    (settings.ivfNlist === 0 || settings.ivfNlist === nlist) &&
+    n < 2 * ivf.trainedFor &&
+    4 * n > ivf.trainedFor
+  );
+}
+
+/** Rows sorted by list, stable (a counting sort); fills `offsets` (nlist + 1) with where each list starts. */
+function countingOrder(lists: Int32Array, nlist: number, offsets = new Uint32Array(nlist + 1)): Uint32Array {
+  offsets.fill(0);
+  for (const list of lists) offsets[list + 1] = (offsets[list + 1] as number) + 1;
+  for (let l = 0; l < nlist; l++) offsets[l + 1] = (offsets[l + 1] as number) + (offsets[l] as number);
+  const next = offsets.slice(0, nlist);
+  const order = new Uint32Array(lists.length);
+  lists.forEach((list, row) => {
+    order[next[list] as number] = row;
+    next[list] = (next[list] as number) + 1;
+  });
+  return order;
 }
 
 function dot(a: Float32Array, b: Float32Array): number {
