@@ -4,7 +4,6 @@
  */
 import { checkDocumentsOnStart } from '../shared/app/document-repair';
 import { loadConfig, readScriptEnvironment } from '../shared/config/environment';
-import { ensureFaissBinding } from './build-faiss';
 import { exitStatusOf, startLocalServer } from './local-server';
 import { generateTinyComponentModels, generateTinyModels } from './tiny-models/generate';
 
@@ -13,14 +12,6 @@ if (config.modelProfile !== 'standard') {
   await generateTinyModels(config.modelRoot);
   await generateTinyComponentModels(config.modelRoot);
 }
-try {
-  ensureFaissBinding();
-} catch (error) {
-  console.warn(
-    `WARNING: ${(error as Error).message}\n/rag-faiss-query and ingestion will answer 503 until it is fixed.`,
-  );
-}
-
 const port = readScriptEnvironment(['PORT']).PORT;
 const server = await startLocalServer({ port, stdio: 'inherit', dataDir: config.rag.dataDir });
 await checkDocumentsOnStart({

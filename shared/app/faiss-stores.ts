@@ -32,6 +32,7 @@ export function createFaissStores(deps: StoreDependencies): FaissStores {
       cacheDir: rag.faiss.cacheDir,
       settings: {
         kind: rag.faiss.kind,
+        storage: rag.faiss.storage,
         ivfNlist: rag.faiss.ivfNlist,
         ivfNprobe: rag.faiss.ivfNprobe,
         ivfMinVectors: rag.faiss.ivfMinVectors,

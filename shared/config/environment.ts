@@ -157,16 +157,24 @@ export const APP_VARIABLES = {
   }),
   FAISS_INDEX_KIND: variable({
     schema: z.enum(['flat', 'ivf']),
-    default: 'flat',
+    default: 'ivf',
     configures: 'FAISS',
-    description: '`flat` (exact) or `ivf`',
+    description:
+      '`ivf`: an approximate IVF index once the index holds `FAISS_IVF_MIN_VECTORS`, exact below; `flat`: always exact',
+  }),
+  FAISS_VECTOR_STORAGE: variable({
+    schema: z.enum(['int8', 'float16', 'float32']),
+    default: 'int8',
+    configures: 'FAISS',
+    description:
+      'how the index object stores vectors: `int8` (8-bit codes + a 4-bit refinement, 2.5x smaller than float32), `float16` (2x) or `float32`; results match float32 search (recall@10 ≥ 0.99, scores within 0.001)',
   }),
   FAISS_IVF_NLIST: variable({
     schema: nonNegativeInt,
     default: '0',
-    defaultText: '`0` (4·√n)',
+    defaultText: '`0` (√n / 4)',
     configures: 'FAISS',
-    description: 'IVF lists; `0` picks 4·√n for n chunks',
+    description: 'IVF lists; `0` picks √n / 4 for n chunks (8 to 256)',
   }),
   FAISS_IVF_NPROBE: variable({
     schema: positiveInt,
@@ -176,9 +184,9 @@ export const APP_VARIABLES = {
   }),
   FAISS_IVF_MIN_VECTORS: variable({
     schema: positiveInt,
-    default: '10000',
+    default: '200000',
     configures: 'FAISS',
-    description: 'vectors below which an `ivf` index stays flat',
+    description: 'vectors below which an `ivf` index stays exact (docs/performance.md: where IVF pays off)',
   }),
   FAISS_REFRESH_SECONDS: variable({
     schema: z.coerce.number().check(z.minimum(0)),
@@ -676,6 +684,7 @@ function ragConfig(e: Environment) {
     faiss: {
       key: e.FAISS_INDEX_KEY,
       kind: e.FAISS_INDEX_KIND,
+      storage: e.FAISS_VECTOR_STORAGE,
       ivfNlist: e.FAISS_IVF_NLIST,
       ivfNprobe: e.FAISS_IVF_NPROBE,
       ivfMinVectors: e.FAISS_IVF_MIN_VECTORS,

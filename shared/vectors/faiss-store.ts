@@ -178,29 +178,14 @@ export function createFaissStore(options: FaissStoreOptions): FaissStore {
     keep: (meta: ChunkMeta) => boolean,
     added: readonly ChunkRecord[],
   ) {
-    const dimensions = added[0]?.vector.length ?? base.dimensions;
-    if (base.size > 0 && added.length > 0 && dimensions !== base.dimensions) {
-      throw new Error(
-        `the index holds ${base.dimensions}-dimensional vectors and the new chunks have ${dimensions}: ` +
-          'the embedding model changed; re-ingest into a new index location',
-      );
-    }
-    const kept = base.chunks.map((meta, row) => ({ meta, row })).filter(({ meta }) => keep(meta));
-    const count = kept.length + added.length;
-    const vectors = new Float32Array(count * dimensions);
-    const chunks: ChunkMeta[] = [];
-    kept.forEach(({ meta, row }, i) => {
-      vectors.set(base.vectorOf(row), i * dimensions);
-      chunks.push(meta);
-    });
-    added.forEach((record, i) => {
-      if (record.vector.length !== dimensions)
-        throw new Error('chunks of one upsert have different dimensions');
-      vectors.set(record.vector, (kept.length + i) * dimensions);
-      const { documentId, version, chunkIndex, source, text } = record;
-      chunks.push({ documentId, version, chunkIndex, source, text });
-    });
-    return FaissSnapshot.build(dimensions, chunks, vectors, settings);
+    return base.withChanges(
+      keep,
+      added.map(({ documentId, version, chunkIndex, source, text, vector }) => ({
+        meta: { documentId, version, chunkIndex, source, text },
+        vector,
+      })),
+      settings,
+    );
   }
 
   return {
@@ -248,6 +233,8 @@ export function createFaissStore(options: FaissStoreOptions): FaissStore {
           vectors: snapshot.size,
           dimensions: snapshot.dimensions || undefined,
           index: snapshot.kind,
+          storage: snapshot.storage,
+          ...(snapshot.ivfLists && { lists: snapshot.ivfLists.nlist, probes: snapshot.ivfLists.nprobe }),
           location: `${blobs.location}${key}`,
         };
       }),

@@ -47,7 +47,7 @@ const factories: [string, () => VectorStore][] = [
         blobs: createLocalBlobStore({ root: mkdtempSync(path.join(os.tmpdir(), 'vs-faiss-')) }),
         key: 'faiss/index.bin',
         cacheDir: mkdtempSync(path.join(os.tmpdir(), 'vs-cache-')),
-        settings: { kind: 'flat', ivfMinVectors: 10_000, ivfNprobe: 8, ivfNlist: 0 },
+        settings: { kind: 'flat', storage: 'float16', ivfMinVectors: 10_000, ivfNprobe: 8, ivfNlist: 0 },
         refreshMs: 0,
       }),
   ],

@@ -1,0 +1,189 @@
+/**
+ * Vectors as int8 codes (one scale per row) in a SIMD scan memory: the first, approximate pass of every
+ * FAISS search. Codes are derived from the stored vectors when a snapshot loads, never stored themselves.
+ */
+import { instantiateKernels, type SimdKernels } from './simd-kernels';
+import type { StoredVectors } from './stored-vectors';
+
+/** Rows quantized per call of the kernel (the staging area's size). */
+const BATCH = 256;
+/** The query's int16 range: products of 127·2047 summed over 8,000 dimensions still fit an int32. */
+const QUERY_RANGE = 2047;
+
+const align = (bytes: number) => Math.ceil(bytes / 16) * 16;
+
+export class QuantizedRows {
+  private readonly queryAt: number;
+  private readonly stagingAt: number;
+  private readonly halvesAt: number;
+  private readonly scalesAt: number;
+  private readonly outAt: number;
+  private readonly codesAt: number;
+  private readonly kernels: SimdKernels;
+  /** Per-query score of every position, valid for the ranges scanned last. */
+  readonly scores: Float32Array;
+
+  private constructor(
+    readonly count: number,
+    readonly dimensions: number,
+  ) {
+    const stride = align(Math.max(dimensions, 1));
+    this.stride = stride;
+    this.queryAt = 0;
+    this.stagingAt = align(stride * 2);
+    this.halvesAt = this.stagingAt + BATCH * stride * 4;
+    this.scalesAt = this.halvesAt + BATCH * stride * 2;
+    this.outAt = this.scalesAt + align(count * 4);
+    this.codesAt = this.outAt + align(count * 4);
+    this.kernels = instantiateKernels(this.codesAt + count * stride);
+    this.scores = new Float32Array(this.kernels.memory.buffer, this.outAt, count);
+  }
+
+  /** The rows of `stored`: its own codes for int8 storage, quantized from float32 or float16 otherwise. */
+  static of(stored: StoredVectors): QuantizedRows {
+    const rows = new QuantizedRows(stored.count, stored.dimensions);
+    const [first, codes] = stored.columns;
+    if (stored.storage === 'int8') rows.copyCodes(first as Float32Array, codes as Int8Array);
+    else rows.fill(first as Float32Array | Uint16Array);
+    return rows;
+  }
+
+  /** Quantizes `count` float32 rows (row-major, `dimensions` per row). */
+  static ofFloats(count: number, dimensions: number, values: Float32Array): QuantizedRows {
+    const rows = new QuantizedRows(count, dimensions);
+    rows.fill(values);
+    return rows;
+  }
+
+  private copyCodes(scales: Float32Array, codes: Int8Array): void {
+    const { stride, dimensions, count } = this;
+    const buffer = this.kernels.memory.buffer;
+    new Float32Array(buffer, this.scalesAt, count).set(scales);
+    const target = new Int8Array(buffer, this.codesAt, count * stride);
+    if (stride === dimensions) target.set(codes);
+    else
+      for (let row = 0; row < count; row++)
+        target.set(codes.subarray(row * dimensions, (row + 1) * dimensions), row * stride);
+  }
+
+  readonly stride: number;
+  private queryCodes: Int16Array | undefined;
+
+  private fill(stored: Float32Array | Uint16Array): void {
+    const { stride, dimensions, kernels } = this;
+    const buffer = kernels.memory.buffer;
+    const half = stored instanceof Uint16Array;
+    const staging = new Float32Array(buffer, this.stagingAt, BATCH * stride);
+    const halves = new Uint16Array(buffer, this.halvesAt, BATCH * stride);
+    for (let start = 0; start < this.count; start += BATCH) {
+      const rows = Math.min(BATCH, this.count - start);
+      const source = stored.subarray(start * dimensions, (start + rows) * dimensions);
+      const target = half ? halves : staging;
+      if (stride === dimensions) target.set(source);
+      else
+        for (let i = 0; i < rows; i++)
+          target.set(source.subarray(i * dimensions, (i + 1) * dimensions), i * stride);
+      if (half) kernels.halfToFloat(this.halvesAt, rows * stride, this.stagingAt);
+      kernels.quantize(
+        this.stagingAt,
+        rows,
+        stride,
+        this.codesAt + start * stride,
+        this.scalesAt + start * 4,
+        0,
+      );
+    }
+  }
+
+  /** Quantizes the query into the scan memory; call before `scan`. */
+  setQuery(query: Float32Array): void {
+    this.queryCodes ??= new Int16Array(this.kernels.memory.buffer, this.queryAt, this.stride);
+    quantizeQuery(query, this.queryCodes);
+  }
+
+  /** Sets a query already quantized by `quantizeQuery` (`stride` values). */
+  setQueryCodes(codes: Int16Array): void {
+    this.queryCodes ??= new Int16Array(this.kernels.memory.buffer, this.queryAt, this.stride);
+    this.queryCodes.set(codes);
+  }
+
+  /** Scores positions [from, to) against the current query into `scores` (proportional to inner products). */
+  scan(from: number, to: number): void {
+    if (to <= from) return;
+    const { stride } = this;
+    this.kernels.scan(
+      this.codesAt + from * stride,
+      to - from,
+      stride,
+      this.queryAt,
+      this.scalesAt + from * 4,
+      this.outAt + from * 4,
+    );
+  }
+}
+
+/** A query as the scan reads it: int16 values, the largest magnitude mapped to QUERY_RANGE. */
+export function quantizeQuery(query: Float32Array, target: Int16Array): void {
+  let max = 0;
+  for (const x of query) max = Math.max(max, Math.abs(x));
+  const factor = max > 0 ? QUERY_RANGE / max : 0;
+  for (let i = 0; i < query.length; i++) target[i] = Math.round((query[i] as number) * factor);
+}
+
+/**
+ * The positions of the `count` best scores within `ranges` ([from, to) pairs), best first: a min-heap of the
+ * best so far, which most scores fail to enter.
+ */
+export function bestPositions(scores: Float32Array, ranges: readonly number[], count: number): Int32Array {
+  const heapScores = new Float32Array(count);
+  const heapPositions = new Int32Array(count);
+  let size = 0;
+  const siftDown = (at: number) => {
+    let i = at;
+    for (;;) {
+      const left = 2 * i + 1;
+      if (left >= size) return;
+      const right = left + 1;
+      const child =
+        right < size && (heapScores[right] as number) < (heapScores[left] as number) ? right : left;
+      if ((heapScores[child] as number) >= (heapScores[i] as number)) return;
+      const s = heapScores[i] as number;
+      const p = heapPositions[i] as number;
+      heapScores[i] = heapScores[child] as number;
+      heapPositions[i] = heapPositions[child] as number;
+      heapScores[child] = s;
+      heapPositions[child] = p;
+      i = child;
+    }
+  };
+  for (let r = 0; r + 1 < ranges.length; r += 2) {
+    const to = ranges[r + 1] as number;
+    for (let position = ranges[r] as number; position < to; position++) {
+      const score = scores[position] as number;
+      if (size < count) {
+        let i = size++;
+        heapScores[i] = score;
+        heapPositions[i] = position;
+        while (i > 0) {
+          const parent = (i - 1) >> 1;
+          if ((heapScores[parent] as number) <= (heapScores[i] as number)) break;
+          const s = heapScores[i] as number;
+          heapScores[i] = heapScores[parent] as number;
+          heapScores[parent] = s;
+          const p = heapPositions[i] as number;
+          heapPositions[i] = heapPositions[parent] as number;
+          heapPositions[parent] = p;
+          i = parent;
+        }
+      } else if (score > (heapScores[0] as number)) {
+        heapScores[0] = score;
+        heapPositions[0] = position;
+        siftDown(0);
+      }
+    }
+  }
+  const order = Array.from({ length: size }, (_, i) => i).sort(
+    (a, b) => (heapScores[b] as number) - (heapScores[a] as number),
+  );
+  return Int32Array.from(order, (i) => heapPositions[i] as number);
+}
