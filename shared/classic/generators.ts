@@ -17,16 +17,8 @@ import {
   type EbmGenerateRequest,
   GanConfig,
   type GanGenerateRequest,
+  type GeneratedImages,
 } from './schema';
-
-export interface GeneratedImages {
-  readonly images: readonly { readonly index: number; readonly png_base64: string }[];
-  readonly seed: number;
-  readonly width: number;
-  readonly height: number;
-  readonly model: ModelInfo;
-  readonly timing_ms: number;
-}
 
 export interface ClassicGenerators {
   gan(request: GanGenerateRequest): Promise<GeneratedImages>;

@@ -6,19 +6,10 @@
 import { RawImage } from '@huggingface/transformers';
 import sharp from 'sharp';
 import type { ClassicModels } from '../models/classic-models';
-import { elapsedMs, type ModelInfo, modelInfo } from '../models/model-info';
+import { elapsedMs, modelInfo } from '../models/model-info';
 import type { ModelRuntime } from '../models/model-runtime';
 import { decodeRgb, type ImageInput, type ImageLimits } from '../vision/image-input';
-import { CifarCnnConfig } from './schema';
-
-export const CLASSIFIER_MODELS = ['imagenet', 'cifar10'] as const;
-export type ClassifierModel = (typeof CLASSIFIER_MODELS)[number];
-
-export interface ClassifiedImage {
-  readonly labels: readonly { readonly label: string; readonly score: number }[];
-  readonly model: ModelInfo & { readonly slot: ClassifierModel };
-  readonly timing_ms: number;
-}
+import { CifarCnnConfig, type ClassifiedImage, type ClassifierModel } from './schema';
 
 export interface ImageClassifier {
   classify(image: ImageInput, options: { model: ClassifierModel; topK: number }): Promise<ClassifiedImage>;

@@ -1,5 +1,23 @@
-import { Seed } from '../http/common-fields';
+import { Seed, ServedModel } from '../http/common-fields';
 import * as z from '../schema';
+
+export const CLASSIFIER_MODELS = ['imagenet', 'cifar10'] as const;
+export type ClassifierModel = (typeof CLASSIFIER_MODELS)[number];
+
+/** POST /classify-image's fields beside the image (strings in multipart and the query string). */
+export const ClassifyImageFields = z.object({
+  top_k: z._default(z.coerce.number().check(z.int(), z.minimum(1), z.maximum(20)), 5),
+  /** `imagenet`: the ViT ImageNet classifier; `cifar10`: the CIFAR-10 CNN exported into the model root. */
+  model: z._default(z.enum(CLASSIFIER_MODELS), 'imagenet'),
+});
+
+export const ClassifiedImage = z.object({
+  /** The top-k labels, best first. */
+  labels: z.array(z.object({ label: z.string(), score: z.number() })),
+  model: z.extend(ServedModel, { slot: z.enum(CLASSIFIER_MODELS) }),
+  timing_ms: z.number(),
+});
+export type ClassifiedImage = z.output<typeof ClassifiedImage>;
 
 const count = (max: number) => z._default(z.number().check(z.int(), z.minimum(1), z.maximum(max)), 1);
 
@@ -30,6 +48,17 @@ export const EbmGenerateRequest = z.strictObject({
   seed: z.optional(Seed),
 });
 export type EbmGenerateRequest = z.output<typeof EbmGenerateRequest>;
+
+/** What the three generators answer: PNGs, the seed that draws them again, their size and the model. */
+export const GeneratedImages = z.object({
+  images: z.array(z.object({ index: z.number().check(z.int(), z.minimum(0)), png_base64: z.string() })),
+  seed: Seed,
+  width: z.number().check(z.int(), z.positive()),
+  height: z.number().check(z.int(), z.positive()),
+  model: ServedModel,
+  timing_ms: z.number(),
+});
+export type GeneratedImages = z.output<typeof GeneratedImages>;
 
 /** The config.json of each classic model folder (docs/models.md describes them). */
 export const CifarCnnConfig = z.object({

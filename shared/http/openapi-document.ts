@@ -7,12 +7,21 @@
 import { CaptionOptions, CaptionResponse } from '../captioning/schema';
 import { ChatRequest, ChatResponseBody, ForgetChatResponse } from '../chat/schema';
 import { SessionId } from '../chat/session-store';
+import {
+  ClassifiedImage,
+  ClassifyImageFields,
+  DiffusionGenerateRequest,
+  EbmGenerateRequest,
+  GanGenerateRequest,
+  GeneratedImages,
+} from '../classic/schema';
 import { SentimentRequest, SentimentResponse } from '../classification/schema';
 import { GenerateImageRequest } from '../diffusion/schema';
 import { EmbedRequest, EmbedResponse } from '../embeddings/schema';
 import { GenerateTextRequest, GenerateTextResponse } from '../generation/schema';
 import { JobView } from '../jobs/job-view';
 import { HealthResponse } from '../models/health-view';
+import { CorpusSummary, NgramGenerateRequest, NgramGeneration, NgramTrainRequest } from '../ngram/schema';
 import {
   ChatCompletion,
   ChatCompletionChunk,
@@ -24,6 +33,7 @@ import {
   ModelList,
   OpenAiErrorBody,
 } from '../openai/schema';
+import { QaRequest, QaResponse } from '../qa/schema';
 import {
   DeleteDocumentResponse,
   DocumentId,
@@ -36,6 +46,7 @@ import {
 } from '../rag/schema';
 import { ResearcherRequest, ResearcherResponseBody } from '../research/researcher-service';
 import * as z from '../schema';
+import { SimilarRequest, SimilarResult } from '../similarity/schema';
 import { SummarizeRequest, SummarizeResponse } from '../summarization/schema';
 import { QaImageTextFields, VqaResponse } from '../vqa/vqa-service';
 import { ErrorBody } from './error-response';
@@ -143,6 +154,36 @@ const OPERATIONS: Readonly<Record<string, Operation>> = {
     body: EmbedRequest,
     responses: { '200': { description: 'one unit vector per text', schema: EmbedResponse } },
   },
+  'POST /ngram/train': {
+    summary:
+      'Train a bigram or trigram word model of a text, stored under its corpus id (replacing any before)',
+    tag: 'text',
+    body: NgramTrainRequest,
+    responses: { '200': { description: 'the stored model, summarized', schema: CorpusSummary } },
+  },
+  'POST /generate': {
+    summary: "Text sampled from an n-gram corpus (the suite's own documentation by default), seeded",
+    tag: 'text',
+    body: NgramGenerateRequest,
+    responses: {
+      '200': {
+        description: 'the text, its tokens and the seed that samples it again',
+        schema: NgramGeneration,
+      },
+    },
+  },
+  'POST /qa': {
+    summary: 'Answers to a question, extracted from its context or the ingested documents, or sampled',
+    tag: 'text',
+    body: QaRequest,
+    responses: { '200': { description: 'the best distinct answers', schema: QaResponse } },
+  },
+  'POST /similar': {
+    summary: 'The entries of a vocabulary nearest to a word or phrase, by cosine similarity of embeddings',
+    tag: 'text',
+    body: SimilarRequest,
+    responses: { '200': { description: 'the nearest entries, best first', schema: SimilarResult } },
+  },
   'POST /caption-image': {
     summary: 'Caption an image',
     tag: 'images',
@@ -154,6 +195,30 @@ const OPERATIONS: Readonly<Record<string, Operation>> = {
     tag: 'images',
     imageFields: QaImageTextFields,
     responses: { '200': { description: 'the answer', schema: VqaResponse } },
+  },
+  'POST /classify-image': {
+    summary: 'The top-k labels of an image, from the ImageNet ViT or the CIFAR-10 CNN',
+    tag: 'images',
+    imageFields: ClassifyImageFields,
+    responses: { '200': { description: 'the labels, best first', schema: ClassifiedImage } },
+  },
+  'POST /gan/generate': {
+    summary: 'PNG images from the DCGAN generator (28×28 grayscale), seeded',
+    tag: 'classic',
+    body: GanGenerateRequest,
+    responses: { '200': { description: 'the images, the seed and their size', schema: GeneratedImages } },
+  },
+  'POST /diffusion/generate': {
+    summary: 'PNG images from the DDPM UNet (32×32 RGB), sampled with DDPM or DDIM, seeded',
+    tag: 'classic',
+    body: DiffusionGenerateRequest,
+    responses: { '200': { description: 'the images, the seed and their size', schema: GeneratedImages } },
+  },
+  'POST /ebm/generate': {
+    summary: 'PNG images by Langevin dynamics over the energy-based model (28×28 grayscale), seeded',
+    tag: 'classic',
+    body: EbmGenerateRequest,
+    responses: { '200': { description: 'the images, the seed and their size', schema: GeneratedImages } },
   },
   'POST /generate-image': {
     summary: 'Stable Diffusion text-to-image, as a job (or synchronously for small requests)',
@@ -361,7 +426,9 @@ export function openApiDocument(options: { serverUrl?: string; streamingUrl?: st
       { url: options.serverUrl ?? '/', description: 'this API' },
       ...(options.streamingUrl ? [{ url: options.streamingUrl, description: 'the streaming URL' }] : []),
     ],
-    tags: ['service', 'text', 'images', 'documents', 'chat', 'research', 'openai'].map((name) => ({ name })),
+    tags: ['service', 'text', 'images', 'classic', 'documents', 'chat', 'research', 'openai'].map((name) => ({
+      name,
+    })),
     paths,
     components: {
       schemas: {

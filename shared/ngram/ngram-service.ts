@@ -8,7 +8,13 @@ import { NotFoundError, PreconditionFailedError } from '../errors';
 import * as z from '../schema';
 import type { BlobStore } from '../storage/blob-store';
 import { generateFromNgram, type NgramModel, trainNgramModel } from './ngram-model';
-import { PROJECT_DOCS_CORPUS, type Smoothing, Smoothing as SmoothingSchema } from './schema';
+import {
+  type CorpusSummary,
+  type NgramGeneration,
+  PROJECT_DOCS_CORPUS,
+  type Smoothing,
+  Smoothing as SmoothingSchema,
+} from './schema';
 
 const StoredNgramModel = z.object({
   version: z.literal(1),
@@ -18,24 +24,6 @@ const StoredNgramModel = z.object({
   counts: z.array(z.record(z.string(), z.record(z.string(), z.number()))),
   tokens: z.number(),
 });
-
-export interface CorpusSummary {
-  readonly corpus_id: string;
-  readonly n: 2 | 3;
-  readonly smoothing: Smoothing;
-  readonly tokens: number;
-  readonly vocabulary_size: number;
-  readonly contexts: number;
-}
-
-export interface NgramGeneration {
-  readonly corpus_id: string;
-  readonly text: string;
-  readonly tokens: readonly string[];
-  readonly seed: number;
-  readonly n: 2 | 3;
-  readonly smoothing: Smoothing;
-}
 
 export interface NgramService {
   train(corpusId: string, text: string, options: { n: 2 | 3; smoothing: Smoothing }): Promise<CorpusSummary>;
@@ -108,7 +96,14 @@ export function createNgramService(options: {
         throw new NotFoundError(`no corpus '${corpusId}': train it first with POST /ngram/train`);
       }
       const generated = generateFromNgram(model, { start, length, temperature, seed });
-      return { corpus_id: corpusId, ...generated, seed, n: model.n, smoothing: model.smoothing };
+      return {
+        corpus_id: corpusId,
+        text: generated.text,
+        tokens: [...generated.tokens],
+        seed,
+        n: model.n,
+        smoothing: model.smoothing,
+      };
     },
   };
 }

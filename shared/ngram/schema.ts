@@ -45,3 +45,27 @@ export const NgramGenerateRequest = z.strictObject({
   seed: z.optional(Seed),
 });
 export type NgramGenerateRequest = z.output<typeof NgramGenerateRequest>;
+
+/** POST /ngram/train's answer: the stored model, summarized. */
+export const CorpusSummary = z.object({
+  corpus_id: z.string(),
+  n: z.union([z.literal(2), z.literal(3)]),
+  smoothing: Smoothing,
+  /** Tokens of the training text (words and punctuation). */
+  tokens: z.number().check(z.int(), z.minimum(0)),
+  vocabulary_size: z.number().check(z.int(), z.minimum(0)),
+  /** Distinct contexts of the model's highest order. */
+  contexts: z.number().check(z.int(), z.minimum(0)),
+});
+export type CorpusSummary = z.output<typeof CorpusSummary>;
+
+/** POST /generate's answer: the text, its tokens, and the seed that samples it again. */
+export const NgramGeneration = z.object({
+  corpus_id: z.string(),
+  text: z.string(),
+  tokens: z.array(z.string()),
+  seed: Seed,
+  n: z.union([z.literal(2), z.literal(3)]),
+  smoothing: Smoothing,
+});
+export type NgramGeneration = z.output<typeof NgramGeneration>;

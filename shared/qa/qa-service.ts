@@ -12,36 +12,7 @@ import { elapsedMs } from '../models/model-info';
 import type { CommittedVersions } from '../rag/committed-versions';
 import type { VectorStore } from '../vectors/vector-store';
 import type { ExtractiveQaService } from './extractive-qa';
-import type { AnswerTemplate, QaRequest } from './schema';
-
-export interface QaSource {
-  readonly document_id: string;
-  readonly chunk_index: number;
-  /** Similarity of the chunk to the question. */
-  readonly score: number;
-}
-
-export interface QaAnswer {
-  readonly answer: string;
-  /** The answer written in the template, where the request sets one. */
-  readonly formatted?: string;
-  /** Extractive answers: the model's probability of the span; absent for sampled answers. */
-  readonly score?: number;
-  /** Extractive answers: character offsets in the context (or in the source chunk's text). */
-  readonly start?: number;
-  readonly end?: number;
-  readonly source?: QaSource;
-  /** Generative answers: the seed that samples this answer again. */
-  readonly seed?: number;
-}
-
-export interface QaResponse {
-  readonly question: string;
-  readonly mode: 'extractive' | 'generative';
-  readonly answers: readonly QaAnswer[];
-  readonly model: ModelInfo;
-  readonly timing_ms: number;
-}
+import type { AnswerTemplate, QaAnswer, QaRequest, QaResponse } from './schema';
 
 /** How many ingested chunks a question without context is answered from. */
 const RETRIEVED_CHUNKS = 3;

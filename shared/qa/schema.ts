@@ -1,4 +1,4 @@
-import { Seed } from '../http/common-fields';
+import { Seed, ServedModel } from '../http/common-fields';
 import * as z from '../schema';
 
 /** How an answer is written out: `prefix + answer + suffix`, in the response format the caller sets. */
@@ -24,3 +24,36 @@ export const QaRequest = z.strictObject({
   seed: z.optional(Seed),
 });
 export type QaRequest = z.output<typeof QaRequest>;
+
+export const QaSource = z.object({
+  document_id: z.string(),
+  chunk_index: z.number().check(z.int(), z.minimum(0)),
+  /** Similarity of the chunk to the question. */
+  score: z.number(),
+});
+export type QaSource = z.output<typeof QaSource>;
+
+export const QaAnswer = z.object({
+  answer: z.string(),
+  /** The answer written in the template, where the request sets one. */
+  formatted: z.optional(z.string()),
+  /** Extractive answers: the model's probability of the span; absent for sampled answers. */
+  score: z.optional(z.number()),
+  /** Extractive answers: character offsets in the context (or in the source chunk's text). */
+  start: z.optional(z.number().check(z.int(), z.minimum(0))),
+  end: z.optional(z.number().check(z.int(), z.minimum(0))),
+  /** Extractive answers from the ingested documents: the chunk the answer was read from. */
+  source: z.optional(QaSource),
+  /** Generative answers: the seed that samples this answer again. */
+  seed: z.optional(Seed),
+});
+export type QaAnswer = z.output<typeof QaAnswer>;
+
+export const QaResponse = z.object({
+  question: z.string(),
+  mode: z.enum(['extractive', 'generative']),
+  answers: z.array(QaAnswer),
+  model: ServedModel,
+  timing_ms: z.number(),
+});
+export type QaResponse = z.output<typeof QaResponse>;

@@ -1,3 +1,4 @@
+import { ServedModel } from '../http/common-fields';
 import * as z from '../schema';
 
 /** The most entries a vocabulary may hold, given or built from the documents. */
@@ -19,3 +20,25 @@ export const SimilarRequest = z.strictObject({
   ),
 });
 export type SimilarRequest = z.output<typeof SimilarRequest>;
+
+export const SimilarEntry = z.object({
+  text: z.string(),
+  /** Cosine similarity to the request's text. */
+  score: z.number(),
+});
+export type SimilarEntry = z.output<typeof SimilarEntry>;
+
+export const SimilarResult = z.object({
+  text: z.string(),
+  /** The nearest entries, best first. */
+  results: z.array(SimilarEntry),
+  vocabulary: z.object({
+    source: z.enum(['request', 'documents']),
+    size: z.number().check(z.int(), z.minimum(1)),
+    /** Whether this request reused the vocabulary's embeddings. */
+    cached: z.boolean(),
+  }),
+  model: ServedModel,
+  timing_ms: z.number(),
+});
+export type SimilarResult = z.output<typeof SimilarResult>;

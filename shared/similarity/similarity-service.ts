@@ -6,27 +6,10 @@
 import { createHash } from 'node:crypto';
 import type { EmbeddingService } from '../embeddings/embedding-service';
 import { RequestValidationError } from '../errors';
-import { elapsedMs, type ModelInfo } from '../models/model-info';
+import { elapsedMs } from '../models/model-info';
 import type { DocumentRegistry } from '../rag/document-registry';
 import type { DocumentVersionStore } from '../rag/document-versions';
-import { MAX_VOCABULARY } from './schema';
-
-export interface SimilarEntry {
-  readonly text: string;
-  readonly score: number;
-}
-
-export interface SimilarResult {
-  readonly text: string;
-  readonly results: readonly SimilarEntry[];
-  readonly vocabulary: {
-    readonly source: 'request' | 'documents';
-    readonly size: number;
-    readonly cached: boolean;
-  };
-  readonly model: ModelInfo;
-  readonly timing_ms: number;
-}
+import { MAX_VOCABULARY, type SimilarResult } from './schema';
 
 export interface SimilarityService {
   similar(request: {
