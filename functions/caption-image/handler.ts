@@ -1,6 +1,7 @@
 import { composeDocumentBlobs } from '../../shared/app/document-blobs';
 import { composeModelRuntime } from '../../shared/app/model-runtime';
 import { createCaptioningService } from '../../shared/captioning/captioning-service';
+import { apiKeyAccess } from '../../shared/http/access-control';
 import { httpFunction } from '../../shared/http/http-function';
 import { readImageRequest } from '../../shared/http/image-upload';
 import { validate } from '../../shared/http/validate';
@@ -13,6 +14,7 @@ const CaptionOptions = z.object({
 /** POST /caption-image: a caption for an image sent as multipart, raw bytes, base64 JSON or an S3 key. */
 export const { handler, create: createHandler } = httpFunction({
   name: 'caption-image',
+  access: apiKeyAccess,
   compose: (base) => {
     const runtime = composeModelRuntime(base);
     return {

@@ -1,5 +1,6 @@
 import { composeChat } from '../../shared/app/chat';
 import { ChatRequest } from '../../shared/chat/schema';
+import { apiKeyAccess } from '../../shared/http/access-control';
 import { httpFunction } from '../../shared/http/http-function';
 import { routeCaller } from '../../shared/http/route-dispatcher';
 import { IN_PROCESS_ROUTES } from './in-process-routes';
@@ -7,6 +8,7 @@ import { IN_PROCESS_ROUTES } from './in-process-routes';
 /** POST /chat: routes a message to the capability that should answer it, runs it, and says why. */
 export const { handler, create } = httpFunction({
   name: 'chat',
+  access: apiKeyAccess,
   body: ChatRequest,
   compose: (base) => composeChat(base, { inProcess: IN_PROCESS_ROUTES }),
   warmUp: (deps) => deps.runtime.load('embeddings'),

@@ -1,4 +1,5 @@
 import { composeDocumentWriters } from '../../shared/app/document-ingestion';
+import { apiKeyAccess } from '../../shared/http/access-control';
 import { httpFunction } from '../../shared/http/http-function';
 import { decodeBase64Text } from '../../shared/rag/decode-content';
 import { IngestDocumentRequest } from '../../shared/rag/schema';
@@ -6,6 +7,7 @@ import { IngestDocumentRequest } from '../../shared/rag/schema';
 /** POST /documents: ingest a document (201), or replace one with the same id (200). */
 export const { handler, create: createHandler } = httpFunction({
   name: 'documents-ingest',
+  access: apiKeyAccess,
   body: IngestDocumentRequest,
   compose: composeDocumentWriters,
   warmUp: ({ runtime }) => runtime.load('embeddings'),

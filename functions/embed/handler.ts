@@ -1,11 +1,13 @@
 import { composeModelRuntime } from '../../shared/app/model-runtime';
 import { createEmbeddingService } from '../../shared/embeddings/embedding-service';
 import { EmbedRequest } from '../../shared/embeddings/schema';
+import { apiKeyAccess } from '../../shared/http/access-control';
 import { httpFunction } from '../../shared/http/http-function';
 
 /** POST /embed: normalized sentence embeddings, one forward pass for the batch. */
 export const { handler, create: createHandler } = httpFunction({
   name: 'embed',
+  access: apiKeyAccess,
   body: EmbedRequest,
   compose: (base) => {
     const runtime = composeModelRuntime(base);

@@ -1,16 +1,23 @@
 import { composeModelRuntime } from '../../shared/app/model-runtime';
 import { GenerateTextRequest } from '../../shared/generation/schema';
 import { createTextGenerationService } from '../../shared/generation/text-generation-service';
+import { apiKeyAccess } from '../../shared/http/access-control';
 import { httpFunction } from '../../shared/http/http-function';
 
 /** POST /hello-llm: text generation from a prompt. */
 export const { handler, create: createHandler } = httpFunction({
   name: 'hello-llm',
+  access: apiKeyAccess,
   body: GenerateTextRequest,
   compose: (base) => {
     const runtime = composeModelRuntime(base);
     return { ...base, runtime, textGeneration: createTextGenerationService({ runtime }) };
   },
   warmUp: ({ runtime }) => runtime.load('text-generation'),
-  handle: async ({ body }, { textGeneration }) => ({ body: await textGeneration.generate(body) }),
+  // A byte-level tokenizer makes at most one token of each byte of the prompt.
+  reserve: (body) => ({ tokens: Buffer.byteLength(body.prompt) + body.max_new_tokens + 2 }),
+  handle: async ({ body }, { textGeneration }) => {
+    const result = await textGeneration.generate(body);
+    return { body: result, usage: { tokens: result.usage.prompt_tokens + result.usage.completion_tokens } };
+  },
 });

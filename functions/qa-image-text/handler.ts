@@ -1,5 +1,6 @@
 import { composeDocumentBlobs } from '../../shared/app/document-blobs';
 import { composeVqa } from '../../shared/app/vqa';
+import { apiKeyAccess } from '../../shared/http/access-control';
 import { httpFunction } from '../../shared/http/http-function';
 import { readImageRequest } from '../../shared/http/image-upload';
 import { validate } from '../../shared/http/validate';
@@ -11,6 +12,7 @@ import { QaImageTextFields } from '../../shared/vqa/vqa-service';
  */
 export const { handler, create: createHandler } = httpFunction({
   name: 'qa-image-text',
+  access: apiKeyAccess,
   compose: (base) => ({ ...base, ...composeVqa(base), blobs: composeDocumentBlobs(base.config) }),
   handle: async ({ event }, { config, blobs, vqa }) => {
     const { image, fields } = await readImageRequest(event, { limits: config.images, blobs });

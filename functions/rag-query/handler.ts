@@ -1,11 +1,13 @@
 import { composeExternalAnswering } from '../../shared/app/external-answering';
 import { VectorStoreUnavailableError } from '../../shared/errors';
+import { apiKeyAccess } from '../../shared/http/access-control';
 import { httpFunction } from '../../shared/http/http-function';
 import { RagQueryRequest, vectorFilterOf } from '../../shared/rag/schema';
 
 /** POST /rag-query: an answer grounded in the Pinecone or Chroma store, with its sources. */
 export const { handler, create: createHandler } = httpFunction({
   name: 'rag-query',
+  access: apiKeyAccess,
   body: RagQueryRequest,
   compose: composeExternalAnswering,
   warmUp: ({ runtime }) => Promise.all([runtime.load('embeddings'), runtime.load('text-generation')]),

@@ -1,4 +1,5 @@
 import type { BaseDependencies } from '../../shared/app/base';
+import { apiKeyAccess } from '../../shared/http/access-control';
 import { httpFunction } from '../../shared/http/http-function';
 import { createAwsWorkflow } from '../../shared/research/aws-workflow';
 import { createLocalWorkflow } from '../../shared/research/local-workflow';
@@ -28,6 +29,7 @@ export function composeResearcher(base: BaseDependencies) {
 /** POST /researcher: a Wikipedia article's summary and sentiment, through the researcher state machine. */
 export const { handler, create } = httpFunction({
   name: 'researcher',
+  access: apiKeyAccess,
   body: ResearcherRequest,
   compose: composeResearcher,
   handle: async ({ body }, deps) => ({ body: await deps.researcher.research(body) }),

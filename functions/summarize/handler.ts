@@ -1,5 +1,6 @@
 import { composeModelBucket } from '../../shared/app/model-bucket';
 import { composeModelRuntime } from '../../shared/app/model-runtime';
+import { apiKeyAccess } from '../../shared/http/access-control';
 import { httpFunction } from '../../shared/http/http-function';
 import { SummarizeRequest } from '../../shared/summarization/schema';
 import { createSummarizationService } from '../../shared/summarization/summarization-service';
@@ -7,6 +8,7 @@ import { createSummarizationService } from '../../shared/summarization/summariza
 /** POST /summarize: abstractive summary of text of any length up to the documented limit. */
 export const { handler, create: createHandler } = httpFunction({
   name: 'summarize',
+  access: apiKeyAccess,
   body: SummarizeRequest,
   compose: (base) => {
     const modelStore = composeModelBucket(base.config);
@@ -14,5 +16,8 @@ export const { handler, create: createHandler } = httpFunction({
     return { ...base, runtime, summarization: createSummarizationService({ runtime }) };
   },
   warmUp: ({ runtime }) => runtime.load('summarization'),
-  handle: async ({ body }, { summarization }) => ({ body: await summarization.summarize(body) }),
+  handle: async ({ body }, { summarization }) => {
+    const result = await summarization.summarize(body);
+    return { body: result, usage: { tokens: result.usage.input_tokens + result.usage.summary_tokens } };
+  },
 });

@@ -36,6 +36,16 @@ export const LogLevelSchema = matching(
   'must be DEBUG, INFO, WARN, ERROR or SILENT',
 );
 const ModelProfileSchema = z.enum(MODEL_PROFILES);
+/** Origins as a list: `*`, or comma-separated `https://app.example.com` (a `*` inside matches one label). */
+const originList = z.pipe(
+  nonEmpty,
+  z.transform((value: string) =>
+    value
+      .split(',')
+      .map((origin) => origin.trim())
+      .filter(Boolean),
+  ),
+);
 
 /** Used when WIKIPEDIA_USER_AGENT is unset; a deployment should set one with its operator's contact. */
 export const DEFAULT_WIKIPEDIA_USER_AGENT =
@@ -105,10 +115,28 @@ export const APP_VARIABLES = {
     description: 'request body limit (413 above it)',
   }),
   CORS_ORIGIN: variable({
-    schema: nonEmpty,
-    default: '*',
+    schema: originList,
+    default: { local: '*', lambda: 'http://localhost:3000' },
+    defaultText:
+      "`*` / the stage's origins from serverless.yml (`http://localhost:3000` unless set), never `*`",
     configures: 'requests',
-    description: 'allowed origin, at the gateway and in the handlers',
+    description: 'origins browsers may call from, comma-separated, at the gateway and in the handlers',
+  }),
+  API_KEYS_TABLE: variable({
+    schema: matching(
+      /^[A-Za-z0-9_.-]{3,255}$/,
+      'must be a DynamoDB table name (3 to 255 of A-Z a-z 0-9 _ . -)',
+    ),
+    defaultText: "unset (open) / the stack's API keys table",
+    configures: 'API keys',
+    description:
+      'DynamoDB table of API keys, rate buckets and daily usage; set, every route but `/health` needs a key',
+  }),
+  DYNAMODB_ENDPOINT: variable({
+    schema: z.url(),
+    defaultText: "AWS's; the embedded DynamoDB-compatible server under `npm start`",
+    configures: 'API keys',
+    description: 'a DynamoDB-compatible server for the API keys table (dynalite locally and in tests)',
   }),
   DATA_DIR: variable({
     schema: directory,
@@ -456,6 +484,13 @@ export const SCRIPT_VARIABLES = {
     configures: '`npm start`',
     description: "the local server's HTTP port on 127.0.0.1",
   }),
+  DYNAMODB_PORT: variable({
+    schema: port,
+    default: '8000',
+    configures: '`npm start`',
+    description:
+      'port of the embedded DynamoDB-compatible server, when `API_KEYS_TABLE` is set without `DYNAMODB_ENDPOINT`',
+  }),
   LAMBDA_PORT: variable({
     schema: port,
     default: '3002',
@@ -504,6 +539,13 @@ const pineconeKeySet = (e: Environment) => Boolean(e.PINECONE_API_KEY ?? e.PINEC
 
 /** Rules over several variables, checked (and reported with the rest) when each one they read is valid. */
 const APP_RULES: readonly CrossRule<typeof APP_VARIABLES>[] = [
+  {
+    reads: ['CORS_ORIGIN', 'AWS_LAMBDA_FUNCTION_NAME', 'IS_OFFLINE'],
+    check: (e) =>
+      e.AWS_LAMBDA_FUNCTION_NAME && !e.IS_OFFLINE && e.CORS_ORIGIN?.includes('*')
+        ? "CORS_ORIGIN: a deployed function never allows every origin ('*'); name the stage's origins"
+        : undefined,
+  },
   {
     reads: ['PINECONE_API_KEY', 'PINECONE_API_KEY_PARAMETER', 'PINECONE_INDEX_HOST'],
     check: (e) =>
@@ -576,7 +618,16 @@ function appConfig(e: Environment, runningOnLambda: boolean) {
     /** Load a function's model at cold start rather than on its first request. */
     warmUp: e.MODEL_WARMUP,
     maxBodyBytes: e.MAX_BODY_BYTES,
-    corsOrigin: e.CORS_ORIGIN,
+    /** Origins browsers may call from; never every origin on Lambda. */
+    corsOrigins: e.CORS_ORIGIN,
+    /** API keys: unset, every route is open (the local default). */
+    access: e.API_KEYS_TABLE
+      ? {
+          table: e.API_KEYS_TABLE,
+          ...(e.DYNAMODB_ENDPOINT ? { endpoint: e.DYNAMODB_ENDPOINT } : {}),
+          region: e.AWS_REGION,
+        }
+      : undefined,
     /** Limits on uploaded images: encoded bytes, and width × height against decompression bombs. */
     images: { maxBytes: e.IMAGE_MAX_BYTES, maxPixels: e.IMAGE_MAX_PIXELS },
     vqa: {

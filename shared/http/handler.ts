@@ -6,6 +6,7 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import middy, { type MiddlewareObj } from '@middy/core';
 import httpCors from '@middy/http-cors';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
+import type { Usage } from '../access/access-store';
 import { GatewayTimeoutError } from '../errors';
 import type * as z from '../schema';
 import { errorResponse } from './error-response';
@@ -17,8 +18,21 @@ import { validate } from './validate';
 
 export interface HttpOptions {
   readonly logger: Logger;
-  readonly corsOrigin?: string;
+  /** Origins browsers may call from (`*` for any); none when empty. */
+  readonly corsOrigins?: readonly string[];
   readonly maxBodyBytes?: number;
+  /** API keys, rates and budgets (shared/http/access-control.ts); absent, the route is open. */
+  readonly access?: AccessGuard;
+}
+
+/**
+ * The checks of a route that needs an API key: `admit` (the key, its scope and rate) before anything is
+ * read, `reserve` (the budgets) once the body is valid, and `settle` with what the request spent.
+ */
+export interface AccessGuard {
+  admit(event: APIGatewayProxyEventV2, context: Context): Promise<void>;
+  reserve(event: APIGatewayProxyEventV2, context: Context, estimate: Partial<Usage>): Promise<void>;
+  settle(event: APIGatewayProxyEventV2, spent: Partial<Usage> | undefined): Promise<void>;
 }
 
 /**
@@ -38,8 +52,13 @@ export interface RouteRequest<Body, Params = undefined> {
   readonly logger: Logger;
 }
 
-/** A route answers a body (200) or a full response. */
-export type RouteResult = HttpResponse | { readonly body: unknown; readonly statusCode?: number };
+/**
+ * A route answers a body (200) or a full response; `usage` is what it spent, for the key's budgets (tokens
+ * it counted, images it made), where it knows.
+ */
+export type RouteResult =
+  | HttpResponse
+  | { readonly body: unknown; readonly statusCode?: number; readonly usage?: Partial<Usage> };
 
 export interface RouteDefinition<
   S extends z.core.$ZodType,
@@ -50,6 +69,8 @@ export interface RouteDefinition<
   readonly body?: S;
   /** Schema of the path parameters (`/documents/{id}`). */
   readonly params?: P;
+  /** The most a request can spend, for its budget reservation (default: its body's bytes as tokens). */
+  readonly reserve?: (body: z.output<S>) => Partial<Usage>;
   readonly handle: (request: RouteRequest<z.output<S>, z.output<P>>) => Promise<RouteResult>;
 }
 
@@ -89,6 +110,22 @@ function requestContext(logger: Logger, route: string): MiddlewareObj<APIGateway
   };
 }
 
+function accessControl(
+  access: AccessGuard,
+  spent: WeakMap<APIGatewayProxyEventV2, Partial<Usage>>,
+): MiddlewareObj<APIGatewayProxyEventV2, HttpResponse> {
+  const settle = async (request: { event: APIGatewayProxyEventV2 }) => {
+    await access.settle(request.event, spent.get(request.event));
+  };
+  return {
+    before: async (request) => {
+      await access.admit(request.event, request.context);
+    },
+    after: settle,
+    onError: settle,
+  };
+}
+
 function errorMapping(logger: Logger): MiddlewareObj<APIGatewayProxyEventV2, HttpResponse> {
   return {
     onError: (request) => {
@@ -103,6 +140,8 @@ export function createHttpHandler<
 >(route: RouteDefinition<S, P>, options: HttpOptions): HttpHandler {
   const { logger } = options;
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  const { access } = options;
+  const spent = new WeakMap<APIGatewayProxyEventV2, Partial<Usage>>();
   const handler = middy<APIGatewayProxyEventV2, HttpResponse, Error, Context, Internal>({
     timeoutEarlyInMillis: TIMEOUT_MARGIN_MS,
     timeoutEarlyResponse: () => {
@@ -113,17 +152,18 @@ export function createHttpHandler<
   })
     .use(
       httpCors({
-        origin: options.corsOrigin ?? '*',
+        origins: [...(options.corsOrigins ?? ['*'])],
         methods: 'GET,POST,DELETE,OPTIONS',
-        headers: 'Content-Type,Authorization,X-Request-Id',
+        headers: 'Content-Type,Authorization,X-Api-Key,X-Request-Id',
         exposeHeaders: 'X-Request-Id,Retry-After',
       }),
     )
     .use(requestContext(logger, route.name))
-    .use(errorMapping(logger))
+    .use([errorMapping(logger), ...(access ? [accessControl(access, spent)] : [])])
     .handler(async (event, context) => {
       const params = route.params ? validate(route.params, event.pathParameters ?? {}) : undefined;
       const body = route.body ? validate(route.body, parseJsonBody(event, maxBodyBytes)) : undefined;
+      await access?.reserve(event, context, route.reserve?.(body as z.output<S>) ?? {});
       const result = await route.handle({
         body: body as z.output<S>,
         params: params as z.output<P>,
@@ -132,9 +172,10 @@ export function createHttpHandler<
         requestId: requestIdOf(event, context),
         logger,
       });
-      return 'headers' in result && typeof result.statusCode === 'number'
-        ? (result as HttpResponse)
-        : jsonResponse(result.statusCode ?? 200, result.body);
+      if ('headers' in result && typeof result.statusCode === 'number') return result as HttpResponse;
+      const answer = result as Exclude<RouteResult, HttpResponse>;
+      if (answer.usage) spent.set(event, answer.usage);
+      return jsonResponse(answer.statusCode ?? 200, answer.body);
     });
   return handler as unknown as HttpHandler;
 }

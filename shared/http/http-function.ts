@@ -6,8 +6,10 @@
  * body parsing, validation, errors, time limit).
  */
 
+import type { Usage } from '../access/access-store';
 import { type BaseDependencies, baseDependencies } from '../app/base';
 import type * as z from '../schema';
+import type { AccessControl } from './access-control';
 import { containerHandler } from './container-handler';
 import { createHttpHandler, type HttpHandler, type RouteRequest, type RouteResult } from './handler';
 
@@ -21,6 +23,13 @@ export interface HttpFunctionDefinition<
   readonly body?: S;
   /** Schema of the path parameters (`/documents/{id}`). */
   readonly params?: P;
+  /**
+   * Who may call: `apiKeyAccess` (shared/http/access-control.ts) for API keys, rates and budgets when they
+   * are configured, or `'open'` (the health check, the catch-all 404).
+   */
+  readonly access: AccessControl | 'open';
+  /** The most a request can spend, for its key's budget reservation (default: its body's bytes as tokens). */
+  readonly reserve?: (body: z.output<S>) => Partial<Usage>;
   /** Builds, once per container, exactly what this route uses. */
   readonly compose: (base: BaseDependencies) => Deps;
   /** Starts loading what the first request would wait for, when `MODEL_WARMUP` is on. */
@@ -37,6 +46,11 @@ export interface HttpFunction<Deps> {
   readonly create: (deps: Deps) => HttpHandler;
 }
 
+function accessOf(access: AccessControl | 'open', deps: BaseDependencies) {
+  const guard = access === 'open' ? undefined : access(deps);
+  return guard ? { access: guard } : {};
+}
+
 export function httpFunction<
   Deps extends BaseDependencies,
   S extends z.core.$ZodType,
@@ -48,12 +62,14 @@ export function httpFunction<
         name: definition.name,
         ...(definition.body ? { body: definition.body } : {}),
         ...(definition.params ? { params: definition.params } : {}),
+        ...(definition.reserve ? { reserve: definition.reserve } : {}),
         handle: (request) => definition.handle(request, deps),
       },
       {
         logger: deps.logger,
-        corsOrigin: deps.config.corsOrigin,
+        corsOrigins: deps.config.corsOrigins,
         maxBodyBytes: deps.config.maxBodyBytes,
+        ...accessOf(definition.access, deps),
       },
     );
   const handler = containerHandler(() => {

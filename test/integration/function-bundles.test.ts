@@ -56,10 +56,18 @@ describe('function bundles', () => {
     expect([...staticExternals(meta)].filter((p) => !p.startsWith('node:'))).toEqual([]);
   }, 60_000);
 
-  it('/sentiment carries its model runtime and no AWS client, and loads transformers.js with its model', async () => {
+  it('/sentiment carries its model runtime and no AWS client but the API keys one, loaded with the first keyed request', async () => {
     const meta = await metafileOf('sentiment');
     const packages = [...packagesIn(meta)];
-    expect(packages.filter((p) => p.startsWith('@aws-sdk') || p.startsWith('@smithy'))).toEqual([]);
+    const clients = packages.filter((p) => p.startsWith('@aws-sdk/client-'));
+    expect(clients).toEqual(['@aws-sdk/client-dynamodb']);
+    // The DynamoDB client is reached through one dynamic import only: it loads when keys are on, never at cold start.
+    const importsOfStore = Object.entries(meta.inputs).flatMap(([file, input]) =>
+      input.imports
+        .filter((i) => i.path === 'shared/access/dynamo-access-store.ts')
+        .map((i) => ({ file, kind: i.kind })),
+    );
+    expect(importsOfStore).toEqual([{ file: 'shared/http/access-control.ts', kind: 'dynamic-import' }]);
     expect(staticExternals(meta).has('@huggingface/transformers')).toBe(false);
     expect(Object.keys(meta.inputs)).toContain('shared/models/model-runtime.ts');
   }, 60_000);

@@ -1,7 +1,7 @@
 /** serverless.yml and the route table must describe the same API, and every handler must exist. */
 import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { readServerlessConfig, refName } from '../../scripts/serverless-config';
+import { httpRouteOf, readServerlessConfig, refName } from '../../scripts/serverless-config';
 import { chatFunctionNames } from '../../shared/app/chat';
 import { ROUTES } from '../../shared/http/routes';
 import * as z from '../../shared/schema';
@@ -11,7 +11,7 @@ const config = readServerlessConfig();
 describe('serverless.yml', () => {
   it('declares exactly the routes of the route table, plus the catch-all', () => {
     const declared = Object.entries(config.functions).flatMap(([name, fn]) =>
-      (fn.events ?? []).flatMap((e) => (e.httpApi ? [{ name, route: e.httpApi }] : [])),
+      (fn.events ?? []).flatMap((e) => (e.httpApi ? [{ name, route: httpRouteOf(e.httpApi) }] : [])),
     );
     const expected = ROUTES.map((r) => ({ name: r.functionName, route: `${r.method} ${r.path}` }));
     const byRoute = (a: { route?: string }, b: { route?: string }) =>
@@ -110,5 +110,44 @@ describe('the chat function', () => {
     expect(granted.map((r) => r.GetAtt).sort()).toEqual(targets);
     expect((config.functions.chat as { role?: string }).role).toBe('ChatFunctionRole');
     expect(config.functions.chat?.layers?.map(refName)).toContain('ModelsEmbeddingsLambdaLayer');
+  });
+});
+
+describe('API keys and CORS in serverless.yml', () => {
+  const raw = config as unknown as {
+    provider: {
+      httpApi: { authorizers: Record<string, Record<string, unknown>>; cors: { allowedOrigins: unknown } };
+    };
+    params: { default: { corsOrigin: string; corsOrigins: string[] } };
+    custom: { 'serverless-offline': { noAuth?: boolean } };
+  };
+
+  it('guards every route but the health check and the catch-all with the API key authorizer', () => {
+    for (const [name, fn] of Object.entries(config.functions)) {
+      for (const event of fn.events ?? []) {
+        if (!event.httpApi) continue;
+        const route = httpRouteOf(event.httpApi);
+        const authorizer = typeof event.httpApi === 'string' ? undefined : event.httpApi.authorizer?.name;
+        expect(authorizer, `${name}: ${route}`).toBe(
+          route === 'GET /health' || route === '*' ? undefined : 'apiKey',
+        );
+      }
+    }
+    expect(raw.provider.httpApi.authorizers.apiKey).toMatchObject({
+      type: 'request',
+      functionName: 'apiAuthorizer',
+      enableSimpleResponses: true,
+      // Cached per key and route: a key allowed on one route is not thereby allowed on another.
+      identitySource: ['$request.header.x-api-key', '$context.routeKey'],
+    });
+    expect(raw.provider.httpApi.authorizers.apiKey?.resultTtlInSeconds).toBeGreaterThan(0);
+    expect(config.functions.apiAuthorizer?.handler).toBe('functions/api-authorizer/handler.handler');
+  });
+
+  it('never allows every origin on a deployed stage, and runs the same key checks locally', () => {
+    expect(raw.provider.httpApi.cors.allowedOrigins).toBe('${param:corsOrigins}');
+    expect(JSON.stringify(raw.params)).not.toContain("'*'");
+    expect(raw.params.default.corsOrigins).toEqual(["${env:CORS_ORIGIN, 'http://localhost:3000'}"]);
+    expect(raw.custom['serverless-offline'].noAuth).toBe(true);
   });
 });
