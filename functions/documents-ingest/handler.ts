@@ -1,6 +1,7 @@
 import { composeDocumentWriters } from '../../shared/app/document-ingestion';
 import { apiKeyAccess } from '../../shared/http/access-control';
 import { httpFunction } from '../../shared/http/http-function';
+import { screened } from '../../shared/http/safety-control';
 import { decodeBase64Text } from '../../shared/rag/decode-content';
 import { IngestDocumentRequest } from '../../shared/rag/schema';
 
@@ -8,6 +9,7 @@ import { IngestDocumentRequest } from '../../shared/rag/schema';
 export const { handler, create: createHandler } = httpFunction({
   name: 'documents-ingest',
   access: apiKeyAccess,
+  safety: screened({ input: ['text'], output: [] }),
   body: IngestDocumentRequest,
   compose: composeDocumentWriters,
   warmUp: ({ runtime }) => runtime.load('embeddings'),

@@ -3,11 +3,13 @@ import { createEmbeddingService } from '../../shared/embeddings/embedding-servic
 import { EmbedRequest } from '../../shared/embeddings/schema';
 import { apiKeyAccess } from '../../shared/http/access-control';
 import { httpFunction } from '../../shared/http/http-function';
+import { screened } from '../../shared/http/safety-control';
 
 /** POST /embed: normalized sentence embeddings, one forward pass for the batch. */
 export const { handler, create: createHandler } = httpFunction({
   name: 'embed',
   access: apiKeyAccess,
+  safety: screened({ input: ['texts'], output: [] }),
   body: EmbedRequest,
   compose: (base) => {
     const runtime = composeModelRuntime(base);

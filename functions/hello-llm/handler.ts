@@ -3,11 +3,13 @@ import { GenerateTextRequest } from '../../shared/generation/schema';
 import { createTextGenerationService } from '../../shared/generation/text-generation-service';
 import { apiKeyAccess } from '../../shared/http/access-control';
 import { httpFunction } from '../../shared/http/http-function';
+import { screened } from '../../shared/http/safety-control';
 
 /** POST /hello-llm: text generation from a prompt. */
 export const { handler, create: createHandler } = httpFunction({
   name: 'hello-llm',
   access: apiKeyAccess,
+  safety: screened({ input: ['prompt'], output: ['completion', 'generated_text'] }),
   body: GenerateTextRequest,
   compose: (base) => {
     const runtime = composeModelRuntime(base);

@@ -7,6 +7,7 @@
  * The tables of docs/configuration.md are generated from these declarations (`npm run docs:config`).
  */
 import path from 'node:path';
+import { parseSafetyPolicies, safetyPoliciesProblem } from '../safety/policy';
 import * as z from '../schema';
 import type { SecretSource } from './secrets';
 import { type CrossRule, readVariables, type Values, variable } from './variables';
@@ -137,6 +138,27 @@ export const APP_VARIABLES = {
     defaultText: "AWS's; the embedded DynamoDB-compatible server under `npm start`",
     configures: 'API keys',
     description: 'a DynamoDB-compatible server for the API keys table (dynalite locally and in tests)',
+  }),
+  SAFETY_POLICIES: variable({
+    schema: z.pipe(
+      z.string().check(
+        z.refine((value: string) => safetyPoliciesProblem(value) === undefined, {
+          message:
+            'must be comma-separated [route.]filter=policy: filters pii, injection, toxicity; policies block, redact, flag, off',
+        }),
+      ),
+      z.transform(parseSafetyPolicies),
+    ),
+    defaultText: 'unset: every filter off',
+    configures: 'safety',
+    description:
+      'what each route does with personal data, prompt injection and toxicity it finds: `pii=redact,injection=block,chat.toxicity=flag`',
+  }),
+  SAFETY_THRESHOLD: variable({
+    schema: between(0, 1),
+    default: '0.5',
+    configures: 'safety',
+    description: "a classifier's probability from which a text counts as toxic or an injection",
   }),
   DATA_DIR: variable({
     schema: directory,
@@ -620,6 +642,9 @@ function appConfig(e: Environment, runningOnLambda: boolean) {
     maxBodyBytes: e.MAX_BODY_BYTES,
     /** Origins browsers may call from; never every origin on Lambda. */
     corsOrigins: e.CORS_ORIGIN,
+    /** What each route does with personal data, prompt injection and toxicity (all off by default). */
+    safety: e.SAFETY_POLICIES ?? parseSafetyPolicies(''),
+    safetyThreshold: e.SAFETY_THRESHOLD,
     /** API keys: unset, every route is open (the local default). */
     access: e.API_KEYS_TABLE
       ? {

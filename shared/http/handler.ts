@@ -8,6 +8,7 @@ import httpCors from '@middy/http-cors';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import type { Usage } from '../access/access-store';
 import { GatewayTimeoutError } from '../errors';
+import type { SafetyVerdict } from '../safety/safety-screen';
 import type * as z from '../schema';
 import { errorResponse } from './error-response';
 import { DEFAULT_MAX_BODY_BYTES, parseJsonBody } from './json-body';
@@ -23,6 +24,14 @@ export interface HttpOptions {
   readonly maxBodyBytes?: number;
   /** API keys, rates and budgets (shared/http/access-control.ts); absent, the route is open. */
   readonly access?: AccessGuard;
+  /** Safety filters on the route's texts (shared/http/safety-control.ts); absent, nothing is screened. */
+  readonly safety?: SafetyScreening;
+}
+
+/** The route's texts screened in (before the route sees them) and out (before the client does). */
+export interface SafetyScreening {
+  screenInput<B>(body: B): Promise<{ body: B; verdicts: SafetyVerdict[] }>;
+  screenOutput(body: unknown, inputVerdicts: readonly SafetyVerdict[]): Promise<unknown>;
 }
 
 /**
@@ -140,7 +149,7 @@ export function createHttpHandler<
 >(route: RouteDefinition<S, P>, options: HttpOptions): HttpHandler {
   const { logger } = options;
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
-  const { access } = options;
+  const { access, safety } = options;
   const spent = new WeakMap<APIGatewayProxyEventV2, Partial<Usage>>();
   const handler = middy<APIGatewayProxyEventV2, HttpResponse, Error, Context, Internal>({
     timeoutEarlyInMillis: TIMEOUT_MARGIN_MS,
@@ -162,7 +171,9 @@ export function createHttpHandler<
     .use([errorMapping(logger), ...(access ? [accessControl(access, spent)] : [])])
     .handler(async (event, context) => {
       const params = route.params ? validate(route.params, event.pathParameters ?? {}) : undefined;
-      const body = route.body ? validate(route.body, parseJsonBody(event, maxBodyBytes)) : undefined;
+      const parsed = route.body ? validate(route.body, parseJsonBody(event, maxBodyBytes)) : undefined;
+      const input = safety ? await safety.screenInput(parsed) : { body: parsed, verdicts: [] };
+      const body = input.body;
       await access?.reserve(event, context, route.reserve?.(body as z.output<S>) ?? {});
       const result = await route.handle({
         body: body as z.output<S>,
@@ -172,10 +183,21 @@ export function createHttpHandler<
         requestId: requestIdOf(event, context),
         logger,
       });
-      if ('headers' in result && typeof result.statusCode === 'number') return result as HttpResponse;
+      if ('headers' in result && typeof result.statusCode === 'number') {
+        const response = result as HttpResponse;
+        if (
+          !safety ||
+          !/json/i.test(response.headers['content-type'] ?? '') ||
+          typeof response.body !== 'string'
+        )
+          return response;
+        const screened = await safety.screenOutput(JSON.parse(response.body), input.verdicts);
+        return { ...response, body: JSON.stringify(screened) };
+      }
       const answer = result as Exclude<RouteResult, HttpResponse>;
       if (answer.usage) spent.set(event, answer.usage);
-      return jsonResponse(answer.statusCode ?? 200, answer.body);
+      const answered = safety ? await safety.screenOutput(answer.body, input.verdicts) : answer.body;
+      return jsonResponse(answer.statusCode ?? 200, answered);
     });
   return handler as unknown as HttpHandler;
 }

@@ -8,10 +8,17 @@
 
 import type { Usage } from '../access/access-store';
 import { type BaseDependencies, baseDependencies } from '../app/base';
+import type { SafetyClassifiers } from '../safety/safety-screen';
 import type * as z from '../schema';
 import type { AccessControl } from './access-control';
 import { containerHandler } from './container-handler';
-import { createHttpHandler, type HttpHandler, type RouteRequest, type RouteResult } from './handler';
+import {
+  createHttpHandler,
+  type HttpHandler,
+  type RouteRequest,
+  type RouteResult,
+  type SafetyScreening,
+} from './handler';
 
 export interface HttpFunctionDefinition<
   Deps extends BaseDependencies,
@@ -30,6 +37,11 @@ export interface HttpFunctionDefinition<
   readonly access: AccessControl | 'open';
   /** The most a request can spend, for its key's budget reservation (default: its body's bytes as tokens). */
   readonly reserve?: (body: z.output<S>) => Partial<Usage>;
+  /**
+   * The top-level fields of the request and the response that hold text, for the safety filters that
+   * `SAFETY_POLICIES` turns on (`safetyControl` of shared/http/safety-control.ts builds them).
+   */
+  readonly safety?: SafetyDeclaration<Deps>;
   /** Builds, once per container, exactly what this route uses. */
   readonly compose: (base: BaseDependencies) => Deps;
   /** Starts loading what the first request would wait for, when `MODEL_WARMUP` is on. */
@@ -44,6 +56,28 @@ export interface HttpFunction<Deps> {
   readonly handler: HttpHandler;
   /** The same route over given dependencies (tests, and orchestrating routes that call it in-process). */
   readonly create: (deps: Deps) => HttpHandler;
+}
+
+/** A route's text fields, the guard builder, and the classifiers its composition offers. */
+export interface SafetyDeclaration<Deps> {
+  readonly input: readonly string[];
+  readonly output: readonly string[];
+  readonly guard: (
+    route: string,
+    fields: { readonly input: readonly string[]; readonly output: readonly string[] },
+    deps: BaseDependencies,
+    classifiers?: SafetyClassifiers,
+  ) => SafetyScreening | undefined;
+  readonly classifiers?: (deps: Deps) => SafetyClassifiers;
+}
+
+function safetyOf<Deps extends BaseDependencies>(
+  name: string,
+  declaration: SafetyDeclaration<Deps> | undefined,
+  deps: Deps,
+) {
+  const guard = declaration?.guard(name, declaration, deps, declaration.classifiers?.(deps));
+  return guard ? { safety: guard } : {};
 }
 
 function accessOf(access: AccessControl | 'open', deps: BaseDependencies) {
@@ -70,6 +104,7 @@ export function httpFunction<
         corsOrigins: deps.config.corsOrigins,
         maxBodyBytes: deps.config.maxBodyBytes,
         ...accessOf(definition.access, deps),
+        ...safetyOf(definition.name, definition.safety, deps),
       },
     );
   const handler = containerHandler(() => {
