@@ -130,6 +130,8 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
       DOCUMENTS_BUCKET: '',
       JOBS_QUEUE_URL: '',
       RESEARCHER_STATE_MACHINE_ARN: '',
+      // Locally, API keys are on only when asked for.
+      API_KEYS_TABLE: '',
       ...env,
       DATA_DIR: dataDir,
       ...(chroma ? { CHROMA_URL: chroma.url } : {}),
