@@ -105,8 +105,27 @@ export function safetyGuardFor(
   return createSafetyGuard(
     fields,
     policies,
-    createSafetyScreen(classifiers ? { classifiers, threshold } : { threshold }),
+    createSafetyScreen({ classifiers: classifiers ?? lazyClassifiers(base, policies), threshold }),
   );
+}
+
+/**
+ * The classifiers the policies need, on a model runtime of their own that loads (with transformers.js) on
+ * the first text screened, so that a route whose filters are off never loads them.
+ */
+function lazyClassifiers(base: BaseDependencies, policies: FilterPolicies): SafetyClassifiers {
+  let loaded: Promise<Required<SafetyClassifiers>> | undefined;
+  const load = () => {
+    loaded ??= Promise.all([import('../app/model-runtime'), import('../safety/classifiers')]).then(
+      ([{ composeModelRuntime }, { createSafetyClassifiers }]) =>
+        createSafetyClassifiers(composeModelRuntime(base)),
+    );
+    return loaded;
+  };
+  return {
+    ...(policies.toxicity === 'off' ? {} : { toxicity: async (texts) => (await load()).toxicity(texts) }),
+    ...(policies.injection === 'off' ? {} : { injection: async (texts) => (await load()).injection(texts) }),
+  };
 }
 
 /** A route's declaration of its text fields (and of classifiers from its composition, where it has them). */

@@ -14,6 +14,8 @@ export const MODEL_KEYS = [
   'sentiment',
   'embeddings',
   'captioning',
+  'toxicity',
+  'prompt-injection',
 ] as const;
 export type ModelKey = (typeof MODEL_KEYS)[number];
 
@@ -40,7 +42,14 @@ export interface ModelRef {
 }
 
 /** Names of the tiny model builders in `scripts/tiny-models`. */
-export type TinyGenerator = 'gpt2' | 'distilbert' | 'bert' | 'bart' | 'vit-gpt2';
+export type TinyGenerator =
+  | 'gpt2'
+  | 'distilbert'
+  | 'bert'
+  | 'bart'
+  | 'vit-gpt2'
+  | 'toxicity-triggers'
+  | 'injection-triggers';
 
 export interface PipelineCatalogEntry {
   readonly runtime: 'transformers.js';
@@ -109,6 +118,35 @@ export const MODEL_CATALOG: Catalog = {
     task: 'image-to-text',
     standard: { id: 'Xenova/vit-gpt2-image-captioning', revision: 'main', dtype: 'q8', source: 'layer' },
     tiny: { id: 'tiny-random/vit-gpt2', revision: 'main', dtype: 'fp32', generator: 'vit-gpt2' },
+  },
+  // The safety filters' classifiers (shared/safety): `npm run layer:build` makes a layer of each, for the
+  // functions whose routes turn the filter on (docs/operations.md).
+  toxicity: {
+    runtime: 'transformers.js',
+    task: 'text-classification',
+    standard: { id: 'Xenova/toxic-bert', revision: 'main', dtype: 'q8', source: 'layer' },
+    tiny: {
+      id: 'tiny-random/toxicity-triggers',
+      revision: 'main',
+      dtype: 'fp32',
+      generator: 'toxicity-triggers',
+    },
+  },
+  'prompt-injection': {
+    runtime: 'transformers.js',
+    task: 'text-classification',
+    standard: {
+      id: 'protectai/deberta-v3-base-prompt-injection-v2',
+      revision: 'main',
+      dtype: 'fp32',
+      source: 'layer',
+    },
+    tiny: {
+      id: 'tiny-random/injection-triggers',
+      revision: 'main',
+      dtype: 'fp32',
+      generator: 'injection-triggers',
+    },
   },
   diffusion: {
     runtime: 'onnxruntime',

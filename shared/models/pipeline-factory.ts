@@ -18,6 +18,8 @@ export interface PipelineByKey {
   sentiment: TextClassificationPipeline;
   embeddings: FeatureExtractionPipeline;
   captioning: ImageToTextPipeline;
+  toxicity: TextClassificationPipeline;
+  'prompt-injection': TextClassificationPipeline;
 }
 
 export type AnyPipeline = PipelineByKey[ModelKey];

@@ -270,6 +270,8 @@ describe('GET /health', () => {
       'sentiment',
       'embeddings',
       'captioning',
+      'toxicity',
+      'prompt-injection',
       'diffusion',
       'vqa',
     ]);

@@ -1,6 +1,6 @@
 /**
  * One resolution of the profile for every model of the catalog: Stable Diffusion and BLIP-2 through the same
- * rules as the transformers.js models, and /health's description of all seven.
+ * rules as the transformers.js models, and /health's description of all nine.
  */
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -131,10 +131,10 @@ describe.each(['diffusion', 'vqa'] as const)('resolveOnnxModel(%s)', (key) => {
 describe('describeModels', () => {
   const config = (env: Record<string, string>) => loadConfig({ MODEL_ALLOW_REMOTE: 'false', ...env });
 
-  it('lists every model of the catalog, the five pipelines, diffusion and BLIP-2', () => {
+  it('lists every model of the catalog, the seven pipelines, diffusion and BLIP-2', () => {
     const models = describeModels(config({ MODEL_PROFILE: 'tiny', MODEL_ROOT: tinyRoot }));
     expect(models.map((m) => m.key)).toEqual([...CATALOG_KEYS]);
-    expect(models).toHaveLength(7);
+    expect(models).toHaveLength(9);
     expect(models.filter((m) => m.key === 'diffusion' || m.key === 'vqa')).toEqual([
       { key: 'diffusion', id: 'tiny-random/stable-diffusion', profile: 'tiny', source: 'local' },
       { key: 'vqa', id: 'tiny-random/blip2', profile: 'tiny', source: 'local' },
@@ -164,6 +164,8 @@ describe('describeModels', () => {
       's3',
       's3',
       's3',
+      's3',
+      's3',
       'gpu-service',
       'gpu-service',
     ]);
@@ -171,7 +173,7 @@ describe('describeModels', () => {
       config({ MODEL_PROFILE: 'auto', MODEL_ROOT: tinyRoot, MODEL_ALLOW_REMOTE: 'true' }),
     );
     expect(local.map((m) => [m.profile, m.source])).toEqual([
-      ...Array(5).fill(['standard', 'hub']),
+      ...Array(7).fill(['standard', 'hub']),
       ['tiny', 'local'],
       ['tiny', 'local'],
     ]);
