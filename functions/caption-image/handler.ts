@@ -4,6 +4,7 @@ import { createCaptioningService } from '../../shared/captioning/captioning-serv
 import { apiKeyAccess } from '../../shared/http/access-control';
 import { httpFunction } from '../../shared/http/http-function';
 import { readImageRequest } from '../../shared/http/image-upload';
+import { cached } from '../../shared/http/response-cache';
 import { screened } from '../../shared/http/safety-control';
 import { validate } from '../../shared/http/validate';
 import * as z from '../../shared/schema';
@@ -17,6 +18,7 @@ export const { handler, create: createHandler } = httpFunction({
   name: 'caption-image',
   access: apiKeyAccess,
   safety: screened({ input: [], output: ['caption'] }),
+  cache: cached({ models: ['captioning'] }),
   compose: (base) => {
     const runtime = composeModelRuntime(base);
     return {

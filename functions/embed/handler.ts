@@ -3,6 +3,7 @@ import { createEmbeddingService } from '../../shared/embeddings/embedding-servic
 import { EmbedRequest } from '../../shared/embeddings/schema';
 import { apiKeyAccess } from '../../shared/http/access-control';
 import { httpFunction } from '../../shared/http/http-function';
+import { cached } from '../../shared/http/response-cache';
 import { screened } from '../../shared/http/safety-control';
 
 /** POST /embed: normalized sentence embeddings, one forward pass for the batch. */
@@ -10,6 +11,7 @@ export const { handler, create: createHandler } = httpFunction({
   name: 'embed',
   access: apiKeyAccess,
   safety: screened({ input: ['texts'], output: [] }),
+  cache: cached({ models: ['embeddings'] }),
   body: EmbedRequest,
   compose: (base) => {
     const runtime = composeModelRuntime(base);

@@ -3,6 +3,7 @@ import { GenerateTextRequest } from '../../shared/generation/schema';
 import { createTextGenerationService } from '../../shared/generation/text-generation-service';
 import { apiKeyAccess } from '../../shared/http/access-control';
 import { httpFunction } from '../../shared/http/http-function';
+import { cached } from '../../shared/http/response-cache';
 import { screened } from '../../shared/http/safety-control';
 
 /** POST /hello-llm: text generation from a prompt. */
@@ -10,6 +11,11 @@ export const { handler, create: createHandler } = httpFunction({
   name: 'hello-llm',
   access: apiKeyAccess,
   safety: screened({ input: ['prompt'], output: ['completion', 'generated_text'] }),
+  cache: cached<GenerateTextRequest>({
+    models: ['text-generation'],
+    // Greedy, or sampled with a seed: the same request gives the same text.
+    when: (body) => !body.do_sample || body.seed !== undefined,
+  }),
   body: GenerateTextRequest,
   compose: (base) => {
     const runtime = composeModelRuntime(base);

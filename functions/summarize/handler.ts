@@ -2,6 +2,7 @@ import { composeModelBucket } from '../../shared/app/model-bucket';
 import { composeModelRuntime } from '../../shared/app/model-runtime';
 import { apiKeyAccess } from '../../shared/http/access-control';
 import { httpFunction } from '../../shared/http/http-function';
+import { cached } from '../../shared/http/response-cache';
 import { screened } from '../../shared/http/safety-control';
 import { SummarizeRequest } from '../../shared/summarization/schema';
 import { createSummarizationService } from '../../shared/summarization/summarization-service';
@@ -11,6 +12,7 @@ export const { handler, create: createHandler } = httpFunction({
   name: 'summarize',
   access: apiKeyAccess,
   safety: screened({ input: ['text'], output: ['summary'] }),
+  cache: cached({ models: ['summarization'] }),
   body: SummarizeRequest,
   compose: (base) => {
     const modelStore = composeModelBucket(base.config);

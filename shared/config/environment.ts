@@ -160,6 +160,13 @@ export const APP_VARIABLES = {
     configures: 'safety',
     description: "a classifier's probability from which a text counts as toxic or an injection",
   }),
+  RESPONSE_CACHE_TTL_SECONDS: variable({
+    schema: nonNegativeInt,
+    default: '0',
+    configures: 'cache',
+    description:
+      'how long deterministic responses are served from the cache (in the documents store, `cache/`); 0 turns it off',
+  }),
   DATA_DIR: variable({
     schema: directory,
     default: { local: './data', lambda: '/tmp/data' },
@@ -645,6 +652,7 @@ function appConfig(e: Environment, runningOnLambda: boolean) {
     /** What each route does with personal data, prompt injection and toxicity (all off by default). */
     safety: e.SAFETY_POLICIES ?? parseSafetyPolicies(''),
     safetyThreshold: e.SAFETY_THRESHOLD,
+    responseCacheTtlSeconds: e.RESPONSE_CACHE_TTL_SECONDS,
     /** API keys: unset, every route is open (the local default). */
     access: e.API_KEYS_TABLE
       ? {

@@ -11,10 +11,11 @@ import { GatewayTimeoutError } from '../errors';
 import type { SafetyVerdict } from '../safety/safety-screen';
 import type * as z from '../schema';
 import { errorResponse } from './error-response';
-import { DEFAULT_MAX_BODY_BYTES, parseJsonBody } from './json-body';
+import { DEFAULT_MAX_BODY_BYTES, headerValue, parseJsonBody } from './json-body';
 import { requestIdOf } from './request-id';
 import { requestMethod, routePath } from './request-route';
 import { type HttpResponse, jsonResponse } from './response';
+import type { ResponseCache } from './response-cache';
 import { validate } from './validate';
 
 export interface HttpOptions {
@@ -26,6 +27,8 @@ export interface HttpOptions {
   readonly access?: AccessGuard;
   /** Safety filters on the route's texts (shared/http/safety-control.ts); absent, nothing is screened. */
   readonly safety?: SafetyScreening;
+  /** The response cache of the route's deterministic requests (shared/http/response-cache.ts). */
+  readonly cache?: ResponseCache;
 }
 
 /** The route's texts screened in (before the route sees them) and out (before the client does). */
@@ -149,7 +152,7 @@ export function createHttpHandler<
 >(route: RouteDefinition<S, P>, options: HttpOptions): HttpHandler {
   const { logger } = options;
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
-  const { access, safety } = options;
+  const { access, safety, cache } = options;
   const spent = new WeakMap<APIGatewayProxyEventV2, Partial<Usage>>();
   const handler = middy<APIGatewayProxyEventV2, HttpResponse, Error, Context, Internal>({
     timeoutEarlyInMillis: TIMEOUT_MARGIN_MS,
@@ -164,7 +167,7 @@ export function createHttpHandler<
         origins: [...(options.corsOrigins ?? ['*'])],
         methods: 'GET,POST,DELETE,OPTIONS',
         headers: 'Content-Type,Authorization,X-Api-Key,X-Request-Id',
-        exposeHeaders: 'X-Request-Id,Retry-After',
+        exposeHeaders: 'X-Request-Id,Retry-After,X-Cache',
       }),
     )
     .use(requestContext(logger, route.name))
@@ -175,29 +178,47 @@ export function createHttpHandler<
       const input = safety ? await safety.screenInput(parsed) : { body: parsed, verdicts: [] };
       const body = input.body;
       await access?.reserve(event, context, route.reserve?.(body as z.output<S>) ?? {});
-      const result = await route.handle({
-        body: body as z.output<S>,
-        params: params as z.output<P>,
-        event,
-        context,
-        requestId: requestIdOf(event, context),
-        logger,
-      });
-      if ('headers' in result && typeof result.statusCode === 'number') {
-        const response = result as HttpResponse;
-        if (
-          !safety ||
-          !/json/i.test(response.headers['content-type'] ?? '') ||
-          typeof response.body !== 'string'
-        )
-          return response;
-        const screened = await safety.screenOutput(JSON.parse(response.body), input.verdicts);
-        return { ...response, body: JSON.stringify(screened) };
+      const answer = async (): Promise<HttpResponse> => {
+        const result = await route.handle({
+          body: body as z.output<S>,
+          params: params as z.output<P>,
+          event,
+          context,
+          requestId: requestIdOf(event, context),
+          logger,
+        });
+        if ('headers' in result && typeof result.statusCode === 'number') {
+          const response = result as HttpResponse;
+          if (
+            !safety ||
+            !/json/i.test(response.headers['content-type'] ?? '') ||
+            typeof response.body !== 'string'
+          )
+            return response;
+          const screened = await safety.screenOutput(JSON.parse(response.body), input.verdicts);
+          return { ...response, body: JSON.stringify(screened) };
+        }
+        const answered = result as Exclude<RouteResult, HttpResponse>;
+        if (answered.usage) spent.set(event, answered.usage);
+        const screened = safety ? await safety.screenOutput(answered.body, input.verdicts) : answered.body;
+        return jsonResponse(answered.statusCode ?? 200, screened);
+      };
+      const cacheKey = cache?.keyOf(body, event.body);
+      if (!cache || !cacheKey) return answer();
+      const bypass = /no-cache/i.test(headerValue(event, 'cache-control') ?? '');
+      const hit = bypass ? undefined : await cache.get(cacheKey);
+      if (hit) {
+        // A hit spends no tokens or images: nothing ran.
+        spent.set(event, { tokens: 0, images: 0 });
+        return { ...hit, headers: { ...hit.headers, 'x-cache': 'hit' } };
       }
-      const answer = result as Exclude<RouteResult, HttpResponse>;
-      if (answer.usage) spent.set(event, answer.usage);
-      const answered = safety ? await safety.screenOutput(answer.body, input.verdicts) : answer.body;
-      return jsonResponse(answer.statusCode ?? 200, answered);
+      const response = await answer();
+      await cache
+        .put(cacheKey, response)
+        .catch((error: unknown) =>
+          logger.warn('the response could not be cached', { error: error as Error }),
+        );
+      return { ...response, headers: { ...response.headers, 'x-cache': bypass ? 'bypass' : 'miss' } };
     });
   return handler as unknown as HttpHandler;
 }

@@ -19,6 +19,7 @@ import {
   type RouteResult,
   type SafetyScreening,
 } from './handler';
+import type { ResponseCache } from './response-cache';
 
 export interface HttpFunctionDefinition<
   Deps extends BaseDependencies,
@@ -42,6 +43,11 @@ export interface HttpFunctionDefinition<
    * `SAFETY_POLICIES` turns on (`safetyControl` of shared/http/safety-control.ts builds them).
    */
   readonly safety?: SafetyDeclaration<Deps>;
+  /**
+   * Which requests are deterministic and which models answer them, for the response cache
+   * (`cached({ models: ['sentiment'] })` of shared/http/response-cache.ts).
+   */
+  readonly cache?: { readonly build: (route: string, base: BaseDependencies) => ResponseCache | undefined };
   /** Builds, once per container, exactly what this route uses. */
   readonly compose: (base: BaseDependencies) => Deps;
   /** Starts loading what the first request would wait for, when `MODEL_WARMUP` is on. */
@@ -80,6 +86,17 @@ function safetyOf<Deps extends BaseDependencies>(
   return guard ? { safety: guard } : {};
 }
 
+function cacheOf(
+  name: string,
+  declaration:
+    | { readonly build: (route: string, base: BaseDependencies) => ResponseCache | undefined }
+    | undefined,
+  deps: BaseDependencies,
+) {
+  const cache = declaration?.build(name, deps);
+  return cache ? { cache } : {};
+}
+
 function accessOf(access: AccessControl | 'open', deps: BaseDependencies) {
   const guard = access === 'open' ? undefined : access(deps);
   return guard ? { access: guard } : {};
@@ -105,6 +122,7 @@ export function httpFunction<
         maxBodyBytes: deps.config.maxBodyBytes,
         ...accessOf(definition.access, deps),
         ...safetyOf(definition.name, definition.safety, deps),
+        ...cacheOf(definition.name, definition.cache, deps),
       },
     );
   const handler = containerHandler(() => {
