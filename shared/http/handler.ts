@@ -7,12 +7,13 @@ import middy, { type MiddlewareObj } from '@middy/core';
 import httpCors from '@middy/http-cors';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import type { Usage } from '../access/access-store';
-import { GatewayTimeoutError } from '../errors';
+import { GatewayTimeoutError, HttpError } from '../errors';
 import type { SafetyVerdict } from '../safety/safety-screen';
 import type * as z from '../schema';
 import { errorResponse } from './error-response';
 import { DEFAULT_MAX_BODY_BYTES, headerValue, parseJsonBody } from './json-body';
 import { requestIdOf } from './request-id';
+import type { MetricsRecorder } from './request-metrics';
 import { requestMethod, routePath } from './request-route';
 import { type HttpResponse, jsonResponse } from './response';
 import type { ResponseCache } from './response-cache';
@@ -29,6 +30,8 @@ export interface HttpOptions {
   readonly safety?: SafetyScreening;
   /** The response cache of the route's deterministic requests (shared/http/response-cache.ts). */
   readonly cache?: ResponseCache;
+  /** Usage metrics (EMF, and the process registry behind GET /metrics). */
+  readonly metrics?: MetricsRecorder;
 }
 
 /** The route's texts screened in (before the route sees them) and out (before the client does). */
@@ -138,12 +141,60 @@ function accessControl(
   };
 }
 
+/** How the filters judged a request, for its metrics. */
+interface RequestRecord {
+  verdicts: SafetyVerdict[];
+}
+
+function requestMetrics(
+  recorder: MetricsRecorder,
+  route: string,
+  records: WeakMap<APIGatewayProxyEventV2, RequestRecord>,
+  spent: WeakMap<APIGatewayProxyEventV2, Partial<Usage>>,
+): MiddlewareObj<APIGatewayProxyEventV2, HttpResponse> {
+  const record = (request: {
+    event: APIGatewayProxyEventV2;
+    response: HttpResponse | null;
+    error: unknown;
+    internal: Internal;
+  }) => {
+    const status = request.response?.statusCode ?? 500;
+    const kept = records.get(request.event);
+    const used = spent.get(request.event);
+    const error = request.error instanceof HttpError ? request.error : undefined;
+    const blocked =
+      error?.type === 'content_blocked' && error.fields
+        ? [{ ...error.fields, verdict: 'blocked' } as unknown as SafetyVerdict]
+        : [];
+    recorder.record({
+      route,
+      status,
+      ...(status >= 400 ? { errorType: error?.type ?? 'internal_error' } : {}),
+      latencyMs: Math.round(performance.now() - request.internal.startedAt),
+      ...(used?.tokens ? { tokens: used.tokens } : {}),
+      ...(used?.images ? { images: used.images } : {}),
+      ...(request.response?.headers['x-cache'] ? { cache: request.response.headers['x-cache'] } : {}),
+      safety: [...(kept?.verdicts ?? []), ...blocked],
+    });
+  };
+  return {
+    after: (request) => record(request as never),
+    onError: (request) => record(request as never),
+  };
+}
+
 function errorMapping(logger: Logger): MiddlewareObj<APIGatewayProxyEventV2, HttpResponse> {
   return {
     onError: (request) => {
       request.response = errorResponse(request.error, requestIdOf(request.event, request.context), logger);
     },
   };
+}
+
+/** The output verdicts a screened response body carries. */
+function outputVerdicts(body: unknown): SafetyVerdict[] {
+  const safety = (body as { safety?: { output?: SafetyVerdict[] } } | null)?.safety;
+  return Array.isArray(safety?.output) ? safety.output : [];
 }
 
 export function createHttpHandler<
@@ -153,6 +204,15 @@ export function createHttpHandler<
   const { logger } = options;
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const { access, safety, cache } = options;
+  const records = new WeakMap<APIGatewayProxyEventV2, RequestRecord>();
+  const keep = (event: APIGatewayProxyEventV2) => {
+    let kept = records.get(event);
+    if (!kept) {
+      kept = { verdicts: [] };
+      records.set(event, kept);
+    }
+    return kept;
+  };
   const spent = new WeakMap<APIGatewayProxyEventV2, Partial<Usage>>();
   const handler = middy<APIGatewayProxyEventV2, HttpResponse, Error, Context, Internal>({
     timeoutEarlyInMillis: TIMEOUT_MARGIN_MS,
@@ -171,11 +231,13 @@ export function createHttpHandler<
       }),
     )
     .use(requestContext(logger, route.name))
+    .use(options.metrics ? [requestMetrics(options.metrics, route.name, records, spent)] : [])
     .use([errorMapping(logger), ...(access ? [accessControl(access, spent)] : [])])
     .handler(async (event, context) => {
       const params = route.params ? validate(route.params, event.pathParameters ?? {}) : undefined;
       const parsed = route.body ? validate(route.body, parseJsonBody(event, maxBodyBytes)) : undefined;
       const input = safety ? await safety.screenInput(parsed) : { body: parsed, verdicts: [] };
+      keep(event).verdicts.push(...input.verdicts);
       const body = input.body;
       await access?.reserve(event, context, route.reserve?.(body as z.output<S>) ?? {});
       const answer = async (): Promise<HttpResponse> => {
@@ -196,11 +258,13 @@ export function createHttpHandler<
           )
             return response;
           const screened = await safety.screenOutput(JSON.parse(response.body), input.verdicts);
+          keep(event).verdicts.push(...outputVerdicts(screened));
           return { ...response, body: JSON.stringify(screened) };
         }
         const answered = result as Exclude<RouteResult, HttpResponse>;
         if (answered.usage) spent.set(event, answered.usage);
         const screened = safety ? await safety.screenOutput(answered.body, input.verdicts) : answered.body;
+        keep(event).verdicts.push(...outputVerdicts(screened));
         return jsonResponse(answered.statusCode ?? 200, screened);
       };
       const cacheKey = cache?.keyOf(body, event.body);

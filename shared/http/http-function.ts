@@ -19,6 +19,7 @@ import {
   type RouteResult,
   type SafetyScreening,
 } from './handler';
+import { createMetricsRecorder } from './request-metrics';
 import type { ResponseCache } from './response-cache';
 
 export interface HttpFunctionDefinition<
@@ -123,6 +124,7 @@ export function httpFunction<
         ...accessOf(definition.access, deps),
         ...safetyOf(definition.name, definition.safety, deps),
         ...cacheOf(definition.name, definition.cache, deps),
+        metrics: createMetricsRecorder({ functionName: definition.name }),
       },
     );
   const handler = containerHandler(() => {

@@ -122,14 +122,14 @@ describe('API keys and CORS in serverless.yml', () => {
     custom: { 'serverless-offline': { noAuth?: boolean } };
   };
 
-  it('guards every route but the health check and the catch-all with the API key authorizer', () => {
+  it('guards every route but the health check, the local metrics and the catch-all with the API key authorizer', () => {
     for (const [name, fn] of Object.entries(config.functions)) {
       for (const event of fn.events ?? []) {
         if (!event.httpApi) continue;
         const route = httpRouteOf(event.httpApi);
         const authorizer = typeof event.httpApi === 'string' ? undefined : event.httpApi.authorizer?.name;
         expect(authorizer, `${name}: ${route}`).toBe(
-          route === 'GET /health' || route === '*' ? undefined : 'apiKey',
+          route === 'GET /health' || route === 'GET /metrics' || route === '*' ? undefined : 'apiKey',
         );
       }
     }
@@ -149,5 +149,48 @@ describe('API keys and CORS in serverless.yml', () => {
     expect(JSON.stringify(raw.params)).not.toContain("'*'");
     expect(raw.params.default.corsOrigins).toEqual(["${env:CORS_ORIGIN, 'http://localhost:3000'}"]);
     expect(raw.custom['serverless-offline'].noAuth).toBe(true);
+  });
+});
+
+describe('the usage dashboard and alarms', () => {
+  const resources = (
+    config as unknown as {
+      resources: { Resources: Record<string, { Type: string; Properties: Record<string, unknown> }> };
+    }
+  ).resources.Resources;
+
+  it('declares a dashboard whose body is JSON, over the metrics the functions emit', () => {
+    const body = (resources.UsageDashboard?.Properties.DashboardBody as { Sub: string }).Sub;
+    const dashboard = JSON.parse(body.replaceAll('${AWS::Region}', 'us-east-1')) as { widgets: unknown[] };
+    expect(dashboard.widgets.length).toBeGreaterThanOrEqual(5);
+    for (const metric of [
+      'service_requests',
+      'service_errors',
+      'service_latency_ms',
+      'errors_by_type',
+      'tokens',
+      'safety_',
+    ])
+      expect(body).toContain(metric);
+  });
+
+  it('alarms on the error rate, p95 latency, throttles and spent budgets', () => {
+    expect(resources.ErrorRateAlarm?.Type).toBe('AWS::CloudWatch::Alarm');
+    expect(resources.LatencyP95Alarm?.Properties).toMatchObject({
+      MetricName: 'service_latency_ms',
+      ExtendedStatistic: 'p95',
+    });
+    expect(resources.LambdaThrottlesAlarm?.Properties).toMatchObject({
+      Namespace: 'AWS/Lambda',
+      MetricName: 'Throttles',
+    });
+    expect(resources.RateLimitedAlarm?.Properties.Dimensions).toContainEqual({
+      Name: 'error_type',
+      Value: 'rate_limited',
+    });
+    expect(resources.BudgetExhaustedAlarm?.Properties.Dimensions).toContainEqual({
+      Name: 'error_type',
+      Value: 'budget_exhausted',
+    });
   });
 });
