@@ -14,7 +14,9 @@ export const { handler, create: createHandler } = httpFunction({
   compose: (base) => base,
   handle: async (_request, { config }) => {
     if (config.runningOnLambda)
-      throw new NotFoundError('deployed, the metrics are in CloudWatch (namespace genai-endpoints), not here');
+      throw new NotFoundError(
+        'deployed, the metrics are in CloudWatch (namespace genai-endpoints), not here',
+      );
     return {
       statusCode: 200,
       headers: { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' },

@@ -71,9 +71,10 @@ function add(name: MetricName, labels: Labels, value: number, type: Series['type
   series.values.set(key, entry);
 }
 
-const escape = (value: string) => value.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
+const escapeLabel = (value: string) =>
+  value.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
 const labelText = (labels: Labels) => {
-  const pairs = Object.entries(labels).map(([k, v]) => `${k}="${escape(v)}"`);
+  const pairs = Object.entries(labels).map(([k, v]) => `${k}="${escapeLabel(v)}"`);
   return pairs.length > 0 ? `{${pairs.join(',')}}` : '';
 };
 
