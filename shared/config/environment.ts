@@ -160,6 +160,12 @@ export const APP_VARIABLES = {
     configures: 'safety',
     description: "a classifier's probability from which a text counts as toxic or an injection",
   }),
+  AUDIT_LOG_CONTENT: variable({
+    schema: booleanFlag,
+    default: 'false',
+    configures: 'audit',
+    description: "add the request's body (validated, after any safety redaction) to its audit record",
+  }),
   RESPONSE_CACHE_TTL_SECONDS: variable({
     schema: nonNegativeInt,
     default: '0',
@@ -653,6 +659,7 @@ function appConfig(e: Environment, runningOnLambda: boolean) {
     safety: e.SAFETY_POLICIES ?? parseSafetyPolicies(''),
     safetyThreshold: e.SAFETY_THRESHOLD,
     responseCacheTtlSeconds: e.RESPONSE_CACHE_TTL_SECONDS,
+    auditContent: e.AUDIT_LOG_CONTENT,
     /** API keys: unset, every route is open (the local default). */
     access: e.API_KEYS_TABLE
       ? {

@@ -108,6 +108,8 @@ export function createAccessGuard(
       request.reservation = await guard.reserve(request.identity, reservationOf(event, context, estimate));
     },
 
+    keyOf: (event) => requests.get(event)?.identity.keyId,
+
     async settle(event, spent) {
       const request = requests.get(event);
       logger.removeKeys(['keyId']);

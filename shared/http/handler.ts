@@ -32,6 +32,8 @@ export interface HttpOptions {
   readonly cache?: ResponseCache;
   /** Usage metrics (EMF, and the process registry behind GET /metrics). */
   readonly metrics?: MetricsRecorder;
+  /** Adds the request's (validated, screened) body to its audit record; never by default. */
+  readonly auditContent?: boolean;
 }
 
 /** The route's texts screened in (before the route sees them) and out (before the client does). */
@@ -48,6 +50,8 @@ export interface AccessGuard {
   admit(event: APIGatewayProxyEventV2, context: Context): Promise<void>;
   reserve(event: APIGatewayProxyEventV2, context: Context, estimate: Partial<Usage>): Promise<void>;
   settle(event: APIGatewayProxyEventV2, spent: Partial<Usage> | undefined): Promise<void>;
+  /** The id of the key the request was admitted for. */
+  keyOf(event: APIGatewayProxyEventV2): string | undefined;
 }
 
 /**
@@ -141,9 +145,78 @@ function accessControl(
   };
 }
 
-/** How the filters judged a request, for its metrics. */
+/** How the filters judged a request, and what it asked (for an audit that keeps content), for its records. */
 interface RequestRecord {
   verdicts: SafetyVerdict[];
+  content?: unknown;
+}
+
+/** The model a response names (`model: {id, profile}`), for the audit record. */
+function modelOf(response: HttpResponse | null): { id: string; profile?: string } | undefined {
+  if (!response || typeof response.body !== 'string' || !/json/i.test(response.headers['content-type'] ?? ''))
+    return undefined;
+  try {
+    const model = (JSON.parse(response.body) as { model?: { id?: unknown; profile?: unknown } }).model;
+    return typeof model?.id === 'string'
+      ? { id: model.id, ...(typeof model.profile === 'string' ? { profile: model.profile } : {}) }
+      : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * One structured audit record per request (`message: "audit"`): who (the key id), which route and model,
+ * what the safety filters found, what it spent, how it ended and how long it took, under its request id.
+ * The request's content only when AUDIT_LOG_CONTENT is on.
+ */
+function requestAudit(
+  logger: Logger,
+  route: string,
+  options: HttpOptions,
+  records: WeakMap<APIGatewayProxyEventV2, RequestRecord>,
+  spent: WeakMap<APIGatewayProxyEventV2, Partial<Usage>>,
+): MiddlewareObj<APIGatewayProxyEventV2, HttpResponse> {
+  const audit = (request: {
+    event: APIGatewayProxyEventV2;
+    context: Context;
+    response: HttpResponse | null;
+    error: unknown;
+    internal: Internal;
+  }) => {
+    const kept = records.get(request.event);
+    const used = spent.get(request.event);
+    const error = request.error instanceof HttpError ? request.error : undefined;
+    const model = modelOf(request.response);
+    logger.info('audit', {
+      audit: {
+        request_id: requestIdOf(request.event, request.context),
+        key_id: options.access?.keyOf(request.event) ?? null,
+        route,
+        method: requestMethod(request.event),
+        status: request.response?.statusCode ?? 500,
+        ...(error && (request.response?.statusCode ?? 500) >= 400 ? { error_type: error.type } : {}),
+        latency_ms: Math.round(performance.now() - request.internal.startedAt),
+        ...(model ? { model } : {}),
+        safety: (kept?.verdicts ?? [])
+          .filter((v) => v.verdict !== 'pass')
+          .map((v) => ({
+            filter: v.filter,
+            direction: v.direction,
+            verdict: v.verdict,
+            findings: v.findings,
+          })),
+        ...(error?.type === 'content_blocked' && error.fields ? { blocked: error.fields } : {}),
+        usage: { tokens: used?.tokens ?? 0, images: used?.images ?? 0 },
+        ...(request.response?.headers['x-cache'] ? { cache: request.response.headers['x-cache'] } : {}),
+        ...(options.auditContent && kept?.content !== undefined ? { content: kept.content } : {}),
+      },
+    });
+  };
+  return {
+    after: (request) => audit(request as never),
+    onError: (request) => audit(request as never),
+  };
 }
 
 function requestMetrics(
@@ -232,12 +305,14 @@ export function createHttpHandler<
     )
     .use(requestContext(logger, route.name))
     .use(options.metrics ? [requestMetrics(options.metrics, route.name, records, spent)] : [])
+    .use(requestAudit(logger, route.name, options, records, spent))
     .use([errorMapping(logger), ...(access ? [accessControl(access, spent)] : [])])
     .handler(async (event, context) => {
       const params = route.params ? validate(route.params, event.pathParameters ?? {}) : undefined;
       const parsed = route.body ? validate(route.body, parseJsonBody(event, maxBodyBytes)) : undefined;
       const input = safety ? await safety.screenInput(parsed) : { body: parsed, verdicts: [] };
       keep(event).verdicts.push(...input.verdicts);
+      if (options.auditContent) keep(event).content = input.body;
       const body = input.body;
       await access?.reserve(event, context, route.reserve?.(body as z.output<S>) ?? {});
       const answer = async (): Promise<HttpResponse> => {

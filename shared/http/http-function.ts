@@ -125,6 +125,7 @@ export function httpFunction<
         ...safetyOf(definition.name, definition.safety, deps),
         ...cacheOf(definition.name, definition.cache, deps),
         metrics: createMetricsRecorder({ functionName: definition.name }),
+        auditContent: deps.config.auditContent,
       },
     );
   const handler = containerHandler(() => {
