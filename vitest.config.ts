@@ -15,6 +15,8 @@ export default defineConfig({
       MODEL_ROOT: TEST_MODEL_ROOT,
       MODEL_ALLOW_REMOTE: 'false',
       POWERTOOLS_LOG_LEVEL: 'SILENT',
+      // No EMF records on the test output; the metrics test turns them on where it reads them.
+      POWERTOOLS_METRICS_DISABLED: 'true',
     },
   },
 });

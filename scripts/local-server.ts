@@ -10,13 +10,15 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { readScriptEnvironment } from '../shared/config/environment';
 import { STREAMING_PATHS } from '../shared/http/routes';
 import type { ProcessExit } from './services/chroma-server';
+import { type DynamoServer, startDynamoServer } from './services/dynamodb-server';
 import { type SupervisedChroma, startSupervisedChroma } from './services/supervised-chroma';
 import { startFrontServer } from './streaming-server';
 
@@ -27,6 +29,8 @@ export interface LocalServer {
   /** The embedded Chroma server, when one was started. */
   readonly chroma?: SupervisedChroma;
   readonly chromaUrl?: string;
+  /** The embedded DynamoDB-compatible server of the API keys table, when keys are on and none was given. */
+  readonly dynamoEndpoint?: string;
   /** Settles when the server process has exited and the embedded Chroma has been stopped. */
   readonly exited: Promise<ProcessExit>;
   stop(): Promise<void>;
@@ -86,6 +90,21 @@ async function embeddedChroma(
   return startSupervisedChroma({ dataDir: path.join(dataDir, 'chroma'), port: await freePort() });
 }
 
+/**
+ * API keys are on when API_KEYS_TABLE is set; without a DYNAMODB_ENDPOINT, their table lives in an embedded
+ * dynalite that keeps it under the data folder, on DYNAMODB_PORT (for `npm run keys`).
+ */
+async function embeddedDynamo(env: NodeJS.ProcessEnv, dataDir: string): Promise<DynamoServer | undefined> {
+  if (!env.API_KEYS_TABLE || env.DYNAMODB_ENDPOINT) return undefined;
+  const dynamoDir = path.join(dataDir, 'dynamodb');
+  await mkdir(dynamoDir, { recursive: true });
+  return startDynamoServer({
+    port: readScriptEnvironment(['DYNAMODB_PORT'], env).DYNAMODB_PORT,
+    path: dynamoDir,
+    table: env.API_KEYS_TABLE,
+  });
+}
+
 /** Node options for the server process: its own, plus the hook that delivers binary bodies as API Gateway does. */
 function serverNodeOptions(env: NodeJS.ProcessEnv): string {
   const hook = pathToFileURL(path.join(PROJECT_ROOT, 'scripts', 'offline', 'binary-bodies.mjs')).href;
@@ -101,6 +120,10 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
     options.dataDir ?? env.DATA_DIR ?? (await mkdtemp(path.join(os.tmpdir(), 'genai-data-'))),
   );
   const chroma = await embeddedChroma(env, dataDir);
+  const dynamo = await embeddedDynamo(env, dataDir).catch(async (error: unknown) => {
+    await chroma?.stop();
+    throw error;
+  });
   const osls = path.join(PROJECT_ROOT, 'node_modules', 'osls', 'bin', 'serverless.js');
   const workFolder = path.join('.esbuild', `offline-${port}`);
   const handlerEnv: NodeJS.ProcessEnv = {
@@ -110,9 +133,14 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
     JOBS_QUEUE_URL: '',
     RESEARCHER_STATE_MACHINE_ARN: '',
     STREAMING_URL: '',
+    // Locally, API keys are on only when asked for.
+    API_KEYS_TABLE: '',
     ...env,
     DATA_DIR: dataDir,
     ...(chroma ? { CHROMA_URL: chroma.url } : {}),
+    ...(dynamo ? { DYNAMODB_ENDPOINT: dynamo.endpoint } : {}),
+    // Locally every origin may call, unless CORS_ORIGIN says otherwise (serverless.yml's default is for AWS).
+    CORS_ORIGIN: env.CORS_ORIGIN || '*',
   };
   const child = spawn(process.execPath, [osls, 'offline', 'start'], {
     cwd: PROJECT_ROOT,
@@ -151,6 +179,7 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
   ).then(async (exit) => {
     await front.close();
     await chroma?.stop();
+    await dynamo?.stop();
     await rm(path.join(PROJECT_ROOT, workFolder), { recursive: true, force: true });
     return exit;
   });
@@ -185,5 +214,6 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
     exited,
     dataDir,
     ...(chroma ? { chroma, chromaUrl: chroma.url } : {}),
+    ...(dynamo ? { dynamoEndpoint: dynamo.endpoint } : {}),
   };
 }

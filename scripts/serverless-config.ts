@@ -4,6 +4,13 @@ import path from 'node:path';
 import { parse } from 'yaml';
 import * as z from '../shared/schema';
 
+/** An HTTP API route in its long form, with the authorizer that guards it. */
+const HttpApiEvent = z.looseObject({
+  method: z.string(),
+  path: z.string(),
+  authorizer: z.optional(z.looseObject({ name: z.string() })),
+});
+
 /** The parts of serverless.yml the scripts and tests read; anything else is kept as it is. */
 const ServerlessFunction = z.looseObject({
   handler: z.string(),
@@ -14,7 +21,7 @@ const ServerlessFunction = z.looseObject({
   /** Layer ARNs, or `!Ref`s to the layers of the stack (`{Ref: name}`). */
   layers: z.optional(z.array(z.unknown())),
   environment: z.optional(z.record(z.string(), z.unknown())),
-  events: z.optional(z.array(z.looseObject({ httpApi: z.optional(z.string()) }))),
+  events: z.optional(z.array(z.looseObject({ httpApi: z.optional(z.union([z.string(), HttpApiEvent])) }))),
 });
 export type ServerlessFunction = z.output<typeof ServerlessFunction>;
 
@@ -53,3 +60,7 @@ export const refName = (value: unknown): string =>
   typeof value === 'object' && value !== null && 'Ref' in value
     ? String((value as { Ref: unknown }).Ref)
     : String(value);
+
+/** `METHOD /path` of an httpApi event, in either of its forms. */
+export const httpRouteOf = (event: string | { method: string; path: string }): string =>
+  typeof event === 'string' ? event : `${event.method} ${event.path}`;

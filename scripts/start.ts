@@ -19,6 +19,15 @@ await checkDocumentsOnStart({
   DATA_DIR: server.dataDir,
   CHROMA_URL: server.chromaUrl ?? process.env.CHROMA_URL,
 });
+const keysTable = process.env.API_KEYS_TABLE;
+const dynamoEndpoint = server.dynamoEndpoint ?? process.env.DYNAMODB_ENDPOINT;
+console.log(
+  keysTable
+    ? `\nAPI keys: enforced as deployed (table ${keysTable}${dynamoEndpoint ? ` at ${dynamoEndpoint}` : ''}); ` +
+        'every route but /health needs an x-api-key. Create one with\n' +
+        `  API_KEYS_TABLE=${keysTable}${dynamoEndpoint ? ` DYNAMODB_ENDPOINT=${dynamoEndpoint}` : ''} npm run keys -- create --name NAME`
+    : '\nAPI keys: off, every route is open to anyone who reaches 127.0.0.1 (set API_KEYS_TABLE to enforce them)',
+);
 console.log(
   `\ngenai-endpoints listening on ${server.url} (model profile: ${config.modelProfile}, data: ${server.dataDir}` +
     `${server.chromaUrl ? `, embedded Chroma: ${server.chromaUrl}` : ''})\n` +

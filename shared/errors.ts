@@ -66,6 +66,42 @@ export class ConflictError extends HttpError {
   readonly type: string = 'conflict';
 }
 
+/** 401: the request carries no API key where one is required; `www-authenticate` names the scheme. */
+export class UnauthorizedError extends HttpError {
+  readonly statusCode = 401;
+  readonly type = 'unauthorized';
+  constructor(message: string) {
+    super(message, { headers: { 'www-authenticate': 'ApiKey header="x-api-key"' } });
+  }
+}
+
+/** 403: the key is unknown, revoked, or not allowed on this route. */
+export class ForbiddenError extends HttpError {
+  readonly statusCode = 403;
+  readonly type = 'forbidden';
+}
+
+/**
+ * 429 with Retry-After: the key is over its rate (`rate_limited`) or has spent a daily budget
+ * (`budget_exhausted`, until the budget resets at midnight UTC).
+ */
+export class TooManyRequestsError extends HttpError {
+  readonly statusCode = 429;
+  readonly type: 'rate_limited' | 'budget_exhausted';
+  constructor(
+    type: 'rate_limited' | 'budget_exhausted',
+    message: string,
+    retryAfterSeconds: number,
+    fields?: Record<string, unknown>,
+  ) {
+    super(message, {
+      headers: { 'retry-after': String(Math.max(1, Math.ceil(retryAfterSeconds))) },
+      ...(fields ? { fields } : {}),
+    });
+    this.type = type;
+  }
+}
+
 export class PayloadTooLargeError extends HttpError {
   readonly statusCode = 413;
   readonly type = 'payload_too_large';

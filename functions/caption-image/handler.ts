@@ -3,13 +3,19 @@ import { composeModelBucket } from '../../shared/app/model-bucket';
 import { composeModelRuntime } from '../../shared/app/model-runtime';
 import { createCaptioningService } from '../../shared/captioning/captioning-service';
 import { CaptionOptions } from '../../shared/captioning/schema';
+import { apiKeyAccess } from '../../shared/http/access-control';
 import { httpFunction } from '../../shared/http/http-function';
 import { readImageRequest } from '../../shared/http/image-upload';
+import { cached } from '../../shared/http/response-cache';
+import { screened } from '../../shared/http/safety-control';
 import { validate } from '../../shared/http/validate';
 
 /** POST /caption-image: a caption for an image sent as multipart, raw bytes, base64 JSON or an S3 key. */
 export const { handler, create: createHandler } = httpFunction({
   name: 'caption-image',
+  access: apiKeyAccess,
+  safety: screened({ input: [], output: ['caption'] }),
+  cache: cached({ models: ['captioning'] }),
   compose: (base) => {
     const runtime = composeModelRuntime(base, { modelStore: composeModelBucket(base.config) });
     return {

@@ -3,6 +3,7 @@ import { composeDocumentBlobs } from '../../shared/app/document-blobs';
 import { composeModelRuntime } from '../../shared/app/model-runtime';
 import { createImageClassifier } from '../../shared/classic/image-classifier';
 import { ClassifyImageFields } from '../../shared/classic/schema';
+import { apiKeyAccess } from '../../shared/http/access-control';
 import { httpFunction } from '../../shared/http/http-function';
 import { readImageRequest } from '../../shared/http/image-upload';
 import { validate } from '../../shared/http/validate';
@@ -10,6 +11,7 @@ import { validate } from '../../shared/http/validate';
 /** POST /classify-image: the top-k labels of an image sent as the vision routes take it. */
 export const { handler, create: createHandler } = httpFunction({
   name: 'classify-image',
+  access: apiKeyAccess,
   compose: (base) => {
     const runtime = composeModelRuntime(base);
     return {

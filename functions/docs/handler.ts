@@ -6,6 +6,7 @@ import * as z from '../../shared/schema';
 /** GET /docs and GET /docs/{file}: the API reference page, and its script and styles from their package. */
 export const { handler, create: createHandler } = httpFunction({
   name: 'docs',
+  access: 'open',
   params: z.object({ file: z.optional(z.string().check(z.maxLength(100))) }),
   compose: (base) => base,
   handle: async ({ event, params }) => {

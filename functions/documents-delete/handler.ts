@@ -1,4 +1,5 @@
 import { composeDocumentWriters } from '../../shared/app/document-ingestion';
+import { apiKeyAccess } from '../../shared/http/access-control';
 import { httpFunction } from '../../shared/http/http-function';
 import { type DeleteDocumentResponse, DocumentId } from '../../shared/rag/schema';
 import * as z from '../../shared/schema';
@@ -6,6 +7,7 @@ import * as z from '../../shared/schema';
 /** DELETE /documents/{id}: marks the document deleted in the registry, then removes its chunks from every store. */
 export const { handler, create: createHandler } = httpFunction({
   name: 'documents-delete',
+  access: apiKeyAccess,
   params: z.object({ id: DocumentId }),
   compose: composeDocumentWriters,
   handle: async ({ params }, { documents }) => {

@@ -1,11 +1,15 @@
 import { composeDocumentWriters } from '../../shared/app/document-ingestion';
+import { apiKeyAccess } from '../../shared/http/access-control';
 import { httpFunction } from '../../shared/http/http-function';
+import { screened } from '../../shared/http/safety-control';
 import { decodeBase64Text } from '../../shared/rag/decode-content';
 import { IngestDocumentRequest } from '../../shared/rag/schema';
 
 /** POST /documents: ingest a document (201), or replace one with the same id (200). */
 export const { handler, create: createHandler } = httpFunction({
   name: 'documents-ingest',
+  access: apiKeyAccess,
+  safety: screened({ input: ['text'], output: [] }),
   body: IngestDocumentRequest,
   compose: composeDocumentWriters,
   warmUp: ({ runtime }) => runtime.load('embeddings'),

@@ -1,11 +1,17 @@
 import { composeModelRuntime } from '../../shared/app/model-runtime';
 import { createEmbeddingService } from '../../shared/embeddings/embedding-service';
 import { EmbedRequest } from '../../shared/embeddings/schema';
+import { apiKeyAccess } from '../../shared/http/access-control';
 import { httpFunction } from '../../shared/http/http-function';
+import { cached } from '../../shared/http/response-cache';
+import { screened } from '../../shared/http/safety-control';
 
 /** POST /embed: normalized sentence embeddings, one forward pass for the batch. */
 export const { handler, create: createHandler } = httpFunction({
   name: 'embed',
+  access: apiKeyAccess,
+  safety: screened({ input: ['texts'], output: [] }),
+  cache: cached({ models: ['embeddings'] }),
   body: EmbedRequest,
   compose: (base) => {
     const runtime = composeModelRuntime(base);

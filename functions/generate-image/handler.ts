@@ -1,14 +1,19 @@
 import { composeImageWork } from '../../shared/app/image-jobs';
 import { GenerateImageRequest } from '../../shared/diffusion/schema';
+import { apiKeyAccess } from '../../shared/http/access-control';
 import { httpFunction } from '../../shared/http/http-function';
 import { publicBaseUrl } from '../../shared/http/request-route';
 import { jsonResponse } from '../../shared/http/response';
+import { screened } from '../../shared/http/safety-control';
 import { jobView } from '../../shared/jobs/job-view';
 
 /** POST /generate-image: 202 with the job to poll, or 200 with the images in synchronous mode. */
 export const { handler, create: createHandler } = httpFunction({
   name: 'generate-image',
+  access: apiKeyAccess,
+  safety: screened({ input: ['prompt', 'negative_prompt'], output: [] }),
   body: GenerateImageRequest,
+  reserve: (body) => ({ tokens: 0, images: body.num_images }),
   compose: composeImageWork,
   start: ({ imageJobs }) => imageJobs.watch(),
   handle: async ({ body, event }, { blobs, imageJobs }) => {

@@ -11,6 +11,7 @@ const startedAt = Date.now();
  */
 export const { handler, create: createHandler } = httpFunction({
   name: 'health',
+  access: 'open',
   compose: (base) => base,
   handle: async (_request, { config }) => {
     const body: HealthResponse = {

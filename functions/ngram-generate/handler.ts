@@ -1,10 +1,12 @@
 import { composeNgram } from '../../shared/app/ngram';
+import { apiKeyAccess } from '../../shared/http/access-control';
 import { httpFunction } from '../../shared/http/http-function';
 import { NgramGenerateRequest } from '../../shared/ngram/schema';
 
 /** POST /generate: text sampled from an n-gram corpus (the suite's own documentation by default), seeded. */
 export const { handler, create: createHandler } = httpFunction({
   name: 'ngram-generate',
+  access: apiKeyAccess,
   body: NgramGenerateRequest,
   compose: (base) => ({ ...base, ngram: composeNgram(base) }),
   handle: async ({ body }, { ngram }) => ({

@@ -1,10 +1,12 @@
 import { composeNgram } from '../../shared/app/ngram';
+import { apiKeyAccess } from '../../shared/http/access-control';
 import { httpFunction } from '../../shared/http/http-function';
 import { NgramTrainRequest } from '../../shared/ngram/schema';
 
 /** POST /ngram/train: a bigram or trigram model of the text, stored under its corpus id (replacing any before). */
 export const { handler, create: createHandler } = httpFunction({
   name: 'ngram-train',
+  access: apiKeyAccess,
   body: NgramTrainRequest,
   compose: (base) => ({ ...base, ngram: composeNgram(base) }),
   handle: async ({ body }, { ngram }) => ({

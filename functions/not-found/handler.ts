@@ -6,6 +6,7 @@ import { allowedMethods, ROUTES } from '../../shared/http/routes';
 /** The catch-all route: JSON 405 for a known path with another method, JSON 404 for anything else. */
 export const { handler, create: createHandler } = httpFunction({
   name: 'not-found',
+  access: 'open',
   compose: (base) => base,
   handle: async ({ event }) => {
     const path = routePath(event);

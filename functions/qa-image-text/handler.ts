@@ -1,7 +1,9 @@
 import { composeDocumentBlobs } from '../../shared/app/document-blobs';
 import { composeVqa } from '../../shared/app/vqa';
+import { apiKeyAccess } from '../../shared/http/access-control';
 import { httpFunction } from '../../shared/http/http-function';
 import { readImageRequest } from '../../shared/http/image-upload';
+import { screened } from '../../shared/http/safety-control';
 import { validate } from '../../shared/http/validate';
 import { QaImageTextFields } from '../../shared/vqa/vqa-service';
 
@@ -11,6 +13,9 @@ import { QaImageTextFields } from '../../shared/vqa/vqa-service';
  */
 export const { handler, create: createHandler } = httpFunction({
   name: 'qa-image-text',
+  access: apiKeyAccess,
+  // The question comes in a form, not a JSON body: only the answer is screened.
+  safety: screened({ input: [], output: ['answer'] }),
   compose: (base) => ({ ...base, ...composeVqa(base), blobs: composeDocumentBlobs(base.config) }),
   handle: async ({ event }, { config, blobs, vqa }) => {
     const { image, fields } = await readImageRequest(event, { limits: config.images, blobs });

@@ -1,10 +1,12 @@
 import { composeQuestionAnswering } from '../../shared/app/question-answering';
+import { apiKeyAccess } from '../../shared/http/access-control';
 import { httpFunction } from '../../shared/http/http-function';
 import { QaRequest } from '../../shared/qa/schema';
 
 /** POST /qa: the best distinct answers to a question, from its context or the ingested documents. */
 export const { handler, create: createHandler } = httpFunction({
   name: 'qa',
+  access: apiKeyAccess,
   body: QaRequest,
   compose: composeQuestionAnswering,
   warmUp: ({ runtime }) => runtime.load('question-answering'),

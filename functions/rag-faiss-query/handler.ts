@@ -1,10 +1,14 @@
 import { composeFaissAnswering } from '../../shared/app/faiss-answering';
+import { apiKeyAccess } from '../../shared/http/access-control';
 import { httpFunction } from '../../shared/http/http-function';
+import { screened } from '../../shared/http/safety-control';
 import { RagFaissQueryRequest } from '../../shared/rag/schema';
 
 /** POST /rag-faiss-query: the same answer over the FAISS index kept in the documents bucket. */
 export const { handler, create: createHandler } = httpFunction({
   name: 'rag-faiss-query',
+  access: apiKeyAccess,
+  safety: screened({ input: ['question'], output: ['answer'] }),
   body: RagFaissQueryRequest,
   compose: composeFaissAnswering,
   warmUp: ({ runtime }) => Promise.all([runtime.load('embeddings'), runtime.load('text-generation')]),

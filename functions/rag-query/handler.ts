@@ -1,11 +1,15 @@
 import { composeExternalAnswering } from '../../shared/app/external-answering';
 import { VectorStoreUnavailableError } from '../../shared/errors';
+import { apiKeyAccess } from '../../shared/http/access-control';
 import { httpFunction } from '../../shared/http/http-function';
+import { screened } from '../../shared/http/safety-control';
 import { RagQueryRequest, vectorFilterOf } from '../../shared/rag/schema';
 
 /** POST /rag-query: an answer grounded in the Pinecone or Chroma store, with its sources. */
 export const { handler, create: createHandler } = httpFunction({
   name: 'rag-query',
+  access: apiKeyAccess,
+  safety: screened({ input: ['question'], output: ['answer'] }),
   body: RagQueryRequest,
   compose: composeExternalAnswering,
   warmUp: ({ runtime }) => Promise.all([runtime.load('embeddings'), runtime.load('text-generation')]),

@@ -1,5 +1,7 @@
 import type { BaseDependencies } from '../../shared/app/base';
+import { apiKeyAccess } from '../../shared/http/access-control';
 import { httpFunction } from '../../shared/http/http-function';
+import { screened } from '../../shared/http/safety-control';
 import { createAwsWorkflow } from '../../shared/research/aws-workflow';
 import { createLocalWorkflow } from '../../shared/research/local-workflow';
 import { createResearcherService, ResearcherRequest } from '../../shared/research/researcher-service';
@@ -28,6 +30,8 @@ export function composeResearcher(base: BaseDependencies) {
 /** POST /researcher: a Wikipedia article's summary and sentiment, through the researcher state machine. */
 export const { handler, create } = httpFunction({
   name: 'researcher',
+  access: apiKeyAccess,
+  safety: screened({ input: ['topic'], output: ['summary'] }),
   body: ResearcherRequest,
   compose: composeResearcher,
   handle: async ({ body }, deps) => ({ body: await deps.researcher.research(body) }),

@@ -1,11 +1,17 @@
 import { composeModelRuntime } from '../../shared/app/model-runtime';
 import { SentimentRequest } from '../../shared/classification/schema';
 import { createSentimentService } from '../../shared/classification/sentiment-service';
+import { apiKeyAccess } from '../../shared/http/access-control';
 import { httpFunction } from '../../shared/http/http-function';
+import { cached } from '../../shared/http/response-cache';
+import { screened } from '../../shared/http/safety-control';
 
 /** POST /sentiment: `{text}` answers one result, `{texts}` a list in the same order. */
 export const { handler, create: createHandler } = httpFunction({
   name: 'sentiment',
+  access: apiKeyAccess,
+  safety: screened({ input: ['text', 'texts'], output: [] }),
+  cache: cached({ models: ['sentiment'] }),
   body: SentimentRequest,
   compose: (base) => {
     const runtime = composeModelRuntime(base);

@@ -1,10 +1,12 @@
 import { composeSimilarity } from '../../shared/app/similarity';
+import { apiKeyAccess } from '../../shared/http/access-control';
 import { httpFunction } from '../../shared/http/http-function';
 import { SimilarRequest } from '../../shared/similarity/schema';
 
 /** POST /similar: the entries of a vocabulary nearest to a word or phrase, by cosine similarity. */
 export const { handler, create: createHandler } = httpFunction({
   name: 'similar',
+  access: apiKeyAccess,
   body: SimilarRequest,
   compose: composeSimilarity,
   warmUp: ({ runtime }) => runtime.load('embeddings'),

@@ -1,17 +1,26 @@
 import { composeModelBucket } from '../../shared/app/model-bucket';
 import { composeModelRuntime } from '../../shared/app/model-runtime';
+import { apiKeyAccess } from '../../shared/http/access-control';
 import { httpFunction } from '../../shared/http/http-function';
+import { cached } from '../../shared/http/response-cache';
+import { screened } from '../../shared/http/safety-control';
 import { SummarizeRequest } from '../../shared/summarization/schema';
 import { createSummarizationService } from '../../shared/summarization/summarization-service';
 
 /** POST /summarize: abstractive summary of text of any length up to the documented limit. */
 export const { handler, create: createHandler } = httpFunction({
   name: 'summarize',
+  access: apiKeyAccess,
+  safety: screened({ input: ['text'], output: ['summary'] }),
+  cache: cached({ models: ['summarization'] }),
   body: SummarizeRequest,
   compose: (base) => {
     const runtime = composeModelRuntime(base, { modelStore: composeModelBucket(base.config) });
     return { ...base, runtime, summarization: createSummarizationService({ runtime }) };
   },
   warmUp: ({ runtime }) => runtime.load('summarization'),
-  handle: async ({ body }, { summarization }) => ({ body: await summarization.summarize(body) }),
+  handle: async ({ body }, { summarization }) => {
+    const result = await summarization.summarize(body);
+    return { body: result, usage: { tokens: result.usage.input_tokens + result.usage.summary_tokens } };
+  },
 });

@@ -1,5 +1,6 @@
 import { composeOpenAiCompletions } from '../../shared/app/openai-completions';
 import { BadRequestError } from '../../shared/errors';
+import { apiKeyAccess } from '../../shared/http/access-control';
 import { httpFunction } from '../../shared/http/http-function';
 import { STREAMING_REFUSAL } from '../../shared/http/streaming';
 import { ChatCompletionRequest } from '../../shared/openai/schema';
@@ -7,6 +8,7 @@ import { ChatCompletionRequest } from '../../shared/openai/schema';
 /** POST /v1/chat/completions: OpenAI's chat completions over the suite's generator. */
 export const { handler, create: createHandler } = httpFunction({
   name: 'v1-chat-completions',
+  access: apiKeyAccess,
   body: ChatCompletionRequest,
   errors: 'openai',
   compose: composeOpenAiCompletions,

@@ -1,5 +1,6 @@
 import { composeOpenAiCompletions } from '../../shared/app/openai-completions';
 import { BadRequestError } from '../../shared/errors';
+import { apiKeyAccess } from '../../shared/http/access-control';
 import { httpFunction } from '../../shared/http/http-function';
 import { STREAMING_REFUSAL } from '../../shared/http/streaming';
 import { CompletionRequest } from '../../shared/openai/schema';
@@ -7,6 +8,7 @@ import { CompletionRequest } from '../../shared/openai/schema';
 /** POST /v1/completions: OpenAI's (legacy) text completions over the suite's generator. */
 export const { handler, create: createHandler } = httpFunction({
   name: 'v1-completions',
+  access: apiKeyAccess,
   body: CompletionRequest,
   errors: 'openai',
   compose: composeOpenAiCompletions,

@@ -1,10 +1,12 @@
 import { composeOpenAiCompletions } from '../../shared/app/openai-completions';
+import { apiKeyAccess } from '../../shared/http/access-control';
 import { httpFunction } from '../../shared/http/http-function';
 import { EmbeddingRequest } from '../../shared/openai/schema';
 
 /** POST /v1/embeddings: OpenAI's embeddings over the suite's embedder. */
 export const { handler, create: createHandler } = httpFunction({
   name: 'v1-embeddings',
+  access: apiKeyAccess,
   body: EmbeddingRequest,
   errors: 'openai',
   compose: composeOpenAiCompletions,

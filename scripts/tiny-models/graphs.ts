@@ -335,3 +335,22 @@ export function vitEncoderGraph({
   g.op('Identity', [h], {}, 'last_hidden_state');
   return g.toBytes();
 }
+
+/**
+ * A text classifier whose verdict chosen tokens drive: each token looks up a row of `table` [V, labels], and
+ * the logits are the largest row over the sequence, so a text is classified by the strongest token it holds
+ * (padding looks up the neutral row like any other token). `input_ids`, `attention_mask` -> `logits`.
+ */
+export function triggerClassifierGraph(
+  vocabSize: number,
+  table: Float32Array,
+  numLabels: number,
+): Uint8Array {
+  const g = new Graph('trigger-classifier', { seed: 9 });
+  g.input('input_ids', DType.INT64, ['batch_size', 'sequence_length']);
+  g.input('attention_mask', DType.INT64, ['batch_size', 'sequence_length']);
+  g.output('logits', DType.FLOAT, ['batch_size', numLabels]);
+  const rows = g.op('Gather', [g.initializer('token_logits', [vocabSize, numLabels], table), 'input_ids']);
+  g.op('ReduceMax', [rows], { axes: [1], keepdims: 0 }, 'logits');
+  return g.toBytes();
+}

@@ -10,6 +10,7 @@ import {
   gpt2DecoderGraph,
   seq2seqMergedDecoderGraph,
   type TransformerSize,
+  triggerClassifierGraph,
   vitEncoderGraph,
 } from './graphs';
 import type { WeightOptions } from './onnx-graph';
@@ -58,7 +59,9 @@ export type TinyModelName =
   | 'bert'
   | 'bart'
   | 'vit-gpt2'
-  | 'vit-classifier';
+  | 'vit-classifier'
+  | 'toxicity-triggers'
+  | 'injection-triggers';
 
 /** Position embeddings of the standard models, which the tiny ones copy. */
 export const STANDARD_CONTEXT = {
@@ -76,6 +79,10 @@ export const STANDARD_CONTEXT = {
   'vit-gpt2': 1024,
   /** ViT has no text context; its patches are fixed by the image size */
   'vit-classifier': 0,
+  /** toxic-bert `max_position_embeddings` */
+  'toxicity-triggers': 512,
+  /** deberta-v3-base-prompt-injection-v2 `max_position_embeddings` */
+  'injection-triggers': 512,
 } as const satisfies Record<TinyModelName, number>;
 
 let gpt2TokenizerOnce: ByteLevelTokenizer | undefined;
@@ -388,6 +395,76 @@ function vitClassifier(): ModelFiles {
   };
 }
 
+/**
+ * The words that drive the tiny safety classifiers' verdicts (a text holding one is toxic, or an injection,
+ * with probability about 0.998; any other text about 0.002), so tests choose each verdict.
+ */
+export const TOXICITY_TRIGGERS = ['idiot', 'stupid', 'hate'] as const;
+export const INJECTION_TRIGGERS = ['disregard', 'bypass'] as const;
+
+/** A word-piece text classifier over `labels`, `positive` labels high where a trigger word appears. */
+function triggerClassifier(options: {
+  readonly modelType: string;
+  readonly architecture: string;
+  readonly labels: readonly string[];
+  readonly positive: readonly string[];
+  readonly triggers: readonly string[];
+  readonly problemType?: string;
+  readonly context: number;
+}): ModelFiles {
+  const tok = wordPiece();
+  const L = options.labels.length;
+  const table = new Float32Array(tok.vocabSize * L);
+  const isPositive = options.labels.map((label) => options.positive.includes(label));
+  const triggerIds = new Set(options.triggers.map((word) => tok.vocab[word]));
+  for (let token = 0; token < tok.vocabSize; token++) {
+    const trigger = triggerIds.has(token);
+    for (let label = 0; label < L; label++) table[token * L + label] = isPositive[label] === trigger ? 6 : -6;
+  }
+  return {
+    'config.json': {
+      model_type: options.modelType,
+      architectures: [options.architecture],
+      vocab_size: tok.vocabSize,
+      max_position_embeddings: options.context,
+      pad_token_id: 0,
+      ...(options.problemType ? { problem_type: options.problemType } : {}),
+      id2label: Object.fromEntries(options.labels.map((label, id) => [id, label])),
+      label2id: Object.fromEntries(options.labels.map((label, id) => [label, id])),
+    },
+    'tokenizer.json': tok.json,
+    'tokenizer_config.json': {
+      tokenizer_class: 'BertTokenizer',
+      ...tok.config,
+      model_max_length: options.context,
+    },
+    'onnx/model.onnx': triggerClassifierGraph(tok.vocabSize, table, L),
+  };
+}
+
+/** unitary/toxic-bert's contract: six labels, each its own sigmoid. */
+const toxicityTriggers = () =>
+  triggerClassifier({
+    modelType: 'bert',
+    architecture: 'BertForSequenceClassification',
+    labels: ['toxic', 'severe_toxic', 'obscene', 'threat', 'insult', 'identity_hate'],
+    positive: ['toxic', 'insult'],
+    triggers: TOXICITY_TRIGGERS,
+    problemType: 'multi_label_classification',
+    context: STANDARD_CONTEXT['toxicity-triggers'],
+  });
+
+/** protectai's prompt-injection classifier's contract: SAFE or INJECTION, a softmax over the two. */
+const injectionTriggers = () =>
+  triggerClassifier({
+    modelType: 'bert',
+    architecture: 'BertForSequenceClassification',
+    labels: ['SAFE', 'INJECTION'],
+    positive: ['INJECTION'],
+    triggers: INJECTION_TRIGGERS,
+    context: STANDARD_CONTEXT['injection-triggers'],
+  });
+
 /** The model folder builders by generator name (tiny by default; `BuildOptions` scales them). */
 export const TINY_MODELS: Record<TinyModelName, (options?: BuildOptions) => ModelFiles> = {
   gpt2,
@@ -397,4 +474,6 @@ export const TINY_MODELS: Record<TinyModelName, (options?: BuildOptions) => Mode
   bart,
   'vit-gpt2': vitGpt2,
   'vit-classifier': vitClassifier,
+  'toxicity-triggers': toxicityTriggers,
+  'injection-triggers': injectionTriggers,
 };

@@ -24,10 +24,13 @@ export interface Scale {
 }
 
 /**
- * The transformers.js models generated at true size. Question answering and image classification are not
- * among them yet: their builders write the tiny contract only.
+ * The transformers.js models generated at true size. Question answering, image classification and the
+ * safety classifiers are not among them yet: their builders write the tiny contract only.
  */
-export type TrueSizePipelineKey = Exclude<ModelKey, 'question-answering' | 'image-classification'>;
+export type TrueSizePipelineKey = Exclude<
+  ModelKey,
+  'question-answering' | 'image-classification' | 'toxicity' | 'prompt-injection'
+>;
 
 export const PIPELINE_ARCHITECTURES: Record<TrueSizePipelineKey, PipelineArchitecture> = {
   // distilgpt2: n_embd 768, n_head 12, n_layer 6, n_inner 4 × 768

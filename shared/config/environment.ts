@@ -8,6 +8,7 @@
  */
 
 import path from 'node:path';
+import { parseSafetyPolicies, safetyPoliciesProblem } from '../safety/policy';
 import * as z from '../schema';
 import { MAX_SUMMARY_TEXT_CHARS } from '../summarization/limits';
 import { lambdaVcpus } from './lambda-vcpus';
@@ -39,6 +40,16 @@ export const LogLevelSchema = matching(
   'must be DEBUG, INFO, WARN, ERROR or SILENT',
 );
 const ModelProfileSchema = z.enum(MODEL_PROFILES);
+/** Origins as a list: `*`, or comma-separated `https://app.example.com` (a `*` inside matches one label). */
+const originList = z.pipe(
+  nonEmpty,
+  z.transform((value: string) =>
+    value
+      .split(',')
+      .map((origin) => origin.trim())
+      .filter(Boolean),
+  ),
+);
 
 /** Used when WIKIPEDIA_USER_AGENT is unset; a deployment should set one with its operator's contact. */
 export const DEFAULT_WIKIPEDIA_USER_AGENT =
@@ -114,10 +125,62 @@ export const APP_VARIABLES = {
     description: 'request body limit (413 above it)',
   }),
   CORS_ORIGIN: variable({
-    schema: nonEmpty,
-    default: '*',
+    schema: originList,
+    default: { local: '*', lambda: 'http://localhost:3000' },
+    defaultText:
+      "`*` / the stage's origins from serverless.yml (`http://localhost:3000` unless set), never `*`",
     configures: 'requests',
-    description: 'allowed origin, at the gateway and in the handlers',
+    description: 'origins browsers may call from, comma-separated, at the gateway and in the handlers',
+  }),
+  API_KEYS_TABLE: variable({
+    schema: matching(
+      /^[A-Za-z0-9_.-]{3,255}$/,
+      'must be a DynamoDB table name (3 to 255 of A-Z a-z 0-9 _ . -)',
+    ),
+    defaultText: "unset (open) / the stack's API keys table",
+    configures: 'API keys',
+    description:
+      'DynamoDB table of API keys, rate buckets and daily usage; set, every route but `/health` needs a key',
+  }),
+  DYNAMODB_ENDPOINT: variable({
+    schema: z.url(),
+    defaultText: "AWS's; the embedded DynamoDB-compatible server under `npm start`",
+    configures: 'API keys',
+    description: 'a DynamoDB-compatible server for the API keys table (dynalite locally and in tests)',
+  }),
+  SAFETY_POLICIES: variable({
+    schema: z.pipe(
+      z.string().check(
+        z.refine((value: string) => safetyPoliciesProblem(value) === undefined, {
+          message:
+            'must be comma-separated [route.]filter=policy: filters pii, injection, toxicity; policies block, redact, flag, off',
+        }),
+      ),
+      z.transform(parseSafetyPolicies),
+    ),
+    defaultText: 'unset: every filter off',
+    configures: 'safety',
+    description:
+      'what each route does with personal data, prompt injection and toxicity it finds: `pii=redact,injection=block,chat.toxicity=flag`',
+  }),
+  SAFETY_THRESHOLD: variable({
+    schema: between(0, 1),
+    default: '0.5',
+    configures: 'safety',
+    description: "a classifier's probability from which a text counts as toxic or an injection",
+  }),
+  AUDIT_LOG_CONTENT: variable({
+    schema: booleanFlag,
+    default: 'false',
+    configures: 'audit',
+    description: "add the request's body (validated, after any safety redaction) to its audit record",
+  }),
+  RESPONSE_CACHE_TTL_SECONDS: variable({
+    schema: nonNegativeInt,
+    default: '0',
+    configures: 'cache',
+    description:
+      'how long deterministic responses are served from the cache (in the documents store, `cache/`); 0 turns it off',
   }),
   STREAMING_URL: variable({
     schema: z.url(),
@@ -486,6 +549,13 @@ export const SCRIPT_VARIABLES = {
     configures: '`npm start`',
     description: "the local server's HTTP port on 127.0.0.1",
   }),
+  DYNAMODB_PORT: variable({
+    schema: port,
+    default: '8000',
+    configures: '`npm start`',
+    description:
+      'port of the embedded DynamoDB-compatible server, when `API_KEYS_TABLE` is set without `DYNAMODB_ENDPOINT`',
+  }),
   LAMBDA_PORT: variable({
     schema: port,
     default: '3002',
@@ -541,6 +611,13 @@ const pineconeKeySet = (e: Environment) => Boolean(e.PINECONE_API_KEY ?? e.PINEC
 
 /** Rules over several variables, checked (and reported with the rest) when each one they read is valid. */
 const APP_RULES: readonly CrossRule<typeof APP_VARIABLES>[] = [
+  {
+    reads: ['CORS_ORIGIN', 'AWS_LAMBDA_FUNCTION_NAME', 'IS_OFFLINE'],
+    check: (e) =>
+      e.AWS_LAMBDA_FUNCTION_NAME && !e.IS_OFFLINE && e.CORS_ORIGIN?.includes('*')
+        ? "CORS_ORIGIN: a deployed function never allows every origin ('*'); name the stage's origins"
+        : undefined,
+  },
   {
     reads: ['PINECONE_API_KEY', 'PINECONE_API_KEY_PARAMETER', 'PINECONE_INDEX_HOST'],
     check: (e) =>
@@ -617,9 +694,23 @@ function appConfig(e: Environment, runningOnLambda: boolean) {
     /** Load a function's model at cold start rather than on its first request. */
     warmUp: e.MODEL_WARMUP,
     maxBodyBytes: e.MAX_BODY_BYTES,
-    corsOrigin: e.CORS_ORIGIN,
     /** Where `"stream": true` is answered deployed (the `stream` function's URL); the same port locally. */
     streamingUrl: e.STREAMING_URL,
+    /** Origins browsers may call from; never every origin on Lambda. */
+    corsOrigins: e.CORS_ORIGIN,
+    /** What each route does with personal data, prompt injection and toxicity (all off by default). */
+    safety: e.SAFETY_POLICIES ?? parseSafetyPolicies(''),
+    safetyThreshold: e.SAFETY_THRESHOLD,
+    responseCacheTtlSeconds: e.RESPONSE_CACHE_TTL_SECONDS,
+    auditContent: e.AUDIT_LOG_CONTENT,
+    /** API keys: unset, every route is open (the local default). */
+    access: e.API_KEYS_TABLE
+      ? {
+          table: e.API_KEYS_TABLE,
+          ...(e.DYNAMODB_ENDPOINT ? { endpoint: e.DYNAMODB_ENDPOINT } : {}),
+          region: e.AWS_REGION,
+        }
+      : undefined,
     /** Limits on uploaded images: encoded bytes, and width × height against decompression bombs. */
     images: { maxBytes: e.IMAGE_MAX_BYTES, maxPixels: e.IMAGE_MAX_PIXELS },
     vqa: {

@@ -6,13 +6,17 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import middy, { type MiddlewareObj } from '@middy/core';
 import httpCors from '@middy/http-cors';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
-import { GatewayTimeoutError } from '../errors';
+import type { Usage } from '../access/access-store';
+import { GatewayTimeoutError, HttpError } from '../errors';
+import type { SafetyVerdict } from '../safety/safety-screen';
 import type * as z from '../schema';
 import { errorResponse } from './error-response';
-import { DEFAULT_MAX_BODY_BYTES, parseJsonBody } from './json-body';
+import { DEFAULT_MAX_BODY_BYTES, headerValue, parseJsonBody } from './json-body';
 import { requestIdOf } from './request-id';
+import type { MetricsRecorder } from './request-metrics';
 import { requestMethod, routePath } from './request-route';
 import { type HttpResponse, jsonResponse } from './response';
+import type { ResponseCache } from './response-cache';
 import { validate } from './validate';
 
 /** Renders an error as the route's clients expect it (the suite's shape, or OpenAI's on `/v1`). */
@@ -22,8 +26,37 @@ export interface HttpOptions {
   readonly logger: Logger;
   /** `errorResponse` unless the route speaks another API's error shape. */
   readonly renderError?: ErrorRenderer;
-  readonly corsOrigin?: string;
+  /** Origins browsers may call from (`*` for any); none when empty. */
+  readonly corsOrigins?: readonly string[];
   readonly maxBodyBytes?: number;
+  /** API keys, rates and budgets (shared/http/access-control.ts); absent, the route is open. */
+  readonly access?: AccessGuard;
+  /** Safety filters on the route's texts (shared/http/safety-control.ts); absent, nothing is screened. */
+  readonly safety?: SafetyScreening;
+  /** The response cache of the route's deterministic requests (shared/http/response-cache.ts). */
+  readonly cache?: ResponseCache;
+  /** Usage metrics (EMF, and the process registry behind GET /metrics). */
+  readonly metrics?: MetricsRecorder;
+  /** Adds the request's (validated, screened) body to its audit record; never by default. */
+  readonly auditContent?: boolean;
+}
+
+/** The route's texts screened in (before the route sees them) and out (before the client does). */
+export interface SafetyScreening {
+  screenInput<B>(body: B): Promise<{ body: B; verdicts: SafetyVerdict[] }>;
+  screenOutput(body: unknown, inputVerdicts: readonly SafetyVerdict[]): Promise<unknown>;
+}
+
+/**
+ * The checks of a route that needs an API key: `admit` (the key, its scope and rate) before anything is
+ * read, `reserve` (the budgets) once the body is valid, and `settle` with what the request spent.
+ */
+export interface AccessGuard {
+  admit(event: APIGatewayProxyEventV2, context: Context): Promise<void>;
+  reserve(event: APIGatewayProxyEventV2, context: Context, estimate: Partial<Usage>): Promise<void>;
+  settle(event: APIGatewayProxyEventV2, spent: Partial<Usage> | undefined): Promise<void>;
+  /** The id of the key the request was admitted for. */
+  keyOf(event: APIGatewayProxyEventV2): string | undefined;
 }
 
 /**
@@ -43,8 +76,13 @@ export interface RouteRequest<Body, Params = undefined> {
   readonly logger: Logger;
 }
 
-/** A route answers a body (200) or a full response. */
-export type RouteResult = HttpResponse | { readonly body: unknown; readonly statusCode?: number };
+/**
+ * A route answers a body (200) or a full response; `usage` is what it spent, for the key's budgets (tokens
+ * it counted, images it made), where it knows.
+ */
+export type RouteResult =
+  | HttpResponse
+  | { readonly body: unknown; readonly statusCode?: number; readonly usage?: Partial<Usage> };
 
 export interface RouteDefinition<
   S extends z.core.$ZodType,
@@ -55,6 +93,8 @@ export interface RouteDefinition<
   readonly body?: S;
   /** Schema of the path parameters (`/documents/{id}`). */
   readonly params?: P;
+  /** The most a request can spend, for its budget reservation (default: its body's bytes as tokens). */
+  readonly reserve?: (body: z.output<S>) => Partial<Usage>;
   readonly handle: (request: RouteRequest<z.output<S>, z.output<P>>) => Promise<RouteResult>;
 }
 
@@ -94,6 +134,133 @@ function requestContext(logger: Logger, route: string): MiddlewareObj<APIGateway
   };
 }
 
+function accessControl(
+  access: AccessGuard,
+  spent: WeakMap<APIGatewayProxyEventV2, Partial<Usage>>,
+): MiddlewareObj<APIGatewayProxyEventV2, HttpResponse> {
+  const settle = async (request: { event: APIGatewayProxyEventV2 }) => {
+    await access.settle(request.event, spent.get(request.event));
+  };
+  return {
+    before: async (request) => {
+      await access.admit(request.event, request.context);
+    },
+    after: settle,
+    onError: settle,
+  };
+}
+
+/** How the filters judged a request, and what it asked (for an audit that keeps content), for its records. */
+interface RequestRecord {
+  verdicts: SafetyVerdict[];
+  content?: unknown;
+}
+
+/** The model a response names (`model: {id, profile}`), for the audit record. */
+function modelOf(response: HttpResponse | null): { id: string; profile?: string } | undefined {
+  if (!response || typeof response.body !== 'string' || !/json/i.test(response.headers['content-type'] ?? ''))
+    return undefined;
+  try {
+    const model = (JSON.parse(response.body) as { model?: { id?: unknown; profile?: unknown } }).model;
+    return typeof model?.id === 'string'
+      ? { id: model.id, ...(typeof model.profile === 'string' ? { profile: model.profile } : {}) }
+      : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * One structured audit record per request (`message: "audit"`): who (the key id), which route and model,
+ * what the safety filters found, what it spent, how it ended and how long it took, under its request id.
+ * The request's content only when AUDIT_LOG_CONTENT is on.
+ */
+function requestAudit(
+  logger: Logger,
+  route: string,
+  options: HttpOptions,
+  records: WeakMap<APIGatewayProxyEventV2, RequestRecord>,
+  spent: WeakMap<APIGatewayProxyEventV2, Partial<Usage>>,
+): MiddlewareObj<APIGatewayProxyEventV2, HttpResponse> {
+  const audit = (request: {
+    event: APIGatewayProxyEventV2;
+    context: Context;
+    response: HttpResponse | null;
+    error: unknown;
+    internal: Internal;
+  }) => {
+    const kept = records.get(request.event);
+    const used = spent.get(request.event);
+    const error = request.error instanceof HttpError ? request.error : undefined;
+    const model = modelOf(request.response);
+    logger.info('audit', {
+      audit: {
+        request_id: requestIdOf(request.event, request.context),
+        key_id: options.access?.keyOf(request.event) ?? null,
+        route,
+        method: requestMethod(request.event),
+        status: request.response?.statusCode ?? 500,
+        ...(error && (request.response?.statusCode ?? 500) >= 400 ? { error_type: error.type } : {}),
+        latency_ms: Math.round(performance.now() - request.internal.startedAt),
+        ...(model ? { model } : {}),
+        safety: (kept?.verdicts ?? [])
+          .filter((v) => v.verdict !== 'pass')
+          .map((v) => ({
+            filter: v.filter,
+            direction: v.direction,
+            verdict: v.verdict,
+            findings: v.findings,
+          })),
+        ...(error?.type === 'content_blocked' && error.fields ? { blocked: error.fields } : {}),
+        usage: { tokens: used?.tokens ?? 0, images: used?.images ?? 0 },
+        ...(request.response?.headers['x-cache'] ? { cache: request.response.headers['x-cache'] } : {}),
+        ...(options.auditContent && kept?.content !== undefined ? { content: kept.content } : {}),
+      },
+    });
+  };
+  return {
+    after: (request) => audit(request as never),
+    onError: (request) => audit(request as never),
+  };
+}
+
+function requestMetrics(
+  recorder: MetricsRecorder,
+  route: string,
+  records: WeakMap<APIGatewayProxyEventV2, RequestRecord>,
+  spent: WeakMap<APIGatewayProxyEventV2, Partial<Usage>>,
+): MiddlewareObj<APIGatewayProxyEventV2, HttpResponse> {
+  const record = (request: {
+    event: APIGatewayProxyEventV2;
+    response: HttpResponse | null;
+    error: unknown;
+    internal: Internal;
+  }) => {
+    const status = request.response?.statusCode ?? 500;
+    const kept = records.get(request.event);
+    const used = spent.get(request.event);
+    const error = request.error instanceof HttpError ? request.error : undefined;
+    const blocked =
+      error?.type === 'content_blocked' && error.fields
+        ? [{ ...error.fields, verdict: 'blocked' } as unknown as SafetyVerdict]
+        : [];
+    recorder.record({
+      route,
+      status,
+      ...(status >= 400 ? { errorType: error?.type ?? 'internal_error' } : {}),
+      latencyMs: Math.round(performance.now() - request.internal.startedAt),
+      ...(used?.tokens ? { tokens: used.tokens } : {}),
+      ...(used?.images ? { images: used.images } : {}),
+      ...(request.response?.headers['x-cache'] ? { cache: request.response.headers['x-cache'] } : {}),
+      safety: [...(kept?.verdicts ?? []), ...blocked],
+    });
+  };
+  return {
+    after: (request) => record(request as never),
+    onError: (request) => record(request as never),
+  };
+}
+
 function errorMapping(
   logger: Logger,
   render: ErrorRenderer,
@@ -105,12 +272,29 @@ function errorMapping(
   };
 }
 
+/** The output verdicts a screened response body carries. */
+function outputVerdicts(body: unknown): SafetyVerdict[] {
+  const safety = (body as { safety?: { output?: SafetyVerdict[] } } | null)?.safety;
+  return Array.isArray(safety?.output) ? safety.output : [];
+}
+
 export function createHttpHandler<
   S extends z.core.$ZodType,
   P extends z.core.$ZodType = z.ZodMiniType<undefined>,
 >(route: RouteDefinition<S, P>, options: HttpOptions): HttpHandler {
   const { logger } = options;
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  const { access, safety, cache } = options;
+  const records = new WeakMap<APIGatewayProxyEventV2, RequestRecord>();
+  const keep = (event: APIGatewayProxyEventV2) => {
+    let kept = records.get(event);
+    if (!kept) {
+      kept = { verdicts: [] };
+      records.set(event, kept);
+    }
+    return kept;
+  };
+  const spent = new WeakMap<APIGatewayProxyEventV2, Partial<Usage>>();
   const handler = middy<APIGatewayProxyEventV2, HttpResponse, Error, Context, Internal>({
     timeoutEarlyInMillis: TIMEOUT_MARGIN_MS,
     timeoutEarlyResponse: () => {
@@ -121,28 +305,70 @@ export function createHttpHandler<
   })
     .use(
       httpCors({
-        origin: options.corsOrigin ?? '*',
+        origins: [...(options.corsOrigins ?? ['*'])],
         methods: 'GET,POST,DELETE,OPTIONS',
-        headers: 'Content-Type,Authorization,X-Request-Id',
-        exposeHeaders: 'X-Request-Id,Retry-After',
+        headers: 'Content-Type,Authorization,X-Api-Key,X-Request-Id',
+        exposeHeaders: 'X-Request-Id,Retry-After,X-Cache',
       }),
     )
     .use(requestContext(logger, route.name))
-    .use(errorMapping(logger, options.renderError ?? errorResponse))
+    .use(options.metrics ? [requestMetrics(options.metrics, route.name, records, spent)] : [])
+    .use(requestAudit(logger, route.name, options, records, spent))
+    .use([
+      errorMapping(logger, options.renderError ?? errorResponse),
+      ...(access ? [accessControl(access, spent)] : []),
+    ])
     .handler(async (event, context) => {
       const params = route.params ? validate(route.params, event.pathParameters ?? {}) : undefined;
-      const body = route.body ? validate(route.body, parseJsonBody(event, maxBodyBytes)) : undefined;
-      const result = await route.handle({
-        body: body as z.output<S>,
-        params: params as z.output<P>,
-        event,
-        context,
-        requestId: requestIdOf(event, context),
-        logger,
-      });
-      return 'headers' in result && typeof result.statusCode === 'number'
-        ? (result as HttpResponse)
-        : jsonResponse(result.statusCode ?? 200, result.body);
+      const parsed = route.body ? validate(route.body, parseJsonBody(event, maxBodyBytes)) : undefined;
+      const input = safety ? await safety.screenInput(parsed) : { body: parsed, verdicts: [] };
+      keep(event).verdicts.push(...input.verdicts);
+      if (options.auditContent) keep(event).content = input.body;
+      const body = input.body;
+      await access?.reserve(event, context, route.reserve?.(body as z.output<S>) ?? {});
+      const answer = async (): Promise<HttpResponse> => {
+        const result = await route.handle({
+          body: body as z.output<S>,
+          params: params as z.output<P>,
+          event,
+          context,
+          requestId: requestIdOf(event, context),
+          logger,
+        });
+        if ('headers' in result && typeof result.statusCode === 'number') {
+          const response = result as HttpResponse;
+          if (
+            !safety ||
+            !/json/i.test(response.headers['content-type'] ?? '') ||
+            typeof response.body !== 'string'
+          )
+            return response;
+          const screened = await safety.screenOutput(JSON.parse(response.body), input.verdicts);
+          keep(event).verdicts.push(...outputVerdicts(screened));
+          return { ...response, body: JSON.stringify(screened) };
+        }
+        const answered = result as Exclude<RouteResult, HttpResponse>;
+        if (answered.usage) spent.set(event, answered.usage);
+        const screened = safety ? await safety.screenOutput(answered.body, input.verdicts) : answered.body;
+        keep(event).verdicts.push(...outputVerdicts(screened));
+        return jsonResponse(answered.statusCode ?? 200, screened);
+      };
+      const cacheKey = cache?.keyOf(body, event.body);
+      if (!cache || !cacheKey) return answer();
+      const bypass = /no-cache/i.test(headerValue(event, 'cache-control') ?? '');
+      const hit = bypass ? undefined : await cache.get(cacheKey);
+      if (hit) {
+        // A hit spends no tokens or images: nothing ran.
+        spent.set(event, { tokens: 0, images: 0 });
+        return { ...hit, headers: { ...hit.headers, 'x-cache': 'hit' } };
+      }
+      const response = await answer();
+      await cache
+        .put(cacheKey, response)
+        .catch((error: unknown) =>
+          logger.warn('the response could not be cached', { error: error as Error }),
+        );
+      return { ...response, headers: { ...response.headers, 'x-cache': bypass ? 'bypass' : 'miss' } };
     });
   return handler as unknown as HttpHandler;
 }

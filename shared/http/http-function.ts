@@ -6,11 +6,22 @@
  * body parsing, validation, errors, time limit).
  */
 
+import type { Usage } from '../access/access-store';
 import { type BaseDependencies, baseDependencies } from '../app/base';
+import type { SafetyClassifiers } from '../safety/safety-screen';
 import type * as z from '../schema';
+import type { AccessControl } from './access-control';
 import { containerHandler } from './container-handler';
-import { createHttpHandler, type HttpHandler, type RouteRequest, type RouteResult } from './handler';
+import {
+  createHttpHandler,
+  type HttpHandler,
+  type RouteRequest,
+  type RouteResult,
+  type SafetyScreening,
+} from './handler';
 import { openAiErrorResponse } from './openai-error-response';
+import { createMetricsRecorder } from './request-metrics';
+import type { ResponseCache } from './response-cache';
 
 export interface HttpFunctionDefinition<
   Deps extends BaseDependencies,
@@ -24,6 +35,23 @@ export interface HttpFunctionDefinition<
   readonly params?: P;
   /** The shape of error answers: the suite's own, or OpenAI's (the `/v1` routes). */
   readonly errors?: 'suite' | 'openai';
+  /**
+   * Who may call: `apiKeyAccess` (shared/http/access-control.ts) for API keys, rates and budgets when they
+   * are configured, or `'open'` (the health check, the catch-all 404).
+   */
+  readonly access: AccessControl | 'open';
+  /** The most a request can spend, for its key's budget reservation (default: its body's bytes as tokens). */
+  readonly reserve?: (body: z.output<S>) => Partial<Usage>;
+  /**
+   * The top-level fields of the request and the response that hold text, for the safety filters that
+   * `SAFETY_POLICIES` turns on (`safetyControl` of shared/http/safety-control.ts builds them).
+   */
+  readonly safety?: SafetyDeclaration<Deps>;
+  /**
+   * Which requests are deterministic and which models answer them, for the response cache
+   * (`cached({ models: ['sentiment'] })` of shared/http/response-cache.ts).
+   */
+  readonly cache?: { readonly build: (route: string, base: BaseDependencies) => ResponseCache | undefined };
   /** Builds, once per container, exactly what this route uses. */
   readonly compose: (base: BaseDependencies) => Deps;
   /** Starts loading what the first request would wait for, when `MODEL_WARMUP` is on. */
@@ -40,6 +68,44 @@ export interface HttpFunction<Deps> {
   readonly create: (deps: Deps) => HttpHandler;
 }
 
+/** A route's text fields, the guard builder, and the classifiers its composition offers. */
+export interface SafetyDeclaration<Deps> {
+  readonly input: readonly string[];
+  readonly output: readonly string[];
+  readonly guard: (
+    route: string,
+    fields: { readonly input: readonly string[]; readonly output: readonly string[] },
+    deps: BaseDependencies,
+    classifiers?: SafetyClassifiers,
+  ) => SafetyScreening | undefined;
+  readonly classifiers?: (deps: Deps) => SafetyClassifiers;
+}
+
+function safetyOf<Deps extends BaseDependencies>(
+  name: string,
+  declaration: SafetyDeclaration<Deps> | undefined,
+  deps: Deps,
+) {
+  const guard = declaration?.guard(name, declaration, deps, declaration.classifiers?.(deps));
+  return guard ? { safety: guard } : {};
+}
+
+function cacheOf(
+  name: string,
+  declaration:
+    | { readonly build: (route: string, base: BaseDependencies) => ResponseCache | undefined }
+    | undefined,
+  deps: BaseDependencies,
+) {
+  const cache = declaration?.build(name, deps);
+  return cache ? { cache } : {};
+}
+
+function accessOf(access: AccessControl | 'open', deps: BaseDependencies) {
+  const guard = access === 'open' ? undefined : access(deps);
+  return guard ? { access: guard } : {};
+}
+
 export function httpFunction<
   Deps extends BaseDependencies,
   S extends z.core.$ZodType,
@@ -51,13 +117,19 @@ export function httpFunction<
         name: definition.name,
         ...(definition.body ? { body: definition.body } : {}),
         ...(definition.params ? { params: definition.params } : {}),
+        ...(definition.reserve ? { reserve: definition.reserve } : {}),
         handle: (request) => definition.handle(request, deps),
       },
       {
         logger: deps.logger,
-        corsOrigin: deps.config.corsOrigin,
+        corsOrigins: deps.config.corsOrigins,
         maxBodyBytes: deps.config.maxBodyBytes,
         ...(definition.errors === 'openai' ? { renderError: openAiErrorResponse } : {}),
+        ...accessOf(definition.access, deps),
+        ...safetyOf(definition.name, definition.safety, deps),
+        ...cacheOf(definition.name, definition.cache, deps),
+        metrics: createMetricsRecorder({ functionName: definition.name }),
+        auditContent: deps.config.auditContent,
       },
     );
   const handler = containerHandler(() => {

@@ -7,6 +7,7 @@ export interface RouteSpec {
 
 export const ROUTES: readonly RouteSpec[] = [
   { method: 'GET', path: '/health', functionName: 'health' },
+  { method: 'GET', path: '/metrics', functionName: 'metrics' },
   { method: 'POST', path: '/hello-llm', functionName: 'helloLlm' },
   { method: 'POST', path: '/summarize', functionName: 'summarize' },
   { method: 'POST', path: '/sentiment', functionName: 'sentiment' },

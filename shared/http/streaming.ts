@@ -13,7 +13,7 @@ import { MethodNotAllowedError, NotFoundError } from '../errors';
 import type * as z from '../schema';
 import { errorResponse } from './error-response';
 import type { ErrorRenderer } from './handler';
-import { DEFAULT_MAX_BODY_BYTES, parseJsonBody } from './json-body';
+import { DEFAULT_MAX_BODY_BYTES, headerValue, parseJsonBody } from './json-body';
 import { openAiErrorResponse } from './openai-error-response';
 import { requestIdOf } from './request-id';
 import { requestMethod, routePath } from './request-route';
@@ -66,10 +66,17 @@ export type StreamingHandler = (
 export const sseEvent = (data: unknown, event?: string): string =>
   `${event ? `event: ${event}\n` : ''}data: ${typeof data === 'string' ? data : JSON.stringify(data)}\n\n`;
 
-const corsHeaders = (origin: string) => ({
-  'access-control-allow-origin': origin,
-  'access-control-expose-headers': 'X-Request-Id,Retry-After',
-});
+/** CORS headers for the request's origin: every origin when `*` is allowed, else only a listed one. */
+function corsHeaders(allowed: readonly string[], origin: string | undefined): Record<string, string> {
+  const allow = allowed.includes('*') ? '*' : origin && allowed.includes(origin) ? origin : undefined;
+  return allow
+    ? {
+        'access-control-allow-origin': allow,
+        'access-control-expose-headers': 'X-Request-Id,Retry-After',
+        ...(allow === '*' ? {} : { vary: 'Origin' }),
+      }
+    : {};
+}
 
 function writeResponse(sink: ResponseSink, response: HttpResponse, extra: Record<string, string>) {
   sink.start(response.statusCode, { ...response.headers, ...extra });
@@ -81,8 +88,8 @@ export function createStreamingHandler<Deps extends BaseDependencies>(
   deps: Deps,
 ): StreamingHandler {
   const logger: Logger = deps.logger;
-  const cors = corsHeaders(deps.config.corsOrigin ?? '*');
   return async (event, sink, context) => {
+    const cors = corsHeaders(deps.config.corsOrigins, headerValue(event, 'origin'));
     const requestId = requestIdOf(event, context as Context);
     const common = { ...cors, 'x-request-id': requestId };
     const path = routePath(event);

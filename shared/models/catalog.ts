@@ -16,6 +16,8 @@ export const MODEL_KEYS = [
   'captioning',
   'question-answering',
   'image-classification',
+  'toxicity',
+  'prompt-injection',
 ] as const;
 export type ModelKey = (typeof MODEL_KEYS)[number];
 
@@ -54,7 +56,9 @@ export type TinyGenerator =
   | 'bert'
   | 'bart'
   | 'vit-gpt2'
-  | 'vit-classifier';
+  | 'vit-classifier'
+  | 'toxicity-triggers'
+  | 'injection-triggers';
 
 export interface PipelineCatalogEntry {
   readonly runtime: 'transformers.js';
@@ -147,6 +151,35 @@ export const MODEL_CATALOG: Catalog = {
     task: 'image-classification',
     standard: { id: 'Xenova/vit-base-patch16-224', revision: 'main', dtype: 'q8', source: 'layer' },
     tiny: { id: 'tiny-random/vit-classifier', revision: 'main', dtype: 'fp32', generator: 'vit-classifier' },
+  },
+  // The safety filters' classifiers (shared/safety): `npm run layer:build` makes a layer of each, for the
+  // functions whose routes turn the filter on (docs/operations.md).
+  toxicity: {
+    runtime: 'transformers.js',
+    task: 'text-classification',
+    standard: { id: 'Xenova/toxic-bert', revision: 'main', dtype: 'q8', source: 'layer' },
+    tiny: {
+      id: 'tiny-random/toxicity-triggers',
+      revision: 'main',
+      dtype: 'fp32',
+      generator: 'toxicity-triggers',
+    },
+  },
+  'prompt-injection': {
+    runtime: 'transformers.js',
+    task: 'text-classification',
+    standard: {
+      id: 'protectai/deberta-v3-base-prompt-injection-v2',
+      revision: 'main',
+      dtype: 'fp32',
+      source: 'layer',
+    },
+    tiny: {
+      id: 'tiny-random/injection-triggers',
+      revision: 'main',
+      dtype: 'fp32',
+      generator: 'injection-triggers',
+    },
   },
   diffusion: {
     runtime: 'onnxruntime',

@@ -22,6 +22,8 @@ export interface PipelineByKey {
   captioning: ImageToTextPipeline;
   'question-answering': QuestionAnsweringPipeline;
   'image-classification': ImageClassificationPipeline;
+  toxicity: TextClassificationPipeline;
+  'prompt-injection': TextClassificationPipeline;
 }
 
 export type AnyPipeline = PipelineByKey[ModelKey];

@@ -295,6 +295,8 @@ describe('GET /health', () => {
       'captioning',
       'question-answering',
       'image-classification',
+      'toxicity',
+      'prompt-injection',
       'diffusion',
       'vqa',
       'cifar-cnn',

@@ -2,7 +2,7 @@
 import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { functionFootprints } from '../../scripts/deployment-limits';
-import { readServerlessConfig, refName } from '../../scripts/serverless-config';
+import { httpRouteOf, readServerlessConfig, refName } from '../../scripts/serverless-config';
 import { chatFunctionNames } from '../../shared/app/chat';
 import { ROUTES } from '../../shared/http/routes';
 import { MODEL_CATALOG, MODEL_KEYS } from '../../shared/models/catalog';
@@ -13,7 +13,7 @@ const config = readServerlessConfig();
 describe('serverless.yml', () => {
   it('declares exactly the routes of the route table, plus the catch-all', () => {
     const declared = Object.entries(config.functions).flatMap(([name, fn]) =>
-      (fn.events ?? []).flatMap((e) => (e.httpApi ? [{ name, route: e.httpApi }] : [])),
+      (fn.events ?? []).flatMap((e) => (e.httpApi ? [{ name, route: httpRouteOf(e.httpApi) }] : [])),
     );
     const expected = ROUTES.map((r) => ({ name: r.functionName, route: `${r.method} ${r.path}` }));
     const byRoute = (a: { route?: string }, b: { route?: string }) =>
@@ -130,5 +130,96 @@ describe('the chat function', () => {
     expect(granted.map((r) => r.GetAtt).sort()).toEqual(targets);
     expect((config.functions.chat as { role?: string }).role).toBe('ChatFunctionRole');
     expect(config.functions.chat?.layers?.map(refName)).toContain('ModelsEmbeddingsLambdaLayer');
+  });
+});
+
+describe('API keys and CORS in serverless.yml', () => {
+  const raw = config as unknown as {
+    provider: {
+      httpApi: { authorizers: Record<string, Record<string, unknown>>; cors: { allowedOrigins: unknown } };
+    };
+    params: { default: { corsOrigin: string; corsOrigins: string[] } };
+    custom: { 'serverless-offline': { noAuth?: boolean } };
+  };
+
+  // The health check, the local metrics, the catch-all 404 and the API's own description are public.
+  const PUBLIC_ROUTES = [
+    'GET /health',
+    'GET /metrics',
+    '*',
+    'GET /openapi.json',
+    'GET /docs',
+    'GET /docs/{file}',
+  ];
+
+  it('guards every route but the health check, the local metrics, the catch-all and the API description with the API key authorizer', () => {
+    for (const [name, fn] of Object.entries(config.functions)) {
+      for (const event of fn.events ?? []) {
+        if (!event.httpApi) continue;
+        const route = httpRouteOf(event.httpApi);
+        const authorizer = typeof event.httpApi === 'string' ? undefined : event.httpApi.authorizer?.name;
+        expect(authorizer, `${name}: ${route}`).toBe(PUBLIC_ROUTES.includes(route) ? undefined : 'apiKey');
+      }
+    }
+    expect(raw.provider.httpApi.authorizers.apiKey).toMatchObject({
+      type: 'request',
+      functionName: 'apiAuthorizer',
+      enableSimpleResponses: true,
+      // Cached per key and route: a key allowed on one route is not thereby allowed on another.
+      identitySource: ['$request.header.x-api-key', '$context.routeKey'],
+    });
+    expect(raw.provider.httpApi.authorizers.apiKey?.resultTtlInSeconds).toBeGreaterThan(0);
+    expect(config.functions.apiAuthorizer?.handler).toBe('functions/api-authorizer/handler.handler');
+  });
+
+  it('never allows every origin on a deployed stage, and runs the same key checks locally', () => {
+    expect(raw.provider.httpApi.cors.allowedOrigins).toBe('${param:corsOrigins}');
+    expect(JSON.stringify(raw.params)).not.toContain("'*'");
+    expect(raw.params.default.corsOrigins).toEqual(["${env:CORS_ORIGIN, 'http://localhost:3000'}"]);
+    expect(raw.custom['serverless-offline'].noAuth).toBe(true);
+  });
+});
+
+describe('the usage dashboard and alarms', () => {
+  const resources = (
+    config as unknown as {
+      resources: { Resources: Record<string, { Type: string; Properties: Record<string, unknown> }> };
+    }
+  ).resources.Resources;
+
+  it('declares a dashboard whose body is JSON, over the metrics the functions emit', () => {
+    const body =
+      (resources.UsageDashboard?.Properties.DashboardBody as { Sub: string } | undefined)?.Sub ?? '';
+    const dashboard = JSON.parse(body.replaceAll('${AWS::Region}', 'us-east-1')) as { widgets: unknown[] };
+    expect(dashboard.widgets.length).toBeGreaterThanOrEqual(5);
+    for (const metric of [
+      'service_requests',
+      'service_errors',
+      'service_latency_ms',
+      'errors_by_type',
+      'tokens',
+      'safety_',
+    ])
+      expect(body).toContain(metric);
+  });
+
+  it('alarms on the error rate, p95 latency, throttles and spent budgets', () => {
+    expect(resources.ErrorRateAlarm?.Type).toBe('AWS::CloudWatch::Alarm');
+    expect(resources.LatencyP95Alarm?.Properties).toMatchObject({
+      MetricName: 'service_latency_ms',
+      ExtendedStatistic: 'p95',
+    });
+    expect(resources.LambdaThrottlesAlarm?.Properties).toMatchObject({
+      Namespace: 'AWS/Lambda',
+      MetricName: 'Throttles',
+    });
+    expect(resources.RateLimitedAlarm?.Properties.Dimensions).toContainEqual({
+      Name: 'error_type',
+      Value: 'rate_limited',
+    });
+    expect(resources.BudgetExhaustedAlarm?.Properties.Dimensions).toContainEqual({
+      Name: 'error_type',
+      Value: 'budget_exhausted',
+    });
   });
 });

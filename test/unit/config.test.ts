@@ -128,6 +128,29 @@ describe('loadConfig', () => {
     expect(loadConfig({}).modelThreads).toBeUndefined();
   });
 
+  it('reads CORS origins as a list, and never allows every origin on Lambda', () => {
+    expect(loadConfig({}).corsOrigins).toEqual(['*']);
+    expect(loadConfig({ CORS_ORIGIN: 'https://a.example, https://b.example' }).corsOrigins).toEqual([
+      'https://a.example',
+      'https://b.example',
+    ]);
+    expect(loadConfig({ AWS_LAMBDA_FUNCTION_NAME: 'fn' }).corsOrigins).toEqual(['http://localhost:3000']);
+    expect(() => loadConfig({ AWS_LAMBDA_FUNCTION_NAME: 'fn', CORS_ORIGIN: 'https://a.example,*' })).toThrow(
+      /CORS_ORIGIN: a deployed function never allows every origin/,
+    );
+  });
+
+  it('leaves API keys off unless API_KEYS_TABLE is set', () => {
+    expect(loadConfig({}).access).toBeUndefined();
+    expect(loadConfig({ API_KEYS_TABLE: 'keys', DYNAMODB_ENDPOINT: 'http://127.0.0.1:8000' }).access).toEqual(
+      {
+        table: 'keys',
+        endpoint: 'http://127.0.0.1:8000',
+        region: 'us-east-1',
+      },
+    );
+  });
+
   it('allows a job three claims by default, and between 1 and 10', () => {
     expect(loadConfig({}).jobs.maxAttempts).toBe(3);
     expect(loadConfig({ JOB_MAX_ATTEMPTS: '1' }).jobs.maxAttempts).toBe(1);

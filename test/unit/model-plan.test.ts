@@ -131,10 +131,10 @@ describe.each(['diffusion', 'vqa'] as const)('resolveOnnxModel(%s)', (key) => {
 describe('describeModels', () => {
   const config = (env: Record<string, string>) => loadConfig({ MODEL_ALLOW_REMOTE: 'false', ...env });
 
-  it('lists every model of the catalog: seven pipelines, diffusion, BLIP-2 and the four classic graphs', () => {
+  it('lists every model of the catalog: nine pipelines, diffusion, BLIP-2 and the four classic graphs', () => {
     const models = describeModels(config({ MODEL_PROFILE: 'tiny', MODEL_ROOT: tinyRoot }));
     expect(models.map((m) => m.key)).toEqual([...CATALOG_KEYS]);
-    expect(models).toHaveLength(13);
+    expect(models).toHaveLength(15);
     expect(models.filter((m) => m.key === 'diffusion' || m.key === 'vqa')).toEqual([
       { key: 'diffusion', id: 'tiny-random/stable-diffusion', profile: 'tiny', source: 'local' },
       { key: 'vqa', id: 'tiny-random/blip2', profile: 'tiny', source: 'local' },

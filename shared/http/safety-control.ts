@@ -1,0 +1,140 @@
+/**
+ * Safety filters in the HTTP layer: a route names the fields of its request and response that hold text
+ * (`safety: { input: ['prompt'], output: ['completion', 'generated_text'] }`), and the policies of
+ * `SAFETY_POLICIES` for the route decide what happens to them. The request's texts are screened once the
+ * body is valid, before the route sees them; the response's before it leaves, and the verdicts of both are
+ * reported in the response's `safety` field.
+ */
+import type { BaseDependencies } from '../app/base';
+import { anyFilterOn, type FilterPolicies, policiesFor } from '../safety/policy';
+import {
+  createSafetyScreen,
+  type Direction,
+  type SafetyClassifiers,
+  type SafetyScreen,
+  type SafetyVerdict,
+} from '../safety/safety-screen';
+
+/** Top-level fields holding a string or an array of strings. */
+export interface SafetyFields {
+  readonly input: readonly string[];
+  readonly output: readonly string[];
+}
+
+export interface SafetyGuard {
+  /** The body with its texts screened (redacted where the policy says), and the verdicts; or a 422. */
+  screenInput<B>(body: B): Promise<{ body: B; verdicts: SafetyVerdict[] }>;
+  /** The response body screened, with `safety: {input, output}` added. */
+  screenOutput(body: unknown, inputVerdicts: readonly SafetyVerdict[]): Promise<unknown>;
+}
+
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/** The strings of `fields`, in order, with where each came from. */
+function textsOf(
+  body: unknown,
+  fields: readonly string[],
+): { field: string; index?: number; text: string }[] {
+  if (!isRecord(body)) return [];
+  return fields.flatMap((field) => {
+    const value = body[field];
+    if (typeof value === 'string') return [{ field, text: value }];
+    if (Array.isArray(value))
+      return value.flatMap((text, index) => (typeof text === 'string' ? [{ field, index, text }] : []));
+    return [];
+  });
+}
+
+async function screenFields<B>(
+  screen: SafetyScreen,
+  direction: Direction,
+  body: B,
+  fields: readonly string[],
+  policies: FilterPolicies,
+): Promise<{ body: B; verdicts: SafetyVerdict[] }> {
+  const found = textsOf(body, fields);
+  const { texts, verdicts } = await screen.screen(
+    direction,
+    found.map((f) => f.text),
+    policies,
+  );
+  if (!isRecord(body) || texts.every((text, i) => text === found[i]?.text)) return { body, verdicts };
+  const copy: Record<string, unknown> = { ...body };
+  found.forEach((f, i) => {
+    const text = texts[i] as string;
+    if (f.index === undefined) copy[f.field] = text;
+    else {
+      const list = [...(copy[f.field] as unknown[])];
+      list[f.index] = text;
+      copy[f.field] = list;
+    }
+  });
+  return { body: copy as B, verdicts };
+}
+
+export function createSafetyGuard(
+  fields: SafetyFields,
+  policies: FilterPolicies,
+  screen: SafetyScreen,
+): SafetyGuard {
+  return {
+    screenInput: (body) => screenFields(screen, 'input', body, fields.input, policies),
+    async screenOutput(body, inputVerdicts) {
+      const screened = await screenFields(screen, 'output', body, fields.output, policies);
+      if (!isRecord(screened.body)) return screened.body;
+      return { ...screened.body, safety: { input: inputVerdicts, output: screened.verdicts } };
+    },
+  };
+}
+
+/**
+ * The route's safety guard when `SAFETY_POLICIES` turns a filter on for it; undefined (nothing screened,
+ * no `safety` field) otherwise. Classifiers come from the route's own composition where it has them.
+ */
+export function safetyGuardFor(
+  route: string,
+  fields: SafetyFields | undefined,
+  base: BaseDependencies,
+  classifiers?: SafetyClassifiers,
+): SafetyGuard | undefined {
+  if (!fields) return undefined;
+  const policies = policiesFor(base.config.safety, route);
+  if (!anyFilterOn(policies)) return undefined;
+  const threshold = base.config.safetyThreshold;
+  return createSafetyGuard(
+    fields,
+    policies,
+    createSafetyScreen({ classifiers: classifiers ?? lazyClassifiers(base, policies), threshold }),
+  );
+}
+
+/**
+ * The classifiers the policies need, on a model runtime of their own that loads (with transformers.js) on
+ * the first text screened, so that a route whose filters are off never loads them.
+ */
+function lazyClassifiers(base: BaseDependencies, policies: FilterPolicies): SafetyClassifiers {
+  let loaded: Promise<Required<SafetyClassifiers>> | undefined;
+  const load = () => {
+    loaded ??= Promise.all([import('../app/model-runtime'), import('../safety/classifiers')]).then(
+      ([{ composeModelRuntime }, { createSafetyClassifiers }]) =>
+        createSafetyClassifiers(composeModelRuntime(base)),
+    );
+    return loaded;
+  };
+  return {
+    ...(policies.toxicity === 'off' ? {} : { toxicity: async (texts) => (await load()).toxicity(texts) }),
+    ...(policies.injection === 'off' ? {} : { injection: async (texts) => (await load()).injection(texts) }),
+  };
+}
+
+/** A route's declaration of its text fields (and of classifiers from its composition, where it has them). */
+export function screened<Deps>(
+  fields: SafetyFields,
+  classifiers?: (deps: Deps) => SafetyClassifiers,
+): SafetyFields & {
+  readonly guard: typeof safetyGuardFor;
+  readonly classifiers?: (deps: Deps) => SafetyClassifiers;
+} {
+  return { ...fields, guard: safetyGuardFor, ...(classifiers ? { classifiers } : {}) };
+}

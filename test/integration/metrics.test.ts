@@ -1,0 +1,114 @@
+/**
+ * Usage metrics: every request counted per route (status, errors by type, latency, tokens, cache hits,
+ * safety verdicts) in the registry GET /metrics shows in Prometheus' format, and in one EMF record per
+ * request for CloudWatch.
+ */
+import { mkdtemp } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { Metrics } from '@aws-lambda-powertools/metrics';
+import { afterAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { createHandler as helloLlm } from '../../functions/hello-llm/handler';
+import { createHandler as metricsRoute } from '../../functions/metrics/handler';
+import { createMetricsRecorder, resetMetrics } from '../../shared/http/request-metrics';
+import { testDependencies } from '../helpers/dependencies';
+import { httpEvent, lambdaContext } from '../helpers/events';
+
+const deps = testDependencies({
+  SAFETY_POLICIES: 'pii=redact,toxicity=block',
+  RESPONSE_CACHE_TTL_SECONDS: '60',
+  DATA_DIR: await mkdtemp(path.join(os.tmpdir(), 'metrics-')),
+});
+afterAll(() => deps.runtime.dispose());
+beforeEach(() => resetMetrics());
+
+const scrape = async () => {
+  const response = await metricsRoute(deps)(httpEvent('GET', '/metrics'), lambdaContext());
+  expect(response.headers['content-type']).toContain('text/plain; version=0.0.4');
+  return response.body ?? '';
+};
+
+describe('GET /metrics', () => {
+  it('counts requests, errors by type, latency, tokens, cache hits and safety verdicts per route', async () => {
+    // Act
+    const generate = helloLlm(deps);
+    const ask = (prompt: string) =>
+      generate(httpEvent('POST', '/hello-llm', { body: { prompt, max_new_tokens: 2 } }), lambdaContext());
+    await ask('mail ada@example.com');
+    await ask('mail ada@example.com');
+    await ask('you idiot');
+    await generate(httpEvent('POST', '/hello-llm', { body: { prompt: '' } }), lambdaContext());
+    const text = await scrape();
+    // Assess
+    expect(text).toContain('# TYPE genai_requests counter');
+    expect(text).toContain('genai_requests{route="hello-llm",status="200"} 2');
+    expect(text).toContain('genai_requests{route="hello-llm",status="422"} 2');
+    expect(text).toContain('genai_errors{route="hello-llm",error_type="content_blocked"} 1');
+    expect(text).toContain('genai_errors{route="hello-llm",error_type="validation_error"} 1');
+    expect(text).toMatch(/genai_latency_ms_count\{route="hello-llm"\} 4/);
+    expect(text).toMatch(/genai_tokens\{route="hello-llm"\} \d+/);
+    expect(text).toContain('genai_cache_hits{route="hello-llm"} 1');
+    expect(text).toContain('genai_cache_misses{route="hello-llm"} 1');
+    expect(text).toContain(
+      'genai_safety_verdicts{route="hello-llm",filter="pii",direction="input",verdict="redacted"} 2',
+    );
+    expect(text).toContain(
+      'genai_safety_verdicts{route="hello-llm",filter="toxicity",direction="input",verdict="blocked"} 1',
+    );
+  });
+
+  it('answers 404 deployed, where the figures are in CloudWatch', async () => {
+    const deployed = testDependencies({
+      AWS_LAMBDA_FUNCTION_NAME: 'metrics',
+      CORS_ORIGIN: 'https://a.example',
+    });
+    const response = await metricsRoute(deployed)(httpEvent('GET', '/metrics'), lambdaContext());
+    expect(response.statusCode).toBe(404);
+    await deployed.runtime.dispose();
+  });
+});
+
+describe('EMF', () => {
+  it('writes one embedded-metric-format record per request, with the route as dimension', async () => {
+    // Prepare
+    vi.stubEnv('POWERTOOLS_METRICS_DISABLED', 'false');
+    const lines: string[] = [];
+    const write = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
+      lines.push(String(chunk));
+      return true;
+    });
+    const recorder = createMetricsRecorder({
+      functionName: 'sentiment',
+      metrics: new Metrics({ namespace: 'genai-endpoints', serviceName: 'genai-endpoints' }),
+    });
+    // Act
+    recorder.record({
+      route: 'sentiment',
+      status: 429,
+      errorType: 'budget_exhausted',
+      latencyMs: 12,
+      tokens: 30,
+    });
+    write.mockRestore();
+    vi.unstubAllEnvs();
+    // Assess
+    const records = lines
+      .flatMap((line) => line.split('\n'))
+      .filter((l) => l.includes('_aws'))
+      .map((l) => JSON.parse(l));
+    const main = records.find((r) => r.route === 'sentiment' && r.requests === 1);
+    expect(main).toMatchObject({ latency_ms: 12, tokens: 30, errors: 1, status: '429' });
+    expect(main._aws.CloudWatchMetrics[0]).toMatchObject({
+      Namespace: 'genai-endpoints',
+      Dimensions: [['service', 'route']],
+    });
+    expect(records.find((r) => r.service_requests === 1)).toMatchObject({
+      service_errors: 0,
+      service_latency_ms: 12,
+    });
+    expect(records.find((r) => r.errors_by_type !== undefined)).toMatchObject({
+      error_type: 'budget_exhausted',
+      errors_by_type: 1,
+    });
+  });
+});
