@@ -11,6 +11,7 @@ import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { type BaseDependencies, baseDependencies } from '../app/base';
 import { MethodNotAllowedError, NotFoundError } from '../errors';
 import type * as z from '../schema';
+import { apiKeyAccess } from './access-control';
 import { errorResponse } from './error-response';
 import type { ErrorRenderer } from './handler';
 import { DEFAULT_MAX_BODY_BYTES, headerValue, parseJsonBody } from './json-body';
@@ -88,6 +89,8 @@ export function createStreamingHandler<Deps extends BaseDependencies>(
   deps: Deps,
 ): StreamingHandler {
   const logger: Logger = deps.logger;
+  // The function URL has no authorizer in front of it: the key, its scope, rate and budgets are checked here.
+  const access = apiKeyAccess(deps);
   return async (event, sink, context) => {
     const cors = corsHeaders(deps.config.corsOrigins, headerValue(event, 'origin'));
     const requestId = requestIdOf(event, context as Context);
@@ -103,6 +106,13 @@ export function createStreamingHandler<Deps extends BaseDependencies>(
         );
       if (requestMethod(event) !== 'POST')
         throw new MethodNotAllowedError(requestMethod(event), path, ['POST']);
+      if (access) {
+        // A function URL's events name no route; a key's scopes name the route it streams.
+        await access.admit(
+          { ...event, routeKey: `POST ${path}` } as APIGatewayProxyEventV2,
+          context as Context,
+        );
+      }
       const body = validate(
         route.body,
         parseJsonBody(event, deps.config.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES),
