@@ -122,6 +122,16 @@ const OPERATIONS: Readonly<Record<string, Operation>> = {
     tag: 'service',
     responses: { '200': { description: 'the service and its models', schema: HealthResponse } },
   },
+  'GET /metrics': {
+    summary: 'Usage figures per route in Prometheus text format (the local server; deployed, 404)',
+    tag: 'service',
+    responses: {
+      '200': {
+        description: 'the process registry of requests, errors, latency, tokens, images, cache and safety',
+        content: { 'text/plain': { schema: { type: 'string' } } },
+      },
+    },
+  },
   'POST /hello-llm': {
     summary: 'Text generation from a prompt',
     tag: 'text',

@@ -6,6 +6,7 @@
 import type { APIGatewayRequestAuthorizerEventV2 } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAuthorizer } from '../../functions/api-authorizer/handler';
+import { createHandler as createStreamHandler } from '../../functions/stream/handler';
 import { readServerlessConfig } from '../../scripts/serverless-config';
 import { createUsageGuard } from '../../shared/access/access-control';
 import { usageDay } from '../../shared/access/access-store';
@@ -273,7 +274,10 @@ describe('the Lambda authorizer', () => {
 describe('every route', () => {
   const functions = readServerlessConfig().functions;
 
-  it.each(ROUTES.filter((route) => route.path !== '/health' && route.path !== '/metrics'))(
+  // The health check, the local metrics and the API's own description are public.
+  const PUBLIC_PATHS = ['/health', '/metrics', '/openapi.json', '/docs', '/docs/{file}'];
+
+  it.each(ROUTES.filter((route) => !PUBLIC_PATHS.includes(route.path)))(
     '$method $path needs a key when keys are on',
     async (route) => {
       // Prepare
@@ -309,4 +313,57 @@ describe('CORS', () => {
     const other = (await from('https://elsewhere.example')).headers['access-control-allow-origin'];
     expect(other === undefined || other === 'null').toBe(true);
   });
+});
+
+describe('the streaming function URL', () => {
+  /** A sink that keeps the status and the bytes. */
+  function recordingSink() {
+    const sink = {
+      statusCode: 0,
+      text: '',
+      signal: new AbortController().signal,
+      start(statusCode: number) {
+        sink.statusCode = statusCode;
+      },
+      write(chunk: string) {
+        sink.text += chunk;
+      },
+      end: async () => undefined,
+    };
+    return sink;
+  }
+
+  it('checks the key and its scope itself, since no authorizer stands in front of a function URL', async () => {
+    // Prepare: the stream function over the keys table
+    const deps = testDependencies(table.env);
+    const stream = createStreamHandler(deps);
+    const { key } = await keyWith({ scopes: ['POST /hello-llm'] });
+    const request = (path: string, apiKey?: string) => {
+      // A function URL's event names no route
+      const event = {
+        ...httpEvent('POST', path, {
+          body: { prompt: 'Once upon a time', max_new_tokens: 2, stream: true },
+          headers: apiKey ? { 'x-api-key': apiKey } : {},
+        }),
+        routeKey: '$default',
+      };
+      const sink = recordingSink();
+      return stream(event, sink).then(() => sink);
+    };
+    try {
+      // Act
+      const missing = await request('/hello-llm');
+      const outOfScope = await request('/v1/completions', key);
+      const inScope = await request('/hello-llm', key);
+      // Assess
+      expect(missing.statusCode).toBe(401);
+      expect(JSON.parse(missing.text).error.type).toBe('unauthorized');
+      expect(outOfScope.statusCode).toBe(403);
+      expect(JSON.parse(outOfScope.text).error.code).toBe('forbidden');
+      expect(inScope.statusCode).toBe(200);
+      expect(inScope.text).toMatch(/^event: token\n/);
+    } finally {
+      await deps.runtime.dispose();
+    }
+  }, 60_000);
 });

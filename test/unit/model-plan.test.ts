@@ -159,7 +159,7 @@ describe('describeModels', () => {
       }),
     );
     expect(deployed.map((m) => m.source)).toEqual([
-      ...Array(7).fill('s3'),
+      ...Array(9).fill('s3'),
       'gpu-service',
       'gpu-service',
       // The classic graphs run in the function, from the model root: neither the standard nor the tiny is there.
@@ -169,7 +169,7 @@ describe('describeModels', () => {
       config({ MODEL_PROFILE: 'auto', MODEL_ROOT: tinyRoot, MODEL_ALLOW_REMOTE: 'true' }),
     );
     expect(local.map((m) => [m.profile, m.source])).toEqual([
-      ...Array(7).fill(['standard', 'hub']),
+      ...Array(9).fill(['standard', 'hub']),
       ...Array(6).fill(['tiny', 'local']),
     ]);
   });
