@@ -1,6 +1,5 @@
 import { composeDocumentBlobs } from '../../shared/app/document-blobs';
-import { composeModelBucket } from '../../shared/app/model-bucket';
-import { composeModelRuntime } from '../../shared/app/model-runtime';
+import { composeBucketModelRuntime } from '../../shared/app/model-bucket';
 import { createCaptioningService } from '../../shared/captioning/captioning-service';
 import { CaptionOptions } from '../../shared/captioning/schema';
 import { apiKeyAccess } from '../../shared/http/access-control';
@@ -17,7 +16,7 @@ export const { handler, create: createHandler } = httpFunction({
   safety: screened({ input: [], output: ['caption'] }),
   cache: cached({ models: ['captioning'] }),
   compose: (base) => {
-    const runtime = composeModelRuntime(base, { modelStore: composeModelBucket(base.config) });
+    const runtime = composeBucketModelRuntime(base);
     return {
       ...base,
       runtime,

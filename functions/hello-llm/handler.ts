@@ -1,5 +1,4 @@
-import { composeModelBucket } from '../../shared/app/model-bucket';
-import { composeModelRuntime } from '../../shared/app/model-runtime';
+import { composeBucketModelRuntime } from '../../shared/app/model-bucket';
 import { BadRequestError } from '../../shared/errors';
 import { GenerateTextRequest } from '../../shared/generation/schema';
 import { createTextGenerationService } from '../../shared/generation/text-generation-service';
@@ -21,7 +20,7 @@ export const { handler, create: createHandler } = httpFunction({
   }),
   body: GenerateTextRequest,
   compose: (base) => {
-    const runtime = composeModelRuntime(base, { modelStore: composeModelBucket(base.config) });
+    const runtime = composeBucketModelRuntime(base);
     return { ...base, runtime, textGeneration: createTextGenerationService({ runtime }) };
   },
   warmUp: ({ runtime }) => runtime.load('text-generation'),

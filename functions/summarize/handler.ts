@@ -1,5 +1,4 @@
-import { composeModelBucket } from '../../shared/app/model-bucket';
-import { composeModelRuntime } from '../../shared/app/model-runtime';
+import { composeBucketModelRuntime } from '../../shared/app/model-bucket';
 import { apiKeyAccess } from '../../shared/http/access-control';
 import { httpFunction } from '../../shared/http/http-function';
 import { cached } from '../../shared/http/response-cache';
@@ -15,7 +14,7 @@ export const { handler, create: createHandler } = httpFunction({
   cache: cached({ models: ['summarization'] }),
   body: SummarizeRequest,
   compose: (base) => {
-    const runtime = composeModelRuntime(base, { modelStore: composeModelBucket(base.config) });
+    const runtime = composeBucketModelRuntime(base);
     return { ...base, runtime, summarization: createSummarizationService({ runtime }) };
   },
   warmUp: ({ runtime }) => runtime.load('summarization'),

@@ -52,6 +52,19 @@ export interface BuildOptions {
 
 const onnxFile = (name: string, options: BuildOptions) => `onnx/${name}${options.suffix ?? ''}.onnx`;
 
+/** ViTImageProcessor's config at `image`×`image` (vit-gpt2's and vit-base-patch16-224's). */
+const vitPreprocessorConfig = (image: number) => ({
+  image_processor_type: 'ViTImageProcessor',
+  do_resize: true,
+  size: { height: image, width: image },
+  resample: 2,
+  do_rescale: true,
+  rescale_factor: 1 / 255,
+  do_normalize: true,
+  image_mean: [0.5, 0.5, 0.5],
+  image_std: [0.5, 0.5, 0.5],
+});
+
 export type TinyModelName =
   | 'gpt2'
   | 'distilbert'
@@ -319,17 +332,7 @@ function vitGpt2(options: BuildOptions = {}): ModelFiles {
       eos_token_id: eos,
       pad_token_id: eos,
     },
-    'preprocessor_config.json': {
-      image_processor_type: 'ViTImageProcessor',
-      do_resize: true,
-      size: { height: image, width: image },
-      resample: 2,
-      do_rescale: true,
-      rescale_factor: 1 / 255,
-      do_normalize: true,
-      image_mean: [0.5, 0.5, 0.5],
-      image_std: [0.5, 0.5, 0.5],
-    },
+    'preprocessor_config.json': vitPreprocessorConfig(image),
     'tokenizer.json': tok.json,
     'tokenizer_config.json': gpt2TokenizerConfig(size.P),
     [onnxFile('encoder_model', options)]: () =>
@@ -374,17 +377,7 @@ function vitClassifier(): ModelFiles {
       id2label: Object.fromEntries(IMAGENET_FIRST_LABELS.map((label, i) => [i, label])),
       label2id: Object.fromEntries(IMAGENET_FIRST_LABELS.map((label, i) => [label, i])),
     },
-    'preprocessor_config.json': {
-      image_processor_type: 'ViTImageProcessor',
-      do_resize: true,
-      size: { height: image, width: image },
-      resample: 2,
-      do_rescale: true,
-      rescale_factor: 1 / 255,
-      do_normalize: true,
-      image_mean: [0.5, 0.5, 0.5],
-      image_std: [0.5, 0.5, 0.5],
-    },
+    'preprocessor_config.json': vitPreprocessorConfig(image),
     'onnx/model.onnx': vitEncoderGraph({
       H: 32,
       image,

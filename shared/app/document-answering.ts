@@ -12,8 +12,7 @@ import { createCommittedVersions } from '../rag/committed-versions';
 import type { DocumentRegistry } from '../rag/document-registry';
 import type { BaseDependencies } from './base';
 import type { DocumentRecords } from './document-records';
-import { composeModelBucket } from './model-bucket';
-import { composeModelRuntime } from './model-runtime';
+import { composeBucketModelRuntime } from './model-bucket';
 
 export function composeAnswers(
   { config }: BaseDependencies,
@@ -29,7 +28,7 @@ export function composeAnswers(
 
 /** What answers questions from the documents: the registry (committed versions), the embedder, the generator. */
 export function composeAnswerer(base: BaseDependencies, records: DocumentRecords) {
-  const runtime = composeModelRuntime(base, { modelStore: composeModelBucket(base.config) });
+  const runtime = composeBucketModelRuntime(base);
   const rag = composeAnswers(base, {
     registry: records.registry,
     embeddings: createEmbeddingService({ runtime }),

@@ -13,7 +13,7 @@ export function composeModelRuntime(
   options: {
     createPipeline?: PipelineFactory;
     /**
-     * Where large standard models are copied from: the model bucket (`composeModelBucket`), for the
+     * Where large standard models are copied from: the model bucket (`composeBucketModelRuntime`), for the
      * functions that serve a model too large for a layer (`source: 's3'` in the catalog), as serverless.yml
      * gives them `MODEL_S3_URI` (a bundle test holds the two in step).
      */

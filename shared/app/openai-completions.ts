@@ -6,11 +6,10 @@ import { createEmbeddingService } from '../embeddings/embedding-service';
 import { createTextGenerationService } from '../generation/text-generation-service';
 import { createOpenAiCompletions, type OpenAiCompletions } from '../openai/completions-service';
 import type { BaseDependencies } from './base';
-import { composeModelBucket } from './model-bucket';
-import { composeModelRuntime } from './model-runtime';
+import { composeBucketModelRuntime } from './model-bucket';
 
 export function composeOpenAiCompletions(base: BaseDependencies) {
-  const runtime = composeModelRuntime(base, { modelStore: composeModelBucket(base.config) });
+  const runtime = composeBucketModelRuntime(base);
   const textGeneration = createTextGenerationService({ runtime });
   const openai: OpenAiCompletions = createOpenAiCompletions({
     runtime,

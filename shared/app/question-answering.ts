@@ -10,11 +10,10 @@ import { createCommittedVersions } from '../rag/committed-versions';
 import type { BaseDependencies } from './base';
 import { composeDocumentRecords } from './document-records';
 import { createFaissStores } from './faiss-stores';
-import { composeModelBucket } from './model-bucket';
-import { composeModelRuntime } from './model-runtime';
+import { composeBucketModelRuntime } from './model-bucket';
 
 export function composeQuestionAnswering(base: BaseDependencies) {
-  const runtime = composeModelRuntime(base, { modelStore: composeModelBucket(base.config) });
+  const runtime = composeBucketModelRuntime(base);
   const records = composeDocumentRecords(base);
   const stores = createFaissStores({ ...base, blobs: records.blobs });
   const qa = createQaService({

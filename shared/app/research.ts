@@ -10,7 +10,7 @@ import { createWikipediaHttp } from '../research/wikipedia-http';
 import { createSummarizationService } from '../summarization/summarization-service';
 import type { BaseDependencies } from './base';
 import { composeDocumentBlobs } from './document-blobs';
-import { composeModelBucket } from './model-bucket';
+import { composeBucketModelRuntime } from './model-bucket';
 import { composeModelRuntime } from './model-runtime';
 
 export function composeArticleCache({ config, logger }: BaseDependencies): ArticleCache {
@@ -40,7 +40,7 @@ export const composeArticleSummary = (base: BaseDependencies) => ({
   ...base,
   articles: composeArticleCache(base),
   summarization: createSummarizationService({
-    runtime: composeModelRuntime(base, { modelStore: composeModelBucket(base.config) }),
+    runtime: composeBucketModelRuntime(base),
   }),
 });
 
