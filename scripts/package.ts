@@ -15,6 +15,7 @@ import { parseArgs } from 'node:util';
 import { buildLayers } from '../layers/build';
 import { readScriptEnvironment } from '../shared/config/environment';
 import { MODEL_CATALOG, ONNX_MODEL_KEYS } from '../shared/models/catalog';
+import { coldStartBytes } from './cold-start-bytes';
 import {
   functionFootprints,
   functionViolations,
@@ -136,8 +137,19 @@ for (const f of footprints) {
   const tmp = f.bucketModels.length
     ? `; /tmp ${mb(tmpBytes(f))} of ${f.ephemeralMb} MB (${f.bucketModels.map((m) => m.key).join(', ')})`
     : '';
+  const handlerFile = path.join(
+    PROJECT_ROOT,
+    '.esbuild',
+    '.build',
+    path.dirname(config.functions[f.name]?.handler ?? ''),
+    'handler.mjs',
+  );
+  const parsed = existsSync(handlerFile) ? coldStartBytes(handlerFile) : undefined;
+  const atStart = parsed
+    ? ` (parsed at cold start ${(parsed.bytes / 1024).toFixed(0)} KiB in ${parsed.files} files)`
+    : '';
   console.log(
-    `${f.name.padEnd(20)} code ${mb(f.codeBytes).padStart(9)} + layers ${f.layers.map((l) => l.name).join(', ')} = ${mb(unzippedBytes(f))} unzipped${tmp}`,
+    `${f.name.padEnd(20)} code ${mb(f.codeBytes).padStart(9)} ${atStart} + layers ${f.layers.map((l) => l.name).join(', ')} = ${mb(unzippedBytes(f))} unzipped${tmp}`,
   );
   problems.push(...functionViolations(f, limits));
   if (values.strict)

@@ -37,6 +37,8 @@ const ServerlessConfig = z.looseObject({
       exclude: z.array(z.string()),
       minify: z.optional(z.boolean()),
       keepNames: z.optional(z.boolean()),
+      splitting: z.optional(z.boolean()),
+      chunkNames: z.optional(z.string()),
     }),
     modelS3Uri: z.optional(z.unknown()),
   }),

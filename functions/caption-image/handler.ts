@@ -2,11 +2,11 @@ import { composeDocumentBlobs } from '../../shared/app/document-blobs';
 import { composeBucketModelRuntime } from '../../shared/app/model-bucket';
 import { createCaptioningService } from '../../shared/captioning/captioning-service';
 import { CaptionOptions } from '../../shared/captioning/schema';
-import { apiKeyAccess } from '../../shared/http/access-control';
+import { apiKeyAccess } from '../../shared/http/access-declaration';
+import { cached } from '../../shared/http/cache-declaration';
 import { httpFunction } from '../../shared/http/http-function';
 import { readImageRequest } from '../../shared/http/image-upload';
-import { cached } from '../../shared/http/response-cache';
-import { screened } from '../../shared/http/safety-control';
+import { screened } from '../../shared/http/safety-declaration';
 import { validate } from '../../shared/http/validate';
 
 /** POST /caption-image: a caption for an image sent as multipart, raw bytes, base64 JSON or an S3 key. */

@@ -1,7 +1,7 @@
 import { composeChatSessions } from '../../shared/app/chat';
 import { composeDocumentBlobs } from '../../shared/app/document-blobs';
 import { SessionId } from '../../shared/chat/session-store';
-import { apiKeyAccess } from '../../shared/http/access-control';
+import { apiKeyAccess } from '../../shared/http/access-declaration';
 import { httpFunction } from '../../shared/http/http-function';
 import * as z from '../../shared/schema';
 

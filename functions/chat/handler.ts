@@ -1,9 +1,9 @@
 import { composeChat } from '../../shared/app/chat';
 import { ChatRequest } from '../../shared/chat/schema';
-import { apiKeyAccess } from '../../shared/http/access-control';
+import { apiKeyAccess } from '../../shared/http/access-declaration';
 import { httpFunction } from '../../shared/http/http-function';
 import { routeCaller } from '../../shared/http/route-dispatcher';
-import { screened } from '../../shared/http/safety-control';
+import { screened } from '../../shared/http/safety-declaration';
 import { IN_PROCESS_ROUTES } from './in-process-routes';
 
 /** POST /chat: routes a message to the capability that should answer it, runs it, and says why. */

@@ -3,7 +3,7 @@ import { composeDocumentBlobs } from '../../shared/app/document-blobs';
 import { composeModelRuntime } from '../../shared/app/model-runtime';
 import { createImageClassifier } from '../../shared/classic/image-classifier';
 import { ClassifyImageFields } from '../../shared/classic/schema';
-import { apiKeyAccess } from '../../shared/http/access-control';
+import { apiKeyAccess } from '../../shared/http/access-declaration';
 import { httpFunction } from '../../shared/http/http-function';
 import { readImageRequest } from '../../shared/http/image-upload';
 import { validate } from '../../shared/http/validate';

@@ -1,5 +1,5 @@
 import { composeDocumentWriters } from '../../shared/app/document-ingestion';
-import { apiKeyAccess } from '../../shared/http/access-control';
+import { apiKeyAccess } from '../../shared/http/access-declaration';
 import { httpFunction } from '../../shared/http/http-function';
 import { type DeleteDocumentResponse, DocumentId } from '../../shared/rag/schema';
 import * as z from '../../shared/schema';

@@ -1,7 +1,7 @@
 import { composeDocumentWriters } from '../../shared/app/document-ingestion';
-import { apiKeyAccess } from '../../shared/http/access-control';
+import { apiKeyAccess } from '../../shared/http/access-declaration';
 import { httpFunction } from '../../shared/http/http-function';
-import { screened } from '../../shared/http/safety-control';
+import { screened } from '../../shared/http/safety-declaration';
 import { decodeBase64Text } from '../../shared/rag/decode-content';
 import { IngestDocumentRequest } from '../../shared/rag/schema';
 

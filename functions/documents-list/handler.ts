@@ -1,5 +1,5 @@
 import { composeDocumentRecords } from '../../shared/app/document-records';
-import { apiKeyAccess } from '../../shared/http/access-control';
+import { apiKeyAccess } from '../../shared/http/access-declaration';
 import { httpFunction } from '../../shared/http/http-function';
 import { type DocumentListResponse, documentView } from '../../shared/rag/schema';
 

@@ -1,6 +1,6 @@
 import { composeClassicGenerators } from '../../shared/app/classic-models';
 import { EbmGenerateRequest } from '../../shared/classic/schema';
-import { apiKeyAccess } from '../../shared/http/access-control';
+import { apiKeyAccess } from '../../shared/http/access-declaration';
 import { httpFunction } from '../../shared/http/http-function';
 
 /** POST /ebm/generate: PNG images from Langevin dynamics over the energy-based model, seeded. */

@@ -1,10 +1,10 @@
 import { composeModelRuntime } from '../../shared/app/model-runtime';
 import { createEmbeddingService } from '../../shared/embeddings/embedding-service';
 import { EmbedRequest } from '../../shared/embeddings/schema';
-import { apiKeyAccess } from '../../shared/http/access-control';
+import { apiKeyAccess } from '../../shared/http/access-declaration';
+import { cached } from '../../shared/http/cache-declaration';
 import { httpFunction } from '../../shared/http/http-function';
-import { cached } from '../../shared/http/response-cache';
-import { screened } from '../../shared/http/safety-control';
+import { screened } from '../../shared/http/safety-declaration';
 
 /** POST /embed: normalized sentence embeddings, one forward pass for the batch. */
 export const { handler, create: createHandler } = httpFunction({

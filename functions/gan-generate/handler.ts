@@ -1,6 +1,6 @@
 import { composeClassicGenerators } from '../../shared/app/classic-models';
 import { GanGenerateRequest } from '../../shared/classic/schema';
-import { apiKeyAccess } from '../../shared/http/access-control';
+import { apiKeyAccess } from '../../shared/http/access-declaration';
 import { httpFunction } from '../../shared/http/http-function';
 
 /** POST /gan/generate: PNG images from a DCGAN-style generator (latent 100, 28×28 grayscale), seeded. */

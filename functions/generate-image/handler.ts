@@ -1,10 +1,10 @@
 import { composeImageWork } from '../../shared/app/image-jobs';
 import { GenerateImageRequest } from '../../shared/diffusion/schema';
-import { apiKeyAccess } from '../../shared/http/access-control';
+import { apiKeyAccess } from '../../shared/http/access-declaration';
 import { httpFunction } from '../../shared/http/http-function';
 import { publicBaseUrl } from '../../shared/http/request-route';
 import { jsonResponse } from '../../shared/http/response';
-import { screened } from '../../shared/http/safety-control';
+import { screened } from '../../shared/http/safety-declaration';
 import { jobView } from '../../shared/jobs/job-view';
 
 /** POST /generate-image: 202 with the job to poll, or 200 with the images in synchronous mode. */

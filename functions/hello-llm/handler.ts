@@ -2,10 +2,10 @@ import { composeBucketModelRuntime } from '../../shared/app/model-bucket';
 import { BadRequestError } from '../../shared/errors';
 import { GenerateTextRequest } from '../../shared/generation/schema';
 import { createTextGenerationService } from '../../shared/generation/text-generation-service';
-import { apiKeyAccess } from '../../shared/http/access-control';
+import { apiKeyAccess } from '../../shared/http/access-declaration';
+import { cached } from '../../shared/http/cache-declaration';
 import { httpFunction } from '../../shared/http/http-function';
-import { cached } from '../../shared/http/response-cache';
-import { screened } from '../../shared/http/safety-control';
+import { screened } from '../../shared/http/safety-declaration';
 import { STREAMING_REFUSAL } from '../../shared/http/streaming';
 
 /** POST /hello-llm: text generation from a prompt. */

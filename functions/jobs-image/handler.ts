@@ -1,5 +1,5 @@
 import { composeImageWork } from '../../shared/app/image-jobs';
-import { apiKeyAccess } from '../../shared/http/access-control';
+import { apiKeyAccess } from '../../shared/http/access-declaration';
 import { httpFunction } from '../../shared/http/http-function';
 import * as z from '../../shared/schema';
 

@@ -1,5 +1,5 @@
 import { composeNgram } from '../../shared/app/ngram';
-import { apiKeyAccess } from '../../shared/http/access-control';
+import { apiKeyAccess } from '../../shared/http/access-declaration';
 import { httpFunction } from '../../shared/http/http-function';
 import { NgramTrainRequest } from '../../shared/ngram/schema';
 

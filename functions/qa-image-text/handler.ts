@@ -1,9 +1,9 @@
 import { composeDocumentBlobs } from '../../shared/app/document-blobs';
 import { composeVqa } from '../../shared/app/vqa';
-import { apiKeyAccess } from '../../shared/http/access-control';
+import { apiKeyAccess } from '../../shared/http/access-declaration';
 import { httpFunction } from '../../shared/http/http-function';
 import { readImageRequest } from '../../shared/http/image-upload';
-import { screened } from '../../shared/http/safety-control';
+import { screened } from '../../shared/http/safety-declaration';
 import { validate } from '../../shared/http/validate';
 import { QaImageTextFields } from '../../shared/vqa/vqa-service';
 

@@ -1,5 +1,5 @@
 import { composeQuestionAnswering } from '../../shared/app/question-answering';
-import { apiKeyAccess } from '../../shared/http/access-control';
+import { apiKeyAccess } from '../../shared/http/access-declaration';
 import { httpFunction } from '../../shared/http/http-function';
 import { QaRequest } from '../../shared/qa/schema';
 

@@ -1,7 +1,7 @@
 import { composeFaissAnswering } from '../../shared/app/faiss-answering';
-import { apiKeyAccess } from '../../shared/http/access-control';
+import { apiKeyAccess } from '../../shared/http/access-declaration';
 import { httpFunction } from '../../shared/http/http-function';
-import { screened } from '../../shared/http/safety-control';
+import { screened } from '../../shared/http/safety-declaration';
 import { RagFaissQueryRequest } from '../../shared/rag/schema';
 
 /** POST /rag-faiss-query: the same answer over the FAISS index kept in the documents bucket. */

@@ -1,8 +1,8 @@
 import { composeExternalAnswering } from '../../shared/app/external-answering';
 import { VectorStoreUnavailableError } from '../../shared/errors';
-import { apiKeyAccess } from '../../shared/http/access-control';
+import { apiKeyAccess } from '../../shared/http/access-declaration';
 import { httpFunction } from '../../shared/http/http-function';
-import { screened } from '../../shared/http/safety-control';
+import { screened } from '../../shared/http/safety-declaration';
 import { RagQueryRequest, vectorFilterOf } from '../../shared/rag/schema';
 
 /** POST /rag-query: an answer grounded in the Pinecone or Chroma store, with its sources. */

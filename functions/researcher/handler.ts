@@ -1,7 +1,7 @@
 import type { BaseDependencies } from '../../shared/app/base';
-import { apiKeyAccess } from '../../shared/http/access-control';
+import { apiKeyAccess } from '../../shared/http/access-declaration';
 import { httpFunction } from '../../shared/http/http-function';
-import { screened } from '../../shared/http/safety-control';
+import { screened } from '../../shared/http/safety-declaration';
 import { createAwsWorkflow } from '../../shared/research/aws-workflow';
 import { createLocalWorkflow } from '../../shared/research/local-workflow';
 import { createResearcherService, ResearcherRequest } from '../../shared/research/researcher-service';

@@ -1,10 +1,10 @@
 import { composeModelRuntime } from '../../shared/app/model-runtime';
 import { SentimentRequest } from '../../shared/classification/schema';
 import { createSentimentService } from '../../shared/classification/sentiment-service';
-import { apiKeyAccess } from '../../shared/http/access-control';
+import { apiKeyAccess } from '../../shared/http/access-declaration';
+import { cached } from '../../shared/http/cache-declaration';
 import { httpFunction } from '../../shared/http/http-function';
-import { cached } from '../../shared/http/response-cache';
-import { screened } from '../../shared/http/safety-control';
+import { screened } from '../../shared/http/safety-declaration';
 
 /** POST /sentiment: `{text}` answers one result, `{texts}` a list in the same order. */
 export const { handler, create: createHandler } = httpFunction({

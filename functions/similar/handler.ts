@@ -1,5 +1,5 @@
 import { composeSimilarity } from '../../shared/app/similarity';
-import { apiKeyAccess } from '../../shared/http/access-control';
+import { apiKeyAccess } from '../../shared/http/access-declaration';
 import { httpFunction } from '../../shared/http/http-function';
 import { SimilarRequest } from '../../shared/similarity/schema';
 

@@ -1,6 +1,6 @@
 import { composeOpenAiCompletions } from '../../shared/app/openai-completions';
 import { BadRequestError } from '../../shared/errors';
-import { apiKeyAccess } from '../../shared/http/access-control';
+import { apiKeyAccess } from '../../shared/http/access-declaration';
 import { httpFunction } from '../../shared/http/http-function';
 import { STREAMING_REFUSAL } from '../../shared/http/streaming';
 import { ChatCompletionRequest } from '../../shared/openai/schema';

@@ -1,5 +1,5 @@
 import { composeOpenAiCompletions } from '../../shared/app/openai-completions';
-import { apiKeyAccess } from '../../shared/http/access-control';
+import { apiKeyAccess } from '../../shared/http/access-declaration';
 import { httpFunction } from '../../shared/http/http-function';
 import { EmbeddingRequest } from '../../shared/openai/schema';
 

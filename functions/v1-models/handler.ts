@@ -1,5 +1,5 @@
 import { composeOpenAiCompletions } from '../../shared/app/openai-completions';
-import { apiKeyAccess } from '../../shared/http/access-control';
+import { apiKeyAccess } from '../../shared/http/access-declaration';
 import { httpFunction } from '../../shared/http/http-function';
 
 /** GET /v1/models: the models the `/v1` routes serve, by the ids their `model` field takes. */

@@ -29,8 +29,9 @@ async function coldStarts(
   runs: number,
 ): Promise<{ importMs: LatencySummary; firstResponseMs: LatencySummary }> {
   const outDir = mkdtempSync(path.join(os.tmpdir(), 'bench-bundle-'));
-  const outfile = path.join(PROJECT_ROOT, '.tmp', 'bench', 'sentiment-handler.mjs');
-  await build({ ...functionBundleOptions('sentiment'), outfile });
+  const bundleDir = path.join(PROJECT_ROOT, '.tmp', 'bench', 'sentiment-bundle');
+  await build(functionBundleOptions('sentiment', bundleDir));
+  const outfile = path.join(bundleDir, 'handler.mjs');
   const probe = path.join(outDir, 'cold-start.mjs');
   const event = httpEvent('POST', '/sentiment', { body: { text: TEXT } });
   writeFileSync(

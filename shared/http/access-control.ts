@@ -1,6 +1,7 @@
 /**
- * API keys in the HTTP layer, for the routes that declare `access: apiKeyAccess`. Off (every route open)
- * unless `API_KEYS_TABLE` is set; its DynamoDB client loads with the first request, never at cold start.
+ * API keys in the HTTP layer, for the routes that declare `access: apiKeyAccess` (shared/http/guardrails.ts).
+ * Off (every route open) unless `API_KEYS_TABLE` is set; its DynamoDB client loads with the first request,
+ * never at cold start.
  *
  * Deployed, the Lambda authorizer has authenticated the key and checked its scope before the function runs
  * (API Gateway caches that decision), and hands its identity in `requestContext.authorizer.lambda`; locally
@@ -64,8 +65,6 @@ function reservationOf(event: APIGatewayProxyEventV2, context: Context, estimate
     computeMs: Math.max(0, Math.ceil(context.getRemainingTimeInMillis())),
   };
 }
-
-export type AccessControl = (base: BaseDependencies) => AccessGuard | undefined;
 
 /** Builds the key checks from the store it is given (tests), or from the configured table. */
 export function createAccessGuard(
@@ -131,8 +130,8 @@ export function createAccessGuard(
   };
 }
 
-/** API keys on this route, from `API_KEYS_TABLE` (and `DYNAMODB_ENDPOINT`); undefined (open) when unset. */
-export const apiKeyAccess: AccessControl = (base) => {
+/** API keys from `API_KEYS_TABLE` (and `DYNAMODB_ENDPOINT`); undefined (open) when unset. */
+export function apiKeyGuard(base: BaseDependencies): AccessGuard | undefined {
   const settings = base.config.access;
   if (!settings) return undefined;
   return createAccessGuard(base, async () => {
@@ -140,4 +139,4 @@ export const apiKeyAccess: AccessControl = (base) => {
     const store = createDynamoAccessStore({ client: createDynamoClient(settings), table: settings.table });
     return { store, guard: createUsageGuard({ store }) };
   });
-};
+}

@@ -8,21 +8,25 @@
 
 import type { Usage } from '../access/access-store';
 import { type BaseDependencies, baseDependencies } from '../app/base';
-import type { SafetyClassifiers } from '../safety/safety-screen';
 import type * as z from '../schema';
-import type { AccessControl } from './access-control';
 import { containerHandler } from './container-handler';
+import {
+  type AccessDeclaration,
+  type CachedDeclaration,
+  type GuardrailDeclarations,
+  guardrailsOn,
+  loadGuardrails,
+  type SafetyDeclaration,
+} from './guardrails';
 import {
   createHttpHandler,
   type HttpHandler,
+  type HttpOptions,
   type RouteRequest,
   type RouteResult,
-  type SafetyScreening,
 } from './handler';
 import { openAiErrorResponse } from './openai-error-response';
 import { createMetricsRecorder } from './request-metrics';
-import type { ResponseCache } from './response-cache';
-
 export interface HttpFunctionDefinition<
   Deps extends BaseDependencies,
   S extends z.core.$ZodType,
@@ -36,22 +40,22 @@ export interface HttpFunctionDefinition<
   /** The shape of error answers: the suite's own, or OpenAI's (the `/v1` routes). */
   readonly errors?: 'suite' | 'openai';
   /**
-   * Who may call: `apiKeyAccess` (shared/http/access-control.ts) for API keys, rates and budgets when they
-   * are configured, or `'open'` (the health check, the catch-all 404).
+   * Who may call: `apiKeyAccess` (shared/http/guardrails.ts) for API keys, rates and budgets when they are
+   * configured, or `'open'` (the health check, the catch-all 404).
    */
-  readonly access: AccessControl | 'open';
+  readonly access: AccessDeclaration;
   /** The most a request can spend, for its key's budget reservation (default: its body's bytes as tokens). */
   readonly reserve?: (body: z.output<S>) => Partial<Usage>;
   /**
    * The top-level fields of the request and the response that hold text, for the safety filters that
-   * `SAFETY_POLICIES` turns on (`safetyControl` of shared/http/safety-control.ts builds them).
+   * `SAFETY_POLICIES` turns on (`screened({ input: ['text'], output: ['summary'] })`).
    */
-  readonly safety?: SafetyDeclaration<Deps>;
+  readonly safety?: SafetyDeclaration;
   /**
    * Which requests are deterministic and which models answer them, for the response cache
-   * (`cached({ models: ['sentiment'] })` of shared/http/response-cache.ts).
+   * (`cached({ models: ['sentiment'] })`).
    */
-  readonly cache?: { readonly build: (route: string, base: BaseDependencies) => ResponseCache | undefined };
+  readonly cache?: CachedDeclaration<z.output<S>>;
   /** Builds, once per container, exactly what this route uses. */
   readonly compose: (base: BaseDependencies) => Deps;
   /** Starts loading what the first request would wait for, when `MODEL_WARMUP` is on. */
@@ -68,70 +72,38 @@ export interface HttpFunction<Deps> {
   readonly create: (deps: Deps) => HttpHandler;
 }
 
-/** A route's text fields, the guard builder, and the classifiers its composition offers. */
-export interface SafetyDeclaration<Deps> {
-  readonly input: readonly string[];
-  readonly output: readonly string[];
-  readonly guard: (
-    route: string,
-    fields: { readonly input: readonly string[]; readonly output: readonly string[] },
-    deps: BaseDependencies,
-    classifiers?: SafetyClassifiers,
-  ) => SafetyScreening | undefined;
-  readonly classifiers?: (deps: Deps) => SafetyClassifiers;
-}
-
-function safetyOf<Deps extends BaseDependencies>(
-  name: string,
-  declaration: SafetyDeclaration<Deps> | undefined,
-  deps: Deps,
-) {
-  const guard = declaration?.guard(name, declaration, deps, declaration.classifiers?.(deps));
-  return guard ? { safety: guard } : {};
-}
-
-function cacheOf(
-  name: string,
-  declaration:
-    | { readonly build: (route: string, base: BaseDependencies) => ResponseCache | undefined }
-    | undefined,
-  deps: BaseDependencies,
-) {
-  const cache = declaration?.build(name, deps);
-  return cache ? { cache } : {};
-}
-
-function accessOf(access: AccessControl | 'open', deps: BaseDependencies) {
-  const guard = access === 'open' ? undefined : access(deps);
-  return guard ? { access: guard } : {};
-}
-
 export function httpFunction<
   Deps extends BaseDependencies,
   S extends z.core.$ZodType,
   P extends z.core.$ZodType = z.ZodMiniType<undefined>,
 >(definition: HttpFunctionDefinition<Deps, S, P>): HttpFunction<Deps> {
-  const create = (deps: Deps): HttpHandler =>
-    createHttpHandler<S, P>(
-      {
-        name: definition.name,
-        ...(definition.body ? { body: definition.body } : {}),
-        ...(definition.params ? { params: definition.params } : {}),
-        ...(definition.reserve ? { reserve: definition.reserve } : {}),
-        handle: (request) => definition.handle(request, deps),
-      },
-      {
-        logger: deps.logger,
-        corsOrigins: deps.config.corsOrigins,
-        maxBodyBytes: deps.config.maxBodyBytes,
-        ...(definition.errors === 'openai' ? { renderError: openAiErrorResponse } : {}),
-        ...accessOf(definition.access, deps),
-        ...safetyOf(definition.name, definition.safety, deps),
-        ...cacheOf(definition.name, definition.cache, deps),
-        metrics: createMetricsRecorder({ functionName: definition.name }),
-        auditContent: deps.config.auditContent,
-      },
-    );
+  const create = (deps: Deps): HttpHandler => {
+    const route = {
+      name: definition.name,
+      ...(definition.body ? { body: definition.body } : {}),
+      ...(definition.params ? { params: definition.params } : {}),
+      ...(definition.reserve ? { reserve: definition.reserve } : {}),
+      handle: (request: RouteRequest<z.output<S>, z.output<P>>) => definition.handle(request, deps),
+    };
+    const options: HttpOptions = {
+      logger: deps.logger,
+      corsOrigins: deps.config.corsOrigins,
+      maxBodyBytes: deps.config.maxBodyBytes,
+      ...(definition.errors === 'openai' ? { renderError: openAiErrorResponse } : {}),
+      metrics: createMetricsRecorder({ functionName: definition.name }),
+      auditContent: deps.config.auditContent,
+    };
+    const on = guardrailsOn(definition.name, definition as GuardrailDeclarations<never>, deps.config);
+    if (!on.access && !on.safety && !on.cache) return createHttpHandler<S, P>(route, options);
+    // The guardrails' code arrives with the first request (chunks of their own in the bundle).
+    let guarded: Promise<HttpHandler> | undefined;
+    return async (event, context) => {
+      guarded ??= loadGuardrails(definition.name, definition, deps).then((guardrails) =>
+        createHttpHandler<S, P>(route, { ...options, ...guardrails }),
+      );
+      return (await guarded)(event, context);
+    };
+  };
   const handler = containerHandler(() => {
     const deps = definition.compose(baseDependencies());
     definition.start?.(deps);

@@ -9,20 +9,13 @@
 import { createHash } from 'node:crypto';
 import type { BaseDependencies } from '../app/base';
 import { composeDocumentBlobs } from '../app/document-blobs';
-import type { ModelKey } from '../models/catalog';
 import { MODEL_CATALOG } from '../models/catalog';
 import { describeModels } from '../models/model-plan';
 import { policiesFor } from '../safety/policy';
 import * as z from '../schema';
 import type { BlobStore } from '../storage/blob-store';
+import type { CacheDeclaration } from './guardrails';
 import type { HttpResponse } from './response';
-
-export interface CacheDeclaration<Body> {
-  /** The models whose answer the response is: their ids and revisions are part of the key. */
-  readonly models: readonly ModelKey[];
-  /** Whether this request is deterministic (greedy, or seeded); every request when absent. */
-  readonly when?: (body: Body) => boolean;
-}
 
 export interface ResponseCache {
   /** The key of a cacheable request, or undefined. */
@@ -123,11 +116,11 @@ export function responseCacheFor<Body>(
   return createResponseCache({ route, declaration, base, blobs: blobs(), ttlSeconds });
 }
 
-/** A route's cache declaration, with the blob store it uses composed from the configuration. */
-export function cached<Body>(declaration: CacheDeclaration<Body>) {
-  return {
-    ...declaration,
-    build: (route: string, base: BaseDependencies) =>
-      responseCacheFor(route, declaration, base, () => composeDocumentBlobs(base.config)),
-  };
+/** The route's cache in the documents' blob store, when RESPONSE_CACHE_TTL_SECONDS is above 0. */
+export function routeResponseCache<Body>(
+  route: string,
+  declaration: CacheDeclaration<Body> | undefined,
+  base: BaseDependencies,
+): ResponseCache | undefined {
+  return responseCacheFor(route, declaration, base, () => composeDocumentBlobs(base.config));
 }

@@ -14,12 +14,7 @@ import {
   type SafetyScreen,
   type SafetyVerdict,
 } from '../safety/safety-screen';
-
-/** Top-level fields holding a string or an array of strings. */
-export interface SafetyFields {
-  readonly input: readonly string[];
-  readonly output: readonly string[];
-}
+import type { SafetyFields } from './guardrails';
 
 export interface SafetyGuard {
   /** The body with its texts screened (redacted where the policy says), and the verdicts; or a 422. */
@@ -126,15 +121,4 @@ function lazyClassifiers(base: BaseDependencies, policies: FilterPolicies): Safe
     ...(policies.toxicity === 'off' ? {} : { toxicity: async (texts) => (await load()).toxicity(texts) }),
     ...(policies.injection === 'off' ? {} : { injection: async (texts) => (await load()).injection(texts) }),
   };
-}
-
-/** A route's declaration of its text fields (and of classifiers from its composition, where it has them). */
-export function screened<Deps>(
-  fields: SafetyFields,
-  classifiers?: (deps: Deps) => SafetyClassifiers,
-): SafetyFields & {
-  readonly guard: typeof safetyGuardFor;
-  readonly classifiers?: (deps: Deps) => SafetyClassifiers;
-} {
-  return { ...fields, guard: safetyGuardFor, ...(classifiers ? { classifiers } : {}) };
 }

@@ -11,7 +11,7 @@ import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { type BaseDependencies, baseDependencies } from '../app/base';
 import { MethodNotAllowedError, NotFoundError } from '../errors';
 import type * as z from '../schema';
-import { apiKeyAccess } from './access-control';
+import { apiKeyGuard } from './access-control';
 import { errorResponse } from './error-response';
 import type { ErrorRenderer } from './handler';
 import { DEFAULT_MAX_BODY_BYTES, headerValue, parseJsonBody } from './json-body';
@@ -90,7 +90,7 @@ export function createStreamingHandler<Deps extends BaseDependencies>(
 ): StreamingHandler {
   const logger: Logger = deps.logger;
   // The function URL has no authorizer in front of it: the key, its scope, rate and budgets are checked here.
-  const access = apiKeyAccess(deps);
+  const access = apiKeyGuard(deps);
   return async (event, sink, context) => {
     const cors = corsHeaders(deps.config.corsOrigins, headerValue(event, 'origin'));
     const requestId = requestIdOf(event, context as Context);

@@ -13,7 +13,7 @@ import { usageDay } from '../../shared/access/access-store';
 import { parseApiKey } from '../../shared/access/api-key';
 import { createKey, type NewKeyOptions } from '../../shared/access/key-admin';
 import { loadConfig } from '../../shared/config/environment';
-import { apiKeyAccess } from '../../shared/http/access-control';
+import { apiKeyGuard } from '../../shared/http/access-control';
 import { dispatchEvent } from '../../shared/http/dispatch-event';
 import { createHttpHandler, type HttpHandler } from '../../shared/http/handler';
 import { ROUTES } from '../../shared/http/routes';
@@ -33,7 +33,7 @@ const keyWith = (options: Partial<NewKeyOptions> = {}) =>
 /** A route with API keys on, over the dynalite table, that spends `tokens` tokens per request. */
 function guardedRoute(options: { tokens?: number; handle?: HttpHandler } = {}): HttpHandler {
   const base = { config: loadConfig({ ...process.env, ...table.env }), logger: silentLogger() };
-  const access = apiKeyAccess(base);
+  const access = apiKeyGuard(base);
   if (!access) throw new Error('API keys are not configured');
   const tokens = options.tokens ?? 10;
   return createHttpHandler(
@@ -136,7 +136,7 @@ describe('API keys in the HTTP layer', () => {
       },
       {
         logger: silentLogger(),
-        access: apiKeyAccess({
+        access: apiKeyGuard({
           config: loadConfig({ ...process.env, ...table.env }),
           logger: silentLogger(),
         }),
@@ -173,7 +173,7 @@ describe('API keys in the HTTP layer', () => {
   });
 
   it('is off when API_KEYS_TABLE is unset: the route is open', () => {
-    expect(apiKeyAccess({ config: loadConfig({ ...process.env }), logger: silentLogger() })).toBeUndefined();
+    expect(apiKeyGuard({ config: loadConfig({ ...process.env }), logger: silentLogger() })).toBeUndefined();
   });
 });
 

@@ -6,7 +6,7 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createKey } from '../../shared/access/key-admin';
 import { loadConfig } from '../../shared/config/environment';
-import { apiKeyAccess } from '../../shared/http/access-control';
+import { apiKeyGuard } from '../../shared/http/access-control';
 import { createHttpHandler } from '../../shared/http/handler';
 import { safetyGuardFor } from '../../shared/http/safety-control';
 import * as z from '../../shared/schema';
@@ -33,7 +33,7 @@ function recordingLogger(): { logger: Logger; records: Record<string, unknown>[]
 function auditedRoute(env: Record<string, string>, logger: Logger) {
   const config = loadConfig({ ...process.env, ...table.env, SAFETY_POLICIES: 'pii=redact', ...env });
   const base = { config, logger };
-  const access = apiKeyAccess(base);
+  const access = apiKeyGuard(base);
   return createHttpHandler(
     {
       name: 'summarize',

@@ -5,15 +5,15 @@
 import path from 'node:path';
 import { build, type Metafile } from 'esbuild';
 import { describe, expect, it } from 'vitest';
+import { coldStartBytes } from '../../scripts/cold-start-bytes';
 import { functionBundleOptions } from '../../scripts/function-bundle';
 import { PROJECT_ROOT } from '../../scripts/local-server';
 import { readServerlessConfig } from '../../scripts/serverless-config';
 
 async function metafileOf(functionDir: string): Promise<Metafile> {
   const result = await build({
-    ...functionBundleOptions(functionDir),
+    ...functionBundleOptions(functionDir, path.join(PROJECT_ROOT, '.tmp', 'bundle-check')),
     write: false,
-    outdir: path.join(PROJECT_ROOT, '.tmp', 'bundle-check'),
     metafile: true,
   });
   return result.metafile;
@@ -44,18 +44,28 @@ const bundledFiles = (meta: Metafile) =>
       .map(([file, input]) => ({ file, bytes: input.bytesInOutput })),
   );
 
-/** The modules an entry loads when it is imported: followed through static imports, not dynamic ones. */
-function staticallyReachable(meta: Metafile, entry: string): Set<string> {
+/**
+ * The bundled modules in the files a cold start parses: the handler's output and the chunks it imports
+ * statically (what the function imports lazily sits in chunks of its own, parsed with their first use).
+ */
+function parsedAtColdStart(meta: Metafile): Set<string> {
+  const outputs = new Map(Object.entries(meta.outputs).map(([file, output]) => [path.resolve(file), output]));
+  const entry = [...outputs.keys()].find((file) => file.endsWith(`${path.sep}handler.mjs`));
   const seen = new Set<string>();
-  const pending = [entry];
+  const pending = entry ? [entry] : [];
+  const inputs = new Set<string>();
   while (pending.length > 0) {
     const file = pending.pop() as string;
-    if (seen.has(file)) continue;
+    const output = outputs.get(file);
+    if (seen.has(file) || !output) continue;
     seen.add(file);
-    for (const imported of meta.inputs[file]?.imports ?? [])
-      if (imported.kind !== 'dynamic-import' && !imported.external) pending.push(imported.path);
+    for (const [input, { bytesInOutput }] of Object.entries(output.inputs))
+      if (bytesInOutput > 0) inputs.add(input);
+    for (const imported of output.imports)
+      if (imported.kind === 'import-statement' && !imported.external)
+        pending.push(path.resolve(imported.path));
   }
-  return seen;
+  return inputs;
 }
 
 /** zod's validators are tree-shaken: a bundle holds the few a route uses, never zod's full API or its locales. */
@@ -78,19 +88,58 @@ describe('function bundles', () => {
   );
 
   it(
-    '/sentiment loads no AWS client at cold start: the API keys and cache clients load with their first use',
+    '/sentiment parses no AWS client and no guardrail at cold start: they load with their first use',
     async () => {
       const meta = await metafileOf('sentiment');
       const clients = [...packagesIn(meta)].filter((p) => p.startsWith('@aws-sdk/client-'));
       // Only the clients of what is configured (API keys: DynamoDB; the cache in the documents bucket: S3)...
       expect(clients.sort()).toEqual(['@aws-sdk/client-dynamodb', '@aws-sdk/client-s3']);
-      // ...and reached through dynamic imports only: none of them is evaluated when the function starts.
-      const atColdStart = staticallyReachable(meta, 'functions/sentiment/handler.ts');
-      expect([...atColdStart].filter((file) => file.includes('node_modules/@aws-sdk/'))).toEqual([]);
-      expect(atColdStart.has('shared/http/access-control.ts')).toBe(true);
-      expect(atColdStart.has('shared/access/dynamo-access-store.ts')).toBe(false);
+      // ...and reached through dynamic imports only, into chunks of their own that a cold start never parses,
+      // like the guardrails' code (on only when configured).
+      const parsed = parsedAtColdStart(meta);
+      expect([...parsed].filter((file) => file.includes('node_modules/@aws-sdk/'))).toEqual([]);
+      expect([...parsed].filter((file) => file.includes('node_modules/@smithy/'))).toEqual([]);
+      for (const lazy of [
+        'shared/http/access-control.ts',
+        'shared/http/safety-control.ts',
+        'shared/http/response-cache.ts',
+        'shared/safety/pii.ts',
+        'shared/access/dynamo-access-store.ts',
+      ]) {
+        expect(Object.keys(meta.inputs)).toContain(lazy);
+        expect(parsed.has(lazy)).toBe(false);
+      }
+      expect(parsed.has('shared/http/guardrails.ts')).toBe(true);
       expect(staticExternals(meta).has('@huggingface/transformers')).toBe(false);
       expect(Object.keys(meta.inputs)).toContain('shared/models/model-runtime.ts');
+    },
+    BUILD_TIMEOUT_MS,
+  );
+
+  it(
+    'npm run package reads what a cold start parses from the bundle as esbuild links it',
+    async () => {
+      const outdir = path.join(PROJECT_ROOT, '.tmp', 'bundle-check-written', 'sentiment');
+      const result = await build({ ...functionBundleOptions('sentiment', outdir), metafile: true });
+      const outputs = new Map(
+        Object.entries(result.metafile.outputs).map(([file, output]) => [path.resolve(file), output]),
+      );
+      const handlerFile = path.join(outdir, 'handler.mjs');
+      const linked = new Set<string>();
+      const pending = [handlerFile];
+      while (pending.length > 0) {
+        const file = pending.pop() as string;
+        if (linked.has(file)) continue;
+        linked.add(file);
+        for (const imported of outputs.get(file)?.imports ?? [])
+          if (imported.kind === 'import-statement' && !imported.external)
+            pending.push(path.resolve(imported.path));
+      }
+      const bytes = [...linked].reduce((sum, file) => sum + (outputs.get(file)?.bytes ?? 0), 0);
+      // More than one file (the lazily imported code is split off), and less than every file.
+      expect(linked.size).toBeGreaterThan(1);
+      expect(linked.size).toBeLessThan([...outputs.keys()].filter((f) => f.endsWith('.mjs')).length);
+      expect(coldStartBytes(handlerFile)).toEqual({ bytes, files: linked.size });
     },
     BUILD_TIMEOUT_MS,
   );
