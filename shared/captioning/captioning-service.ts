@@ -1,5 +1,4 @@
 /** Image captioning through the vision-encoder-decoder pipeline (ViT encoder, GPT-2 decoder). */
-import { RawImage } from '@huggingface/transformers';
 import { elapsedMs, type ModelInfo, modelInfo } from '../models/model-info';
 import type { ModelRuntime } from '../models/model-runtime';
 import { decodeRgb, type ImageInput, type ImageLimits } from '../vision/image-input';
@@ -24,6 +23,7 @@ export function createCaptioningService(deps: {
   return {
     async caption(image, options = {}) {
       const model = await deps.runtime.load('captioning');
+      const { RawImage } = await import('@huggingface/transformers'); // loaded with the model
       const started = performance.now();
       const rgb = await decodeRgb(image, deps.limits, DECODE_SIZE);
       const [output] = (await model.pipeline(new RawImage(rgb.data, rgb.width, rgb.height, 3), {

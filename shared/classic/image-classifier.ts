@@ -3,7 +3,6 @@
  * image-classification pipeline (a ViT export), and a CIFAR-10 CNN from the ONNX file an operator
  * exports (64×64 RGB in, ten logits out, its labels in its config.json). Both answer the top-k labels.
  */
-import { RawImage } from '@huggingface/transformers';
 import sharp from 'sharp';
 import type { ClassicModels } from '../models/classic-models';
 import { elapsedMs, modelInfo } from '../models/model-info';
@@ -25,6 +24,7 @@ export function createImageClassifier(deps: {
 }): ImageClassifier {
   async function imagenet(image: ImageInput, topK: number): Promise<ClassifiedImage> {
     const model = await deps.runtime.load('image-classification');
+    const { RawImage } = await import('@huggingface/transformers'); // loaded with the model
     const started = performance.now();
     const rgb = await decodeRgb(image, deps.limits, DECODE_SIZE);
     const output = (await model.pipeline(new RawImage(rgb.data, rgb.width, rgb.height, 3), {

@@ -2,7 +2,7 @@
  * Text generation on a causal language model. Token counts are exact: the service tokenizes, generates and
  * decodes itself with the pipeline's own tokenizer and model.
  */
-import { InterruptableStoppingCriteria, random, type Tensor } from '@huggingface/transformers';
+import type { Tensor } from '@huggingface/transformers';
 import { RequestValidationError } from '../errors';
 import { createExclusive } from '../models/exclusive';
 import { elapsedMs, type ModelInfo, modelInfo } from '../models/model-info';
@@ -59,6 +59,8 @@ export function createTextGenerationService(deps: { runtime: ModelRuntime }): Te
   return {
     async generate(request, options = {}) {
       const model = await deps.runtime.load('text-generation');
+      // Loaded with the model already; imported here so that the function's cold start never waits for it.
+      const { InterruptableStoppingCriteria, random } = await import('@huggingface/transformers');
       const started = performance.now();
       const { tokenizer, model: lm } = model.pipeline;
       const inputs = tokenizer(request.prompt);

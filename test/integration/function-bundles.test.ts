@@ -144,6 +144,15 @@ describe('function bundles', () => {
     BUILD_TIMEOUT_MS,
   );
 
+  it.each(['hello-llm', 'caption-image', 'classify-image', 'summarize', 'embed'])(
+    '%s imports transformers.js with its model, never at cold start',
+    async (functionDir) => {
+      const meta = await metafileOf(functionDir);
+      expect(staticExternals(meta).has('@huggingface/transformers')).toBe(false);
+    },
+    BUILD_TIMEOUT_MS,
+  );
+
   it(
     '/rag-faiss-query carries no Chroma or Pinecone client',
     async () => {
