@@ -64,7 +64,7 @@ const quick = values.quick;
 
 console.log(`genai-endpoints benchmarks — node ${process.version}, ${process.platform}/${process.arch}`);
 if (sections.has('cold-start')) {
-  await benchColdStart({ runs: quick ? 3 : 7 });
+  await benchColdStart({ runs: quick ? 3 : 11 });
 }
 if (sections.has('sentiment')) {
   await benchSentiment({
