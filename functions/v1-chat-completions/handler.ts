@@ -2,6 +2,7 @@ import { composeOpenAiCompletions } from '../../shared/app/openai-completions';
 import { BadRequestError } from '../../shared/errors';
 import { apiKeyAccess } from '../../shared/http/access-declaration';
 import { httpFunction } from '../../shared/http/http-function';
+import { screened } from '../../shared/http/safety-declaration';
 import { STREAMING_REFUSAL } from '../../shared/http/streaming';
 import { ChatCompletionRequest } from '../../shared/openai/schema';
 
@@ -9,6 +10,10 @@ import { ChatCompletionRequest } from '../../shared/openai/schema';
 export const { handler, create: createHandler } = httpFunction({
   name: 'v1-chat-completions',
   access: apiKeyAccess,
+  safety: screened({
+    input: ['messages.*.content', 'messages.*.content.*.text'],
+    output: ['choices.*.message.content'],
+  }),
   body: ChatCompletionRequest,
   errors: 'openai',
   compose: composeOpenAiCompletions,

@@ -2,6 +2,7 @@ import { composeOpenAiCompletions } from '../../shared/app/openai-completions';
 import { BadRequestError } from '../../shared/errors';
 import { apiKeyAccess } from '../../shared/http/access-declaration';
 import { httpFunction } from '../../shared/http/http-function';
+import { screened } from '../../shared/http/safety-declaration';
 import { STREAMING_REFUSAL } from '../../shared/http/streaming';
 import { CompletionRequest } from '../../shared/openai/schema';
 
@@ -9,6 +10,7 @@ import { CompletionRequest } from '../../shared/openai/schema';
 export const { handler, create: createHandler } = httpFunction({
   name: 'v1-completions',
   access: apiKeyAccess,
+  safety: screened({ input: ['prompt'], output: ['choices.*.text'] }),
   body: CompletionRequest,
   errors: 'openai',
   compose: composeOpenAiCompletions,

@@ -1,12 +1,14 @@
 import { composeOpenAiCompletions } from '../../shared/app/openai-completions';
 import { apiKeyAccess } from '../../shared/http/access-declaration';
 import { httpFunction } from '../../shared/http/http-function';
+import { screened } from '../../shared/http/safety-declaration';
 import { EmbeddingRequest } from '../../shared/openai/schema';
 
 /** POST /v1/embeddings: OpenAI's embeddings over the suite's embedder. */
 export const { handler, create: createHandler } = httpFunction({
   name: 'v1-embeddings',
   access: apiKeyAccess,
+  safety: screened({ input: ['input'], output: [] }),
   body: EmbeddingRequest,
   errors: 'openai',
   compose: composeOpenAiCompletions,

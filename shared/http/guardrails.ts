@@ -22,7 +22,10 @@ export interface ApiKeyDeclaration {
 /** Who may call: `apiKeyAccess`, or `'open'` (the health check, the API's description, the catch-all 404). */
 export type AccessDeclaration = ApiKeyDeclaration | 'open';
 
-/** The top-level fields of the request and of the response that hold text (a string, or strings). */
+/**
+ * The fields of the request and of the response that hold text (a string, or strings): top-level names
+ * (`prompt`), or paths through objects and arrays (`messages.*.content`; `*` is every element).
+ */
 export interface SafetyFields {
   readonly input: readonly string[];
   readonly output: readonly string[];

@@ -26,19 +26,46 @@ export interface SafetyGuard {
 const isRecord = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
-/** The strings of `fields`, in order, with where each came from. */
-function textsOf(
-  body: unknown,
-  fields: readonly string[],
-): { field: string; index?: number; text: string }[] {
-  if (!isRecord(body)) return [];
-  return fields.flatMap((field) => {
-    const value = body[field];
-    if (typeof value === 'string') return [{ field, text: value }];
-    if (Array.isArray(value))
-      return value.flatMap((text, index) => (typeof text === 'string' ? [{ field, index, text }] : []));
-    return [];
-  });
+type Path = readonly (string | number)[];
+
+/**
+ * The strings at `fields`, in order, with where each came from. A field is a top-level name (`prompt`), or a
+ * path through objects and arrays (`messages.*.content`, `choices.*.message.content`; `*` is every element);
+ * where it ends at an array, each string of the array counts.
+ */
+function textsOf(body: unknown, fields: readonly string[]): { path: Path; text: string }[] {
+  const found: { path: Path; text: string }[] = [];
+  const walk = (value: unknown, segments: readonly string[], path: Path): void => {
+    const [segment, ...rest] = segments;
+    if (segment === undefined) {
+      if (typeof value === 'string') found.push({ path, text: value });
+      else if (Array.isArray(value))
+        value.forEach((item, index) => {
+          if (typeof item === 'string') found.push({ path: [...path, index], text: item });
+        });
+      return;
+    }
+    if (segment === '*') {
+      if (Array.isArray(value)) value.forEach((item, index) => walk(item, rest, [...path, index]));
+      return;
+    }
+    if (isRecord(value) && segment in value) walk(value[segment], rest, [...path, segment]);
+  };
+  for (const field of fields) walk(body, field.split('.'), []);
+  return found;
+}
+
+/** A copy of `body` with the string at `path` replaced. */
+function withText(body: unknown, path: Path, text: string): unknown {
+  const [key, ...rest] = path;
+  if (key === undefined) return text;
+  if (Array.isArray(body)) {
+    const copy = [...body];
+    copy[key as number] = withText(copy[key as number], rest, text);
+    return copy;
+  }
+  const record = body as Record<string, unknown>;
+  return { ...record, [key]: withText(record[key], rest, text) };
 }
 
 async function screenFields<B>(
@@ -54,18 +81,12 @@ async function screenFields<B>(
     found.map((f) => f.text),
     policies,
   );
-  if (!isRecord(body) || texts.every((text, i) => text === found[i]?.text)) return { body, verdicts };
-  const copy: Record<string, unknown> = { ...body };
+  let screened: unknown = body;
   found.forEach((f, i) => {
     const text = texts[i] as string;
-    if (f.index === undefined) copy[f.field] = text;
-    else {
-      const list = [...(copy[f.field] as unknown[])];
-      list[f.index] = text;
-      copy[f.field] = list;
-    }
+    if (text !== f.text) screened = withText(screened, f.path, text);
   });
-  return { body: copy as B, verdicts };
+  return { body: screened as B, verdicts };
 }
 
 export function createSafetyGuard(

@@ -8,11 +8,13 @@
  */
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
+import type { Usage } from '../access/access-store';
 import { type BaseDependencies, baseDependencies } from '../app/base';
 import { MethodNotAllowedError, NotFoundError } from '../errors';
 import type * as z from '../schema';
 import { apiKeyGuard } from './access-control';
 import { errorResponse } from './error-response';
+import { guardrailsOn, type SafetyDeclaration } from './guardrails';
 import type { ErrorRenderer } from './handler';
 import { DEFAULT_MAX_BODY_BYTES, headerValue, parseJsonBody } from './json-body';
 import { openAiErrorResponse } from './openai-error-response';
@@ -43,7 +45,13 @@ export interface EventStream {
 }
 
 export interface StreamingRoute<Deps, S extends z.core.$ZodType> {
+  /** The route's function name (`hello-llm`, `v1-chat-completions`): the one SAFETY_POLICIES names. */
+  readonly name: string;
   readonly body: S;
+  /** The request's texts, screened as on the route's own function (its output streams unscreened). */
+  readonly safety?: SafetyDeclaration;
+  /** The most a request can spend, for its key's budget reservation (default: its body's bytes as tokens). */
+  readonly reserve?: (body: z.output<S>) => Partial<Usage>;
   /** OpenAI's events (`data: {...}` then `data: [DONE]`) and errors, or the suite's (`event: token|done|error`). */
   readonly dialect: 'openai' | 'suite';
   /** Answers the request; with `stream`, also emits its events as they are ready. */
@@ -99,6 +107,10 @@ export function createStreamingHandler<Deps extends BaseDependencies>(
     const route = definition.routes[path];
     const render: ErrorRenderer = route?.dialect === 'openai' ? openAiErrorResponse : errorResponse;
     let streaming = false;
+    // A function URL's events name no route; a key's scopes name the route it streams.
+    const routed = { ...event, routeKey: `POST ${path}` } as APIGatewayProxyEventV2;
+    // Locally no Lambda context comes with the request: the function's own time limit stands in for it.
+    const lambdaContext = (context ?? { getRemainingTimeInMillis: () => LOCAL_TIME_LIMIT_MS }) as Context;
     try {
       if (!route)
         throw new NotFoundError(
@@ -106,17 +118,13 @@ export function createStreamingHandler<Deps extends BaseDependencies>(
         );
       if (requestMethod(event) !== 'POST')
         throw new MethodNotAllowedError(requestMethod(event), path, ['POST']);
-      if (access) {
-        // A function URL's events name no route; a key's scopes name the route it streams.
-        await access.admit(
-          { ...event, routeKey: `POST ${path}` } as APIGatewayProxyEventV2,
-          context as Context,
-        );
-      }
-      const body = validate(
+      if (access) await access.admit(routed, lambdaContext);
+      const valid = validate(
         route.body,
         parseJsonBody(event, deps.config.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES),
-      ) as { stream?: boolean | null };
+      );
+      const body = (await screenedInput(route, valid, deps)) as { stream?: boolean | null };
+      if (access) await access.reserve(routed, lambdaContext, route.reserve?.(body) ?? {});
       if (!body.stream) {
         const result = await route.respond(body, deps);
         writeResponse(
@@ -160,9 +168,29 @@ export function createStreamingHandler<Deps extends BaseDependencies>(
             : sseEvent(response.body ?? '{}', 'error'),
         );
     } finally {
+      // What a stream spent is charged as reserved (its tokens are not counted as they leave).
+      if (access) await access.settle(routed, undefined);
       await sink.end();
     }
   };
+}
+
+/** The stream function's time limit in serverless.yml, for the budget reservation of a local request. */
+const LOCAL_TIME_LIMIT_MS = 120_000;
+
+/** The body with its texts screened where SAFETY_POLICIES turns a filter on for the route (or a 422). */
+async function screenedInput(
+  route: Pick<StreamingRoute<never, z.core.$ZodType>, 'name' | 'safety'>,
+  body: unknown,
+  deps: BaseDependencies,
+): Promise<unknown> {
+  if (
+    !route.safety ||
+    !guardrailsOn(route.name, { access: 'open', safety: route.safety }, deps.config).safety
+  )
+    return body;
+  const guard = (await route.safety.load()).safetyGuardFor(route.name, route.safety, deps);
+  return guard ? (await guard.screenInput(body)).body : body;
 }
 
 /** Lambda's response-streaming globals, present in the Node.js runtime only. */

@@ -366,4 +366,34 @@ describe('the streaming function URL', () => {
       await deps.runtime.dispose();
     }
   }, 60_000);
+
+  it('reserves the budget a stream may spend, and charges it: a key with too little left is refused', async () => {
+    // Prepare: a budget of 40 tokens; a stream of "Once upon a time" reserves 16 + 2 + 2 of them
+    const deps = testDependencies(table.env);
+    const stream = createStreamHandler(deps);
+    const { key } = await keyWith({ scopes: ['POST /hello-llm'], budgets: { tokens: 40 } });
+    const request = () => {
+      const event = {
+        ...httpEvent('POST', '/hello-llm', {
+          body: { prompt: 'Once upon a time', max_new_tokens: 2, stream: true },
+          headers: { 'x-api-key': key },
+        }),
+        routeKey: '$default',
+      };
+      const sink = recordingSink();
+      return stream(event, sink).then(() => sink);
+    };
+    try {
+      // Act
+      const first = await request();
+      const second = await request();
+      const third = await request();
+      // Assess
+      expect([first.statusCode, second.statusCode]).toEqual([200, 200]);
+      expect(third.statusCode).toBe(429);
+      expect(JSON.parse(third.text).error.type).toBe('budget_exhausted');
+    } finally {
+      await deps.runtime.dispose();
+    }
+  }, 60_000);
 });
