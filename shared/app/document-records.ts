@@ -7,6 +7,9 @@ import { composeDocumentBlobs } from './document-blobs';
 
 /** Where the text of each document version is kept: beside the registry, not under it. */
 export const versionsPrefix = (registryPrefix: string) => `${registryPrefix.replace(/\/+$/, '')}-versions/`;
+/** Where each document's chunk vectors are kept for the next version (`registry-embeddings/`). */
+export const chunkEmbeddingsPrefix = (registryPrefix: string) =>
+  `${registryPrefix.replace(/\/+$/, '')}-embeddings/`;
 
 export interface DocumentRecords {
   /** Documents, the FAISS index and the document registry: the documents bucket, or the data directory. */

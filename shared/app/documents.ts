@@ -3,11 +3,12 @@
  * registry. Queries compose their own parts (document-answering.ts), so they carry no ingestion code.
  */
 import type { EmbeddingService } from '../embeddings/embedding-service';
+import { createChunkEmbeddings } from '../rag/chunk-embeddings';
 import { createIngestionService, type IngestionService } from '../rag/ingestion-service';
 import type { BlobStore } from '../storage/blob-store';
 import type { VectorStore } from '../vectors/vector-store';
 import type { BaseDependencies } from './base';
-import type { DocumentRecords } from './document-records';
+import { chunkEmbeddingsPrefix, type DocumentRecords } from './document-records';
 import { createVectorStores, type VectorStores } from './vector-stores';
 
 export function composeVectorStores(
@@ -29,6 +30,10 @@ export function composeIngestion(
     registry: parts.registry,
     versions: parts.documentVersions,
     chunking: { chunkTokens: rag.chunkTokens, overlapTokens: rag.overlapTokens, embedBatch: rag.embedBatch },
+    chunkEmbeddings: createChunkEmbeddings({
+      blobs: parts.blobs,
+      prefix: chunkEmbeddingsPrefix(rag.registryPrefix),
+    }),
     logger,
   });
 }

@@ -3,6 +3,7 @@
  * inner product). The tokenizer is exposed for token-aware chunking with the same vocabulary.
  */
 import type { Tensor } from '@huggingface/transformers';
+import { MODEL_CATALOG } from '../models/catalog';
 import { elapsedMs, type ModelInfo, modelInfo } from '../models/model-info';
 import type { ModelRuntime } from '../models/model-runtime';
 
@@ -18,6 +19,11 @@ export interface EmbeddingService {
   embed(texts: readonly string[]): Promise<Embeddings>;
   /** Counts tokens as the embedding model does (special tokens included). */
   tokenCounter(): Promise<(text: string) => number>;
+  /**
+   * The model that embeds (loading it): its id, and a fingerprint of everything its vectors depend on (id,
+   * revision, dtype, profile), under which stored vectors may be reused.
+   */
+  identity(): Promise<{ id: string; fingerprint: string }>;
   /** The longest input the model embeds without truncation, in tokens. */
   maxTokens(): Promise<number>;
 }
@@ -35,6 +41,11 @@ export function createEmbeddingService(deps: { runtime: ModelRuntime }): Embeddi
         data.slice(i * dimensions, (i + 1) * dimensions),
       );
       return { vectors, dimensions, model: modelInfo(model), timingMs: elapsedMs(started) };
+    },
+    async identity() {
+      const model = await load();
+      const served = MODEL_CATALOG.embeddings[model.profile];
+      return { id: model.id, fingerprint: `${model.id}@${served.revision}:${served.dtype}:${model.profile}` };
     },
     async tokenCounter() {
       const { tokenizer } = (await load()).pipeline;

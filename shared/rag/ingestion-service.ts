@@ -21,6 +21,7 @@ import { RequestValidationError, SupersededVersionError } from '../errors';
 import { elapsedMs } from '../models/model-info';
 import { chunkBySentences } from '../text/sentence-chunker';
 import { type ChunkRecord, type VectorStore, versionChunkKeys } from '../vectors/vector-store';
+import { type ChunkEmbeddings, chunkHash } from './chunk-embeddings';
 import type { DocumentRecord, DocumentRegistry, RegistryEntry } from './document-registry';
 import { type DocumentContentType, extractText } from './document-text';
 import type { DocumentVersionStore } from './document-versions';
@@ -47,24 +48,33 @@ export interface IngestionService {
   remove(documentId: string): Promise<void>;
 }
 
-/** Embeds chunk texts in batches into the records of one version of a document. */
+/**
+ * Embeds chunk texts in batches into the records of one version of a document; a chunk whose text has a
+ * vector in `known` (by its hash, under the same model) takes it instead of a forward pass.
+ */
 export async function embedChunks(
   embeddings: EmbeddingService,
   embedBatch: number,
   document: { documentId: string; version: number; source: string },
   chunks: readonly string[],
-): Promise<{ records: ChunkRecord[]; model: string }> {
-  const records: ChunkRecord[] = [];
-  let model = '';
-  for (let start = 0; start < chunks.length; start += embedBatch) {
-    const batch = chunks.slice(start, start + embedBatch);
-    const embedded = await embeddings.embed(batch);
-    model = embedded.model.id;
-    batch.forEach((text, i) => {
-      records.push({ ...document, chunkIndex: start + i, text, vector: embedded.vectors[i] as Float32Array });
+  known: ReadonlyMap<string, Float32Array> = new Map(),
+): Promise<{ records: ChunkRecord[]; model: string; reused: number }> {
+  const vectors: (Float32Array | undefined)[] = chunks.map((text) => known.get(chunkHash(text)));
+  const missing = chunks.flatMap((text, index) => (vectors[index] ? [] : [{ text, index }]));
+  for (let start = 0; start < missing.length; start += embedBatch) {
+    const batch = missing.slice(start, start + embedBatch);
+    const embedded = await embeddings.embed(batch.map((m) => m.text));
+    batch.forEach((m, i) => {
+      vectors[m.index] = embedded.vectors[i] as Float32Array;
     });
   }
-  return { records, model };
+  const records = chunks.map((text, chunkIndex) => ({
+    ...document,
+    chunkIndex,
+    text,
+    vector: vectors[chunkIndex] as Float32Array,
+  }));
+  return { records, model: (await embeddings.identity()).id, reused: chunks.length - missing.length };
 }
 
 export function createIngestionService(deps: {
@@ -73,8 +83,35 @@ export function createIngestionService(deps: {
   registry: DocumentRegistry;
   versions: DocumentVersionStore;
   chunking: ChunkingSettings;
+  /** The vectors of each document's chunks, reused for the chunks a new version leaves unchanged. */
+  chunkEmbeddings?: ChunkEmbeddings;
   logger: Logger;
 }): IngestionService {
+  /** The stored vectors of the document's chunks (best effort: a failure only costs forward passes). */
+  async function knownVectors(documentId: string, fingerprint: string): Promise<Map<string, Float32Array>> {
+    try {
+      return (await deps.chunkEmbeddings?.read(documentId, fingerprint)) ?? new Map();
+    } catch (error) {
+      deps.logger.warn('stored chunk embeddings unreadable; embedding every chunk', {
+        documentId,
+        error: error as Error,
+      });
+      return new Map();
+    }
+  }
+
+  /** Keeps the committed version's vectors for the next one (best effort, like `collect`). */
+  async function keepVectors(documentId: string, fingerprint: string, records: readonly ChunkRecord[]) {
+    try {
+      await deps.chunkEmbeddings?.write(documentId, fingerprint, records);
+    } catch (error) {
+      deps.logger.warn('chunk embeddings not stored; the next version embeds every chunk', {
+        documentId,
+        error: error as Error,
+      });
+    }
+  }
+
   async function chunk(text: string): Promise<string[]> {
     const countTokens = await deps.embeddings.tokenCounter();
     const limit = Math.min(deps.chunking.chunkTokens, await deps.embeddings.maxTokens());
@@ -126,11 +163,13 @@ export function createIngestionService(deps: {
       if (!text)
         throw new RequestValidationError([{ path: 'text', message: 'the document has no text to index' }]);
       const chunks = await chunk(text);
+      const { fingerprint } = await deps.embeddings.identity();
       const embedded = await embedChunks(
         deps.embeddings,
         deps.chunking.embedBatch,
         { documentId, version: 0, source },
         chunks,
+        await knownVectors(documentId, fingerprint),
       );
       const model = embedded.model;
       const stores = await deps.stores();
@@ -176,7 +215,10 @@ export function createIngestionService(deps: {
         }
         throw error;
       }
-      await collect(previous, stores, 'replaced');
+      await Promise.all([
+        collect(previous, stores, 'replaced'),
+        keepVectors(documentId, fingerprint, records),
+      ]);
       const replaced = previous.state === 'committed';
       deps.logger.info('document ingested', { documentId, version, chunks: records.length, replaced });
       return {
@@ -186,6 +228,7 @@ export function createIngestionService(deps: {
         replaced,
         stores: stores.map((s) => s.name),
         embedding_model: model,
+        embeddings_reused: embedded.reused,
         timing_ms: elapsedMs(started),
       };
     },
@@ -194,6 +237,14 @@ export function createIngestionService(deps: {
       const stores = await deps.stores();
       const previous = await deps.registry.tombstone(documentId);
       await collect(previous, stores, 'deleted');
+      try {
+        await deps.chunkEmbeddings?.delete(documentId);
+      } catch (error) {
+        deps.logger.warn('chunk embeddings of a deleted document not removed', {
+          documentId,
+          error: error as Error,
+        });
+      }
       deps.logger.info('document deleted', { documentId, version: previous.committedVersion });
     },
   };

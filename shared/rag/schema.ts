@@ -70,6 +70,8 @@ export const IngestDocumentResponse = z.object({
   replaced: z.boolean(),
   stores: z.array(z.enum(VECTOR_STORE_NAMES)),
   embedding_model: z.string(),
+  /** Chunks whose text the previous version had too: their stored vectors were reused, not recomputed. */
+  embeddings_reused: z.number().check(z.int(), z.minimum(0)),
   timing_ms: z.number(),
 });
 export type IngestDocumentResponse = z.output<typeof IngestDocumentResponse>;
