@@ -1,5 +1,6 @@
 import { composeSimilarity } from '../../shared/app/similarity';
 import { apiKeyAccess } from '../../shared/http/access-declaration';
+import { cached } from '../../shared/http/cache-declaration';
 import { httpFunction } from '../../shared/http/http-function';
 import { screened } from '../../shared/http/safety-declaration';
 import { SimilarRequest } from '../../shared/similarity/schema';
@@ -9,6 +10,11 @@ export const { handler, create: createHandler } = httpFunction({
   name: 'similar',
   access: apiKeyAccess,
   safety: screened({ input: ['text', 'vocabulary'], output: ['results.*.text'] }),
+  cache: cached<SimilarRequest>({
+    models: ['embeddings'],
+    // Over a given vocabulary (not the ingested documents' words, which change).
+    when: (body) => body.vocabulary !== undefined,
+  }),
   body: SimilarRequest,
   compose: composeSimilarity,
   warmUp: ({ runtime }) => runtime.load('embeddings'),

@@ -1,6 +1,7 @@
 import { composeOpenAiCompletions } from '../../shared/app/openai-completions';
 import { BadRequestError } from '../../shared/errors';
 import { apiKeyAccess } from '../../shared/http/access-declaration';
+import { cached } from '../../shared/http/cache-declaration';
 import { httpFunction } from '../../shared/http/http-function';
 import { screened } from '../../shared/http/safety-declaration';
 import { STREAMING_REFUSAL } from '../../shared/http/streaming';
@@ -13,6 +14,11 @@ export const { handler, create: createHandler } = httpFunction({
   safety: screened({
     input: ['messages.*.content', 'messages.*.content.*.text'],
     output: ['choices.*.message.content'],
+  }),
+  cache: cached<ChatCompletionRequest>({
+    models: ['text-generation'],
+    // Greedy (temperature 0), or sampled with a seed: the same request gives the same choices.
+    when: (body) => body.temperature === 0 || (body.seed !== undefined && body.seed !== null),
   }),
   body: ChatCompletionRequest,
   errors: 'openai',

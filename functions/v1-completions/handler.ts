@@ -1,6 +1,7 @@
 import { composeOpenAiCompletions } from '../../shared/app/openai-completions';
 import { BadRequestError } from '../../shared/errors';
 import { apiKeyAccess } from '../../shared/http/access-declaration';
+import { cached } from '../../shared/http/cache-declaration';
 import { httpFunction } from '../../shared/http/http-function';
 import { screened } from '../../shared/http/safety-declaration';
 import { STREAMING_REFUSAL } from '../../shared/http/streaming';
@@ -11,6 +12,10 @@ export const { handler, create: createHandler } = httpFunction({
   name: 'v1-completions',
   access: apiKeyAccess,
   safety: screened({ input: ['prompt'], output: ['choices.*.text'] }),
+  cache: cached<CompletionRequest>({
+    models: ['text-generation'],
+    when: (body) => body.temperature === 0 || (body.seed !== undefined && body.seed !== null),
+  }),
   body: CompletionRequest,
   errors: 'openai',
   compose: composeOpenAiCompletions,

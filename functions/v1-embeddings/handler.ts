@@ -1,5 +1,6 @@
 import { composeOpenAiCompletions } from '../../shared/app/openai-completions';
 import { apiKeyAccess } from '../../shared/http/access-declaration';
+import { cached } from '../../shared/http/cache-declaration';
 import { httpFunction } from '../../shared/http/http-function';
 import { screened } from '../../shared/http/safety-declaration';
 import { EmbeddingRequest } from '../../shared/openai/schema';
@@ -9,6 +10,7 @@ export const { handler, create: createHandler } = httpFunction({
   name: 'v1-embeddings',
   access: apiKeyAccess,
   safety: screened({ input: ['input'], output: [] }),
+  cache: cached({ models: ['embeddings'] }),
   body: EmbeddingRequest,
   errors: 'openai',
   compose: composeOpenAiCompletions,

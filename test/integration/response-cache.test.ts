@@ -7,7 +7,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createHandler as helloLlm } from '../../functions/hello-llm/handler';
+import { createHandler as qa } from '../../functions/qa/handler';
 import { createHandler as sentiment } from '../../functions/sentiment/handler';
+import { createHandler as similar } from '../../functions/similar/handler';
+import { createHandler as chatCompletions } from '../../functions/v1-chat-completions/handler';
+import { createHandler as embeddings } from '../../functions/v1-embeddings/handler';
+import { composeQuestionAnswering } from '../../shared/app/question-answering';
+import { composeSimilarity } from '../../shared/app/similarity';
 import { loadConfig } from '../../shared/config/environment';
 import { createResponseCache } from '../../shared/http/response-cache';
 import { createLocalBlobStore } from '../../shared/storage/local-blob-store';
@@ -16,7 +22,11 @@ import { httpEvent, lambdaContext } from '../helpers/events';
 
 const dataDir = await mkdtemp(path.join(os.tmpdir(), 'response-cache-'));
 const deps = testDependencies({ RESPONSE_CACHE_TTL_SECONDS: '60', DATA_DIR: dataDir });
-afterAll(() => deps.runtime.dispose());
+const qaDeps = composeQuestionAnswering(deps);
+const similarDeps = composeSimilarity(deps);
+afterAll(() =>
+  Promise.all([deps.runtime.dispose(), qaDeps.runtime.dispose(), similarDeps.runtime.dispose()]),
+);
 
 const post = (handler: ReturnType<typeof sentiment>, route: string, body: unknown, headers = {}) =>
   handler(httpEvent('POST', route, { body, headers }), lambdaContext());
@@ -46,6 +56,49 @@ describe('the response cache', () => {
     expect((await post(handler, '/hello-llm', seeded)).headers['x-cache']).toBe('hit');
     const sampled = { prompt: 'the lighthouse', max_new_tokens: 3, do_sample: true };
     expect((await post(handler, '/hello-llm', sampled)).headers['x-cache']).toBeUndefined();
+  });
+
+  it('caches the OpenAI-compatible routes when they are deterministic: seeded or greedy chat, embeddings', async () => {
+    const chat = chatCompletions(deps);
+    const seeded = {
+      model: 'tiny-random/gpt2',
+      messages: [{ role: 'user', content: 'hi' }],
+      max_tokens: 2,
+      seed: 3,
+    };
+    const first = await post(chat, '/v1/chat/completions', seeded);
+    const again = await post(chat, '/v1/chat/completions', seeded);
+    expect([first.headers['x-cache'], again.headers['x-cache']]).toEqual(['miss', 'hit']);
+    expect(again.body).toBe(first.body);
+    const sampled = { ...seeded, seed: undefined };
+    expect((await post(chat, '/v1/chat/completions', sampled)).headers['x-cache']).toBeUndefined();
+    const embed = embeddings(deps);
+    await post(embed, '/v1/embeddings', { model: 'tiny-random/bert', input: 'a lamp' });
+    expect(
+      (await post(embed, '/v1/embeddings', { model: 'tiny-random/bert', input: 'a lamp' })).headers[
+        'x-cache'
+      ],
+    ).toBe('hit');
+  });
+
+  it('caches /qa over a given context and /similar over a given vocabulary, never over the documents', async () => {
+    const ask = qa(qaDeps);
+    const question = { question: 'Who lit the lamp?', context: 'The keeper lit the lamp.' };
+    await post(ask, '/qa', question);
+    expect((await post(ask, '/qa', question)).headers['x-cache']).toBe('hit');
+    const rank = similar(similarDeps);
+    const given = { text: 'lamp', vocabulary: ['light', 'stone'], k: 1 };
+    await post(rank, '/similar', given);
+    expect((await post(rank, '/similar', given)).headers['x-cache']).toBe('hit');
+    await deps.documents.ingest({
+      documentId: 'lamp',
+      content: 'The keeper lit the lamp.',
+      contentType: 'text/plain',
+    });
+    await post(rank, '/similar', { text: 'lamp', k: 1 });
+    const overDocuments = await post(rank, '/similar', { text: 'lamp', k: 1 });
+    expect(overDocuments.statusCode).toBe(200);
+    expect(overDocuments.headers['x-cache']).toBeUndefined();
   });
 
   it('keys on the models that answer, and lets entries expire', async () => {
