@@ -465,6 +465,13 @@ export const APP_VARIABLES = {
     configures: 'jobs',
     description: 'largest width × height × steps × images run with `sync: true`',
   }),
+  CLASSIC_SYNC_MAX_WORK: variable({
+    schema: nonNegativeInt,
+    default: '400',
+    configures: 'jobs',
+    description:
+      'largest steps × images that `/diffusion/generate` and `/ebm/generate` answer at once; above, 202 and a job (0: always a job)',
+  }),
   VQA_PROVIDER: variable({
     schema: z.enum(['blip2', 'gemini']),
     defaultText: '`gemini` with a Gemini key, else `blip2`',
@@ -729,6 +736,8 @@ function appConfig(e: Environment, runningOnLambda: boolean) {
       /** Claims a job may have before a job whose workers keep dying is failed. */
       maxAttempts: e.JOB_MAX_ATTEMPTS,
       syncMaxPixelSteps: e.GENERATE_SYNC_MAX_PIXEL_STEPS,
+      /** Sampler steps × images above which a classic generator's run becomes a job. */
+      classicSyncMaxWork: e.CLASSIC_SYNC_MAX_WORK,
     },
     rag: ragConfig(e),
     research: {
