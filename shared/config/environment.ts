@@ -602,12 +602,6 @@ export const SCRIPT_VARIABLES = {
     configures: 'deploy',
     description: 'the documents bucket the stack creates (bucket names are global: pick yours)',
   }),
-  SECRETS_PARAMETER_PATH: variable({
-    schema: nonEmpty,
-    default: 'genai-endpoints/*',
-    configures: 'deploy',
-    description: 'the SSM parameters the functions may read (the Pinecone and Gemini keys)',
-  }),
 } as const;
 
 /** The functions' variables, each validated and defaulted: the flat view of the configuration. */

@@ -17,6 +17,9 @@ import * as z from '../schema';
 import type { BlobStore } from '../storage/blob-store';
 import type { HttpResponse } from './response';
 
+/** Where cached responses are kept in the documents store. */
+export const CACHE_PREFIX = 'cache/';
+
 export interface CacheDeclaration<Body> {
   /** The models whose answer the response is: their ids and revisions are part of the key. */
   readonly models: readonly ModelKey[];
@@ -85,7 +88,7 @@ export function createResponseCache<Body>(options: {
         models,
         safety,
       });
-      return `cache/${route}/${createHash('sha256').update(material).digest('hex')}.json`;
+      return `${CACHE_PREFIX}${route}/${createHash('sha256').update(material).digest('hex')}.json`;
     },
     async get(key) {
       const blob = await blobs.get(key).catch(() => undefined);

@@ -14,6 +14,8 @@ import type { JobExecutor } from './job-runner';
 import type { JobService } from './job-service';
 
 export const IMAGE_JOB_KIND = 'generate-image';
+/** Where image jobs write their images. */
+export const GENERATED_PREFIX = 'generated/';
 
 /** What a finished image job records; read back through this schema. */
 export const ImageJobResult = z.object({
@@ -54,7 +56,7 @@ export function imageJobExecutor(deps: { generator: ImageGenerator; blobs: BlobS
     const result = await deps.generator.generate(parameters, progress);
     const images: string[] = [];
     for (const [index, png] of result.images.entries()) {
-      const key = `generated/${job.id}/${index}.png`;
+      const key = `${GENERATED_PREFIX}${job.id}/${index}.png`;
       await deps.blobs.put(key, png, { contentType: 'image/png' });
       images.push(key);
     }
