@@ -3,6 +3,8 @@
  * process, whose code (and onnxruntime) is loaded only when a job first runs here: the job-status function
  * can run a recovered job locally without paying for it at cold start.
  */
+
+import { lazySecret } from '../config/secrets';
 import {
   createLocalImageGenerator,
   createRemoteImageGenerator,
@@ -16,6 +18,7 @@ export function composeImageGenerator({ config, logger }: BaseDependencies): Ima
     return createRemoteImageGenerator({
       url: config.jobs.gpuServiceUrl,
       timeoutMs: config.jobs.gpuTimeoutMs,
+      ...(config.jobs.gpuServiceToken ? { credential: lazySecret(config.jobs.gpuServiceToken) } : {}),
     });
   }
   return createLocalImageGenerator({

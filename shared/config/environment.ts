@@ -429,6 +429,17 @@ export const APP_VARIABLES = {
     configures: 'jobs',
     description: 'the GPU container; diffusion and BLIP-2 run in process when unset',
   }),
+  GPU_SERVICE_TOKEN: variable({
+    schema: nonEmpty,
+    configures: 'jobs',
+    description:
+      'the shared secret sent to the GPU service as `Authorization: Bearer …` (local runs; the service holds the same)',
+  }),
+  GPU_SERVICE_TOKEN_PARAMETER: variable({
+    schema: nonEmpty,
+    configures: 'jobs',
+    description: 'SSM SecureString holding the GPU service secret (deployed; a name without a leading slash)',
+  }),
   GPU_SERVICE_TIMEOUT_SECONDS: variable({
     schema: positiveInt,
     default: '600',
@@ -613,6 +624,22 @@ const pineconeKeySet = (e: Environment) => Boolean(e.PINECONE_API_KEY ?? e.PINEC
 /** Rules over several variables, checked (and reported with the rest) when each one they read is valid. */
 const APP_RULES: readonly CrossRule<typeof APP_VARIABLES>[] = [
   {
+    reads: [
+      'GPU_SERVICE_URL',
+      'GPU_SERVICE_TOKEN',
+      'GPU_SERVICE_TOKEN_PARAMETER',
+      'AWS_LAMBDA_FUNCTION_NAME',
+      'IS_OFFLINE',
+    ],
+    check: (e) =>
+      e.GPU_SERVICE_URL &&
+      e.AWS_LAMBDA_FUNCTION_NAME &&
+      !e.IS_OFFLINE &&
+      !(e.GPU_SERVICE_TOKEN ?? e.GPU_SERVICE_TOKEN_PARAMETER)
+        ? 'GPU_SERVICE_URL: a deployed function calls the GPU service with its secret; set GPU_SERVICE_TOKEN_PARAMETER'
+        : undefined,
+  },
+  {
     reads: ['CORS_ORIGIN', 'AWS_LAMBDA_FUNCTION_NAME', 'IS_OFFLINE'],
     check: (e) =>
       e.AWS_LAMBDA_FUNCTION_NAME && !e.IS_OFFLINE && e.CORS_ORIGIN?.includes('*')
@@ -723,6 +750,8 @@ function appConfig(e: Environment, runningOnLambda: boolean) {
       queueUrl: e.JOBS_QUEUE_URL,
       /** The GPU container; images are generated in this process when unset. */
       gpuServiceUrl: e.GPU_SERVICE_URL,
+      /** The GPU service's shared secret: the value itself (local runs) or its SSM parameter (AWS). */
+      gpuServiceToken: secretSource(e.GPU_SERVICE_TOKEN, e.GPU_SERVICE_TOKEN_PARAMETER),
       gpuTimeoutMs: e.GPU_SERVICE_TIMEOUT_SECONDS * 1000,
       /** A running job without a heartbeat for this long has lost its worker: it is retried or failed. */
       heartbeatTimeoutMs: e.JOB_HEARTBEAT_TIMEOUT_SECONDS * 1000,

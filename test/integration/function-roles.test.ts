@@ -59,11 +59,11 @@ const EXPECTED: Record<string, readonly string[]> = {
     ...documentWriters.filter((grant) => grant !== KEYS),
     'send DocumentsDeadLetterQueue',
   ],
-  qaImageText: [KEYS, ...read(IMAGE_KEY_PREFIX), secret('gemini')],
+  qaImageText: [KEYS, ...read(IMAGE_KEY_PREFIX), secret('gemini'), secret('gpuService')],
   generateImage: [KEYS, ...write(JOBS_PREFIX), ...write(GENERATED_PREFIX), SEND_JOBS],
   getJob: [KEYS, ...write(JOBS_PREFIX), ...read(GENERATED_PREFIX), SEND_JOBS],
   getJobImage: [KEYS, ...write(JOBS_PREFIX), ...read(GENERATED_PREFIX)],
-  imageJobsWorker: [...write(JOBS_PREFIX), ...write(GENERATED_PREFIX)],
+  imageJobsWorker: [...write(JOBS_PREFIX), ...write(GENERATED_PREFIX), secret('gpuService')],
   chat: [
     KEYS,
     'invoke functions',
