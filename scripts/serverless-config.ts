@@ -21,6 +21,8 @@ const ServerlessFunction = z.looseObject({
   /** Layer ARNs, or `!Ref`s to the layers of the stack (`{Ref: name}`). */
   layers: z.optional(z.array(z.unknown())),
   environment: z.optional(z.record(z.string(), z.unknown())),
+  /** The statements of the function's own role (serverless-iam-roles-per-function). */
+  iamRoleStatements: z.optional(z.array(z.unknown())),
   events: z.optional(z.array(z.looseObject({ httpApi: z.optional(z.union([z.string(), HttpApiEvent])) }))),
 });
 export type ServerlessFunction = z.output<typeof ServerlessFunction>;

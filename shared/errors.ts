@@ -66,12 +66,12 @@ export class ConflictError extends HttpError {
   readonly type: string = 'conflict';
 }
 
-/** 401: the request carries no API key where one is required; `www-authenticate` names the scheme. */
+/** 401: the request carries no valid credential where one is required; `www-authenticate` names the scheme. */
 export class UnauthorizedError extends HttpError {
   readonly statusCode = 401;
   readonly type = 'unauthorized';
-  constructor(message: string) {
-    super(message, { headers: { 'www-authenticate': 'ApiKey header="x-api-key"' } });
+  constructor(message: string, challenge = 'ApiKey header="x-api-key"') {
+    super(message, { headers: { 'www-authenticate': challenge } });
   }
 }
 

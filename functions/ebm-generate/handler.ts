@@ -1,13 +1,25 @@
-import { composeClassicGenerators } from '../../shared/app/classic-models';
+import { composeJobWork } from '../../shared/app/jobs';
 import { EbmGenerateRequest } from '../../shared/classic/schema';
 import { apiKeyAccess } from '../../shared/http/access-declaration';
 import { httpFunction } from '../../shared/http/http-function';
+import { publicBaseUrl } from '../../shared/http/request-route';
+import { jsonResponse } from '../../shared/http/response';
+import { jobView } from '../../shared/jobs/job-view';
 
-/** POST /ebm/generate: PNG images from Langevin dynamics over the energy-based model, seeded. */
+/**
+ * POST /ebm/generate: PNG images by Langevin dynamics over the energy-based model, seeded; a run above
+ * CLASSIC_SYNC_MAX_WORK (steps × images) answers 202 with its job.
+ */
 export const { handler, create: createHandler } = httpFunction({
   name: 'ebm-generate',
   access: apiKeyAccess,
   body: EbmGenerateRequest,
-  compose: composeClassicGenerators,
-  handle: async ({ body }, { generators }) => ({ body: await generators.ebm(body) }),
+  compose: composeJobWork,
+  start: ({ jobs }) => jobs.watch(),
+  handle: async ({ body, event }, { blobs, classicGeneration }) => {
+    const { images, job } = await classicGeneration.ebm(body);
+    if (images) return { body: images };
+    const view = await jobView(job, publicBaseUrl(event), blobs);
+    return jsonResponse(202, view, { location: view.status_url });
+  },
 });

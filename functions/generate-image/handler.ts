@@ -1,11 +1,11 @@
-import { composeImageWork } from '../../shared/app/image-jobs';
+import { composeJobWork } from '../../shared/app/jobs';
 import { GenerateImageRequest } from '../../shared/diffusion/schema';
 import { apiKeyAccess } from '../../shared/http/access-declaration';
 import { httpFunction } from '../../shared/http/http-function';
 import { publicBaseUrl } from '../../shared/http/request-route';
 import { jsonResponse } from '../../shared/http/response';
 import { screened } from '../../shared/http/safety-declaration';
-import { jobView } from '../../shared/jobs/job-view';
+import { imageJobView } from '../../shared/jobs/job-view';
 
 /** POST /generate-image: 202 with the job to poll, or 200 with the images in synchronous mode. */
 export const { handler, create: createHandler } = httpFunction({
@@ -14,11 +14,11 @@ export const { handler, create: createHandler } = httpFunction({
   safety: screened({ input: ['prompt', 'negative_prompt'], output: [] }),
   body: GenerateImageRequest,
   reserve: (body) => ({ tokens: 0, images: body.num_images }),
-  compose: composeImageWork,
+  compose: composeJobWork,
   start: ({ imageJobs }) => imageJobs.watch(),
   handle: async ({ body, event }, { blobs, imageJobs }) => {
     const { job, ranSynchronously } = await imageJobs.submit(body);
-    const view = await jobView(job, publicBaseUrl(event), blobs);
+    const view = await imageJobView(job, publicBaseUrl(event), blobs);
     return jsonResponse(ranSynchronously ? 200 : 202, view, { location: view.status_url });
   },
 });

@@ -1,4 +1,4 @@
-import { composeImageWork } from '../../shared/app/image-jobs';
+import { composeJobWork } from '../../shared/app/jobs';
 import { apiKeyAccess } from '../../shared/http/access-declaration';
 import { httpFunction } from '../../shared/http/http-function';
 import * as z from '../../shared/schema';
@@ -11,7 +11,7 @@ export const { handler, create: createHandler } = httpFunction({
     id: z.string().check(z.minLength(1), z.maxLength(64)),
     index: z.coerce.number().check(z.int(), z.minimum(0), z.maximum(3)),
   }),
-  compose: composeImageWork,
+  compose: composeJobWork,
   handle: async ({ params }, { imageJobs }) => {
     const png = await imageJobs.image(params.id, params.index);
     return {

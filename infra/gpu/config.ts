@@ -15,7 +15,25 @@ export const GPU_VARIABLES = {
     schema: z.coerce.number().check(z.int(), z.minimum(1), z.maximum(65_535)),
     default: '8080',
     configures: 'HTTP',
-    description: 'the port the service listens on (all interfaces)',
+    description: 'the port the service listens on',
+  }),
+  HOST: variable({
+    schema: z.string().check(z.minLength(1)),
+    default: '0.0.0.0',
+    configures: 'HTTP',
+    description:
+      'the address it binds: every interface by default, which needs a secret; without one it refuses to start unless this is a loopback address (`127.0.0.1`)',
+  }),
+  GPU_SERVICE_TOKEN: variable({
+    schema: z.string().check(z.minLength(16, 'use a secret of at least 16 characters')),
+    configures: 'HTTP',
+    description:
+      'the shared secret every request but `GET /health` must send as `Authorization: Bearer …` (401 otherwise)',
+  }),
+  GPU_SERVICE_TOKEN_PARAMETER: variable({
+    schema: z.string().check(z.minLength(1)),
+    configures: 'HTTP',
+    description: 'SSM SecureString holding that secret (read at start when `GPU_SERVICE_TOKEN` is unset)',
   }),
   MODEL_PROFILE: variable({
     schema: z.enum(MODEL_PROFILES),

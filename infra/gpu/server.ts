@@ -8,10 +8,15 @@
  * Requests are read and refused as the functions' are (shared/http): 413 for a body over the limit, 415 for
  * one that is not JSON, 400 for malformed JSON, 422 for invalid fields, every error as the suite's JSON
  * error body, mapped by the same code, with no stack trace or path of this machine in it.
+ *
+ * With a secret, every request but `GET /health` must carry it (`Authorization: Bearer <secret>`, compared in
+ * constant time) or is answered 401. Without one the service serves only on a loopback address: `main`
+ * refuses to bind any other.
  */
 import { once } from 'node:events';
 import http from 'node:http';
 import { Logger } from '@aws-lambda-powertools/logger';
+import { readSecret } from '../../shared/config/secrets';
 import {
   type GenerationEvent,
   GenerationRequest,
@@ -25,6 +30,7 @@ import {
   MethodNotAllowedError,
   NotFoundError,
   PayloadTooLargeError,
+  UnauthorizedError,
   UnsupportedMediaTypeError,
 } from '../../shared/errors';
 import { type ErrorBody, errorResponse } from '../../shared/http/error-response';
@@ -35,6 +41,7 @@ import { validate } from '../../shared/http/validate';
 import { sniffImageFormat } from '../../shared/vision/image-input';
 import { createLocalBlip2Provider, type VqaProvider } from '../../shared/vqa/vqa-providers';
 import { type GpuConfig, loadGpuConfig } from './config';
+import { carriesSecret, isLoopback } from './credential';
 
 export interface GpuServerLimits {
   /** Body limit of `POST /v1/images/generations`. */
@@ -64,6 +71,8 @@ export function createGpuServer(deps: {
   vqa?: VqaProvider;
   logger: Logger;
   limits?: GpuServerLimits;
+  /** The shared secret requests must carry; unset, none is asked (a service bound to loopback only). */
+  secret?: string;
 }): http.Server {
   const limits = deps.limits ?? gpuServerLimits();
   let ready = false;
@@ -148,6 +157,15 @@ export function createGpuServer(deps: {
       if (!methods) throw new NotFoundError(`No route for ${method} ${pathname}`);
       const route = Object.hasOwn(methods, method) ? methods[method] : undefined;
       if (!route) throw new MethodNotAllowedError(method, pathname, Object.keys(methods));
+      if (
+        deps.secret !== undefined &&
+        route !== health &&
+        !carriesSecret(request.headers.authorization, deps.secret)
+      )
+        throw new UnauthorizedError(
+          'this service needs its credential: send Authorization: Bearer <secret>',
+          'Bearer realm="gpu-service"',
+        );
       await route(request, response, requestId);
     } catch (error) {
       if (response.headersSent) {
@@ -180,11 +198,34 @@ async function main(): Promise<void> {
     process.exit(1);
   }
   const logger = new Logger({ serviceName: 'genai-endpoints-gpu' });
+  const secret =
+    config.GPU_SERVICE_TOKEN ??
+    (config.GPU_SERVICE_TOKEN_PARAMETER
+      ? await readSecret({ parameter: config.GPU_SERVICE_TOKEN_PARAMETER })
+      : undefined);
+  if (secret === undefined && !isLoopback(config.HOST)) {
+    // Whatever the log level: the operator must read why it stopped.
+    console.error(
+      JSON.stringify({
+        level: 'ERROR',
+        message: 'the GPU service cannot start: no secret, and HOST is not a loopback address',
+        host: config.HOST,
+        fix: 'set GPU_SERVICE_TOKEN (or GPU_SERVICE_TOKEN_PARAMETER), or HOST=127.0.0.1 for this machine only',
+      }),
+    );
+    process.exit(1);
+  }
   const locations = { profile: config.MODEL_PROFILE, modelRoot: config.MODEL_ROOT };
   const generator = createLocalImageGenerator({ locations, logger });
   const vqa = createLocalBlip2Provider({ locations, logger });
-  const server = createGpuServer({ generator, vqa, logger, limits: gpuServerLimits(config) });
-  server.listen(config.PORT, '0.0.0.0');
+  const server = createGpuServer({
+    generator,
+    vqa,
+    logger,
+    limits: gpuServerLimits(config),
+    ...(secret === undefined ? {} : { secret }),
+  });
+  server.listen(config.PORT, config.HOST);
   await once(server, 'listening');
   logger.info('GPU service listening', { address: server.address() });
 }

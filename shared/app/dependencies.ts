@@ -5,6 +5,7 @@
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import { type CaptioningService, createCaptioningService } from '../captioning/captioning-service';
+import type { ClassicGenerators } from '../classic/generators';
 import { createSentimentService, type SentimentService } from '../classification/sentiment-service';
 import type { AppConfig } from '../config/environment';
 import type { ImageGenerator } from '../diffusion/image-generator';
@@ -13,7 +14,6 @@ import {
   createTextGenerationService,
   type TextGenerationService,
 } from '../generation/text-generation-service';
-import type { ImageJobService } from '../jobs/image-jobs';
 import type { ModelRuntime } from '../models/model-runtime';
 import type { PipelineFactory } from '../models/pipeline-factory';
 import type { NgramService } from '../ngram/ngram-service';
@@ -27,17 +27,19 @@ import {
 } from '../summarization/summarization-service';
 import type { VectorStore } from '../vectors/vector-store';
 import { type BaseDependencies, SERVICE_NAME } from './base';
+import { composeClassicGenerators } from './classic-models';
 import { composeAnswers } from './document-answering';
 import { composeDocumentRecords, type DocumentRecords } from './document-records';
 import { composeIngestion, composeVectorStores } from './documents';
-import { composeImageGenerator, composeImageJobs } from './image-jobs';
+import { composeImageGenerator } from './image-jobs';
+import { composeJobs, type JobParts } from './jobs';
 import { composeModelBucket } from './model-bucket';
 import { composeModelRuntime } from './model-runtime';
 import { composeNgram } from './ngram';
 import type { VectorStores } from './vector-stores';
 import { composeVqa, type VqaParts } from './vqa';
 
-export interface AppDependencies extends BaseDependencies, DocumentRecords, VqaParts {
+export interface AppDependencies extends BaseDependencies, DocumentRecords, VqaParts, JobParts {
   readonly runtime: ModelRuntime;
   readonly textGeneration: TextGenerationService;
   readonly summarization: SummarizationService;
@@ -49,7 +51,7 @@ export interface AppDependencies extends BaseDependencies, DocumentRecords, VqaP
   readonly rag: AnswerService;
   readonly captioning: CaptioningService;
   readonly imageGenerator: ImageGenerator;
-  readonly imageJobs: ImageJobService;
+  readonly generators: ClassicGenerators;
   readonly ngram: NgramService;
 }
 
@@ -78,6 +80,7 @@ export function createDependencies(
   const records = composeDocumentRecords(base, overrides.blobs);
   const vectorStores = composeVectorStores(base, records.blobs, overrides.decorateVectorStore);
   const imageGenerator = overrides.imageGenerator ?? composeImageGenerator(base);
+  const { generators } = composeClassicGenerators(base);
   return {
     ...base,
     ...records,
@@ -92,7 +95,8 @@ export function createDependencies(
     documents: composeIngestion(base, { ...records, vectorStores, embeddings }),
     captioning: createCaptioningService({ runtime, limits: config.images }),
     imageGenerator,
-    imageJobs: composeImageJobs(base, { blobs: records.blobs, imageGenerator }),
+    generators,
+    ...composeJobs(base, { blobs: records.blobs, imageGenerator, generators }),
     rag: composeAnswers(base, { registry: records.registry, embeddings, generator: textGeneration }),
     ngram: composeNgram(base, records.blobs),
   };

@@ -20,7 +20,11 @@ export interface VqaParts {
 export function composeVqa({ config, logger }: BaseDependencies): VqaParts {
   const vqaProviders: Partial<Record<VqaProviderName, VqaProvider>> = {
     blip2: config.jobs.gpuServiceUrl
-      ? createRemoteBlip2Provider({ url: config.jobs.gpuServiceUrl, timeoutMs: config.jobs.gpuTimeoutMs })
+      ? createRemoteBlip2Provider({
+          url: config.jobs.gpuServiceUrl,
+          timeoutMs: config.jobs.gpuTimeoutMs,
+          ...(config.jobs.gpuServiceToken ? { credential: lazySecret(config.jobs.gpuServiceToken) } : {}),
+        })
       : createLocalBlip2Provider({
           locations: modelLocations(config),
           logger,

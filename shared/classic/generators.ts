@@ -20,10 +20,13 @@ import {
   type GeneratedImages,
 } from './schema';
 
+/** Told after each step of a sampler (a job's progress); the sampler waits for it. */
+export type StepListener = (step: number, steps: number) => Promise<void>;
+
 export interface ClassicGenerators {
   gan(request: GanGenerateRequest): Promise<GeneratedImages>;
-  diffusion(request: DiffusionGenerateRequest): Promise<GeneratedImages>;
-  ebm(request: EbmGenerateRequest): Promise<GeneratedImages>;
+  diffusion(request: DiffusionGenerateRequest, onStep?: StepListener): Promise<GeneratedImages>;
+  ebm(request: EbmGenerateRequest, onStep?: StepListener): Promise<GeneratedImages>;
 }
 
 const seedOf = (seed: number | undefined) => seed ?? randomInt(2 ** 32);
@@ -62,7 +65,7 @@ export function createClassicGenerators(deps: { models: ClassicModels }): Classi
       return answer(images?.data as Float32Array, [count, 1, size, size], seed, model.info, started);
     },
 
-    async diffusion({ count, sampler, steps, seed: requested }) {
+    async diffusion({ count, sampler, steps, seed: requested }, onStep) {
       const model = await deps.models.load('ddpm', { config: DdpmConfig, graphs: ['unet.onnx'] });
       const started = performance.now();
       const seed = seedOf(requested);
@@ -94,11 +97,12 @@ export function createClassicGenerators(deps: { models: ClassicModels }): Classi
           ),
         });
         sample = scheduler.step(noise_pred?.data as Float32Array, i, sample);
+        await onStep?.(i + 1, scheduler.timesteps.length);
       }
       return answer(sample, dims, seed, model.info, started);
     },
 
-    async ebm({ count, steps, step_size: stepSize, noise: noiseScale, seed: requested }) {
+    async ebm({ count, steps, step_size: stepSize, noise: noiseScale, seed: requested }, onStep) {
       const model = await deps.models.load('ebm', { config: EbmConfig, graphs: ['gradient.onnx'] });
       const started = performance.now();
       const seed = seedOf(requested);
@@ -117,6 +121,7 @@ export function createClassicGenerators(deps: { models: ClassicModels }): Classi
         x = x.map((value, i) =>
           Math.min(1, Math.max(-1, value - (stepSize / 2) * (g[i] as number) + deviation * noise())),
         );
+        await onStep?.(step + 1, steps);
       }
       return answer(x, dims, seed, model.info, started);
     },

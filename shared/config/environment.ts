@@ -429,6 +429,17 @@ export const APP_VARIABLES = {
     configures: 'jobs',
     description: 'the GPU container; diffusion and BLIP-2 run in process when unset',
   }),
+  GPU_SERVICE_TOKEN: variable({
+    schema: nonEmpty,
+    configures: 'jobs',
+    description:
+      'the shared secret sent to the GPU service as `Authorization: Bearer …` (local runs; the service holds the same)',
+  }),
+  GPU_SERVICE_TOKEN_PARAMETER: variable({
+    schema: nonEmpty,
+    configures: 'jobs',
+    description: 'SSM SecureString holding the GPU service secret (deployed; a name without a leading slash)',
+  }),
   GPU_SERVICE_TIMEOUT_SECONDS: variable({
     schema: positiveInt,
     default: '600',
@@ -464,6 +475,13 @@ export const APP_VARIABLES = {
     default: String(64 * 64 * 10 * 4),
     configures: 'jobs',
     description: 'largest width × height × steps × images run with `sync: true`',
+  }),
+  CLASSIC_SYNC_MAX_WORK: variable({
+    schema: nonNegativeInt,
+    default: '400',
+    configures: 'jobs',
+    description:
+      'largest steps × images that `/diffusion/generate` and `/ebm/generate` answer at once; above, 202 and a job (0: always a job)',
   }),
   VQA_PROVIDER: variable({
     schema: z.enum(['blip2', 'gemini']),
@@ -595,12 +613,6 @@ export const SCRIPT_VARIABLES = {
     configures: 'deploy',
     description: 'the documents bucket the stack creates (bucket names are global: pick yours)',
   }),
-  SECRETS_PARAMETER_PATH: variable({
-    schema: nonEmpty,
-    default: 'genai-endpoints/*',
-    configures: 'deploy',
-    description: 'the SSM parameters the functions may read (the Pinecone and Gemini keys)',
-  }),
 } as const;
 
 /** The functions' variables, each validated and defaulted: the flat view of the configuration. */
@@ -611,6 +623,22 @@ const pineconeKeySet = (e: Environment) => Boolean(e.PINECONE_API_KEY ?? e.PINEC
 
 /** Rules over several variables, checked (and reported with the rest) when each one they read is valid. */
 const APP_RULES: readonly CrossRule<typeof APP_VARIABLES>[] = [
+  {
+    reads: [
+      'GPU_SERVICE_URL',
+      'GPU_SERVICE_TOKEN',
+      'GPU_SERVICE_TOKEN_PARAMETER',
+      'AWS_LAMBDA_FUNCTION_NAME',
+      'IS_OFFLINE',
+    ],
+    check: (e) =>
+      e.GPU_SERVICE_URL &&
+      e.AWS_LAMBDA_FUNCTION_NAME &&
+      !e.IS_OFFLINE &&
+      !(e.GPU_SERVICE_TOKEN ?? e.GPU_SERVICE_TOKEN_PARAMETER)
+        ? 'GPU_SERVICE_URL: a deployed function calls the GPU service with its secret; set GPU_SERVICE_TOKEN_PARAMETER'
+        : undefined,
+  },
   {
     reads: ['CORS_ORIGIN', 'AWS_LAMBDA_FUNCTION_NAME', 'IS_OFFLINE'],
     check: (e) =>
@@ -722,6 +750,8 @@ function appConfig(e: Environment, runningOnLambda: boolean) {
       queueUrl: e.JOBS_QUEUE_URL,
       /** The GPU container; images are generated in this process when unset. */
       gpuServiceUrl: e.GPU_SERVICE_URL,
+      /** The GPU service's shared secret: the value itself (local runs) or its SSM parameter (AWS). */
+      gpuServiceToken: secretSource(e.GPU_SERVICE_TOKEN, e.GPU_SERVICE_TOKEN_PARAMETER),
       gpuTimeoutMs: e.GPU_SERVICE_TIMEOUT_SECONDS * 1000,
       /** A running job without a heartbeat for this long has lost its worker: it is retried or failed. */
       heartbeatTimeoutMs: e.JOB_HEARTBEAT_TIMEOUT_SECONDS * 1000,
@@ -729,6 +759,8 @@ function appConfig(e: Environment, runningOnLambda: boolean) {
       /** Claims a job may have before a job whose workers keep dying is failed. */
       maxAttempts: e.JOB_MAX_ATTEMPTS,
       syncMaxPixelSteps: e.GENERATE_SYNC_MAX_PIXEL_STEPS,
+      /** Sampler steps × images above which a classic generator's run becomes a job. */
+      classicSyncMaxWork: e.CLASSIC_SYNC_MAX_WORK,
     },
     rag: ragConfig(e),
     research: {

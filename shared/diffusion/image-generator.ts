@@ -7,6 +7,7 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import { ModelUnavailableError, ServiceUnavailableError, UpstreamError } from '../errors';
 import type { ModelLocations } from '../models/model-plan';
 import { resolveOnnxModel } from '../models/onnx-models';
+import { type GpuCredential, gpuAuthorization } from './gpu-credential';
 import { GenerationEvent } from './gpu-service-contract';
 import type { DiffusionParameters } from './schema';
 import type { DiffusionResult, ProgressListener, StableDiffusion } from './stable-diffusion';
@@ -96,16 +97,22 @@ export function createLocalImageGenerator(deps: {
   };
 }
 
-export function createRemoteImageGenerator(deps: { url: string; timeoutMs: number }): ImageGenerator {
+export function createRemoteImageGenerator(deps: {
+  url: string;
+  timeoutMs: number;
+  /** The service's shared secret; unset, requests carry none (a local service without one). */
+  credential?: GpuCredential;
+}): ImageGenerator {
   const endpoint = `${deps.url.replace(/\/+$/, '')}/v1/images/generations`;
   return {
     location: deps.url,
     async generate(parameters, onProgress) {
+      const authorization = await gpuAuthorization(deps.credential);
       let response: Response;
       try {
         response = await fetch(endpoint, {
           method: 'POST',
-          headers: { 'content-type': 'application/json', accept: 'application/x-ndjson' },
+          headers: { 'content-type': 'application/json', accept: 'application/x-ndjson', ...authorization },
           body: JSON.stringify(parameters),
           signal: AbortSignal.timeout(deps.timeoutMs),
         });

@@ -32,11 +32,21 @@ export interface ImageRequest {
 /** Room for a multipart body's boundaries and text fields beside the largest image. */
 const ENVELOPE_BYTES = 64 * 1024;
 
+/** Where images sent by key are read from: the image routes may read nothing else of the store. */
+export const IMAGE_KEY_PREFIX = 'images/';
+
 const JsonImageRequest = z
   .looseObject({
     image_base64: z.optional(z.string().check(z.minLength(1))),
     image_s3_key: z.optional(
-      z.string().check(z.minLength(1), z.maxLength(1024), z.refine(isPlainKey, STORAGE_KEY_RULE)),
+      z.string().check(
+        z.minLength(1),
+        z.maxLength(1024),
+        z.refine(
+          (key) => isPlainKey(key) && key.startsWith(IMAGE_KEY_PREFIX),
+          `${STORAGE_KEY_RULE}, under ${IMAGE_KEY_PREFIX}`,
+        ),
+      ),
     ),
   })
   .check(

@@ -19,7 +19,7 @@ import { SentimentRequest, SentimentResponse } from '../classification/schema';
 import { GenerateImageRequest } from '../diffusion/schema';
 import { EmbedRequest, EmbedResponse } from '../embeddings/schema';
 import { GenerateTextRequest, GenerateTextResponse } from '../generation/schema';
-import { JobView } from '../jobs/job-view';
+import { ClassicJobView, ImageJobView, JobView } from '../jobs/job-view';
 import { HealthResponse } from '../models/health-view';
 import { CorpusSummary, NgramGenerateRequest, NgramGeneration, NgramTrainRequest } from '../ngram/schema';
 import {
@@ -222,25 +222,37 @@ const OPERATIONS: Readonly<Record<string, Operation>> = {
     summary: 'PNG images from the DDPM UNet (32×32 RGB), sampled with DDPM or DDIM, seeded',
     tag: 'classic',
     body: DiffusionGenerateRequest,
-    responses: { '200': { description: 'the images, the seed and their size', schema: GeneratedImages } },
+    responses: {
+      '200': { description: 'the images, the seed and their size', schema: GeneratedImages },
+      '202': {
+        description: 'a run above CLASSIC_SYNC_MAX_WORK (steps × count): the job to poll (`Location` header)',
+        schema: ClassicJobView,
+      },
+    },
   },
   'POST /ebm/generate': {
     summary: 'PNG images by Langevin dynamics over the energy-based model (28×28 grayscale), seeded',
     tag: 'classic',
     body: EbmGenerateRequest,
-    responses: { '200': { description: 'the images, the seed and their size', schema: GeneratedImages } },
+    responses: {
+      '200': { description: 'the images, the seed and their size', schema: GeneratedImages },
+      '202': {
+        description: 'a run above CLASSIC_SYNC_MAX_WORK (steps × count): the job to poll (`Location` header)',
+        schema: ClassicJobView,
+      },
+    },
   },
   'POST /generate-image': {
     summary: 'Stable Diffusion text-to-image, as a job (or synchronously for small requests)',
     tag: 'images',
     body: GenerateImageRequest,
     responses: {
-      '202': { description: 'the job to poll (`Location` header)', schema: JobView },
-      '200': { description: 'the finished job, in synchronous mode', schema: JobView },
+      '202': { description: 'the job to poll (`Location` header)', schema: ImageJobView },
+      '200': { description: 'the finished job, in synchronous mode', schema: ImageJobView },
     },
   },
   'GET /jobs/{id}': {
-    summary: "A job's status, progress and image links",
+    summary: "A job's status, progress and result (image links, or a classic generator's PNGs)",
     tag: 'images',
     params: { id: JobId },
     responses: { '200': { description: 'the job', schema: JobView } },

@@ -17,6 +17,9 @@ import type { BlobStore } from '../storage/blob-store';
 import type { CacheDeclaration } from './guardrails';
 import type { HttpResponse } from './response';
 
+/** Where cached responses are kept in the documents store. */
+export const CACHE_PREFIX = 'cache/';
+
 export interface ResponseCache {
   /** The key of a cacheable request, or undefined. */
   keyOf(body: unknown, rawBody: string | undefined): string | undefined;
@@ -78,7 +81,7 @@ export function createResponseCache<Body>(options: {
         models,
         safety,
       });
-      return `cache/${route}/${createHash('sha256').update(material).digest('hex')}.json`;
+      return `${CACHE_PREFIX}${route}/${createHash('sha256').update(material).digest('hex')}.json`;
     },
     async get(key) {
       const blob = await blobs.get(key).catch(() => undefined);

@@ -9,6 +9,9 @@ import { PreconditionFailedError } from '../errors';
 import type { BlobStore } from '../storage/blob-store';
 import { isFinished, type Job, StoredJob } from './job';
 
+/** Where job records live in the blob store. */
+export const JOBS_PREFIX = 'jobs/';
+
 export interface JobStore {
   create(job: Job): Promise<void>;
   get(id: string): Promise<Job | undefined>;
@@ -26,7 +29,7 @@ export function createBlobJobStore(deps: {
   prefix?: string;
   maxAttempts?: number;
 }): JobStore {
-  const prefix = deps.prefix ?? 'jobs/';
+  const prefix = deps.prefix ?? JOBS_PREFIX;
   const keyOf = (id: string) => `${prefix}${id}.json`;
   const activePrefix = `${prefix}active/`;
   const read = async (id: string) => {

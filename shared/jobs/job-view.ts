@@ -1,17 +1,26 @@
 /**
- * What `GET /jobs/{id}` and `POST /generate-image` answer about a job, with links to its images. The links
- * start at the API's public base URL, which the HTTP layer reads from the request: a job never sees one.
+ * What `GET /jobs/{id}` answers about a job, and what a route that starts a job answers: the fields of every
+ * job, then those of its kind (an image job's links to its images; a classic generator's PNGs, exactly as
+ * the synchronous answer carries them). Links start at the API's public base URL, which the HTTP layer reads
+ * from the request: a job never sees one.
  */
 
+import {
+  CLASSIC_JOB_KINDS,
+  classicJobResult,
+  DiffusionJobRequest,
+  EbmJobRequest,
+} from '../classic/classic-jobs';
+import { GeneratedImages } from '../classic/schema';
 import { DiffusionParameters } from '../diffusion/schema';
 import * as z from '../schema';
 import type { BlobStore } from '../storage/blob-store';
-import type { ImageJob } from './image-jobs';
-import { JOB_STATUSES } from './job';
+import { asImageJob, IMAGE_JOB_KIND, type ImageJob } from './image-jobs';
+import { JOB_STATUSES, type Job } from './job';
 
 const LINK_SECONDS = 3600;
 
-export const JobView = z.object({
+const JobFields = {
   job_id: z.string(),
   status: z.enum(JOB_STATUSES),
   status_url: z.string(),
@@ -22,6 +31,14 @@ export const JobView = z.object({
   created_at: z.string(),
   started_at: z.optional(z.string()),
   finished_at: z.optional(z.string()),
+  /** Public by construction: a job's status never carries a cause's internal text. */
+  error: z.optional(z.object({ type: z.string(), message: z.string() })),
+};
+
+/** A Stable Diffusion job (`POST /generate-image`). */
+export const ImageJobView = z.object({
+  kind: z.literal(IMAGE_JOB_KIND),
+  ...JobFields,
   /** The parameters the job runs with, its seed drawn when the request had none. */
   request: DiffusionParameters,
   images: z.optional(
@@ -32,12 +49,40 @@ export const JobView = z.object({
   seed: z.optional(z.number().check(z.int())),
   execution_provider: z.optional(z.string()),
   step_ms: z.optional(z.number()),
-  error: z.optional(z.object({ type: z.string(), message: z.string() })),
 });
+export type ImageJobView = z.output<typeof ImageJobView>;
+
+/** A long run of `/diffusion/generate` or `/ebm/generate`. */
+export const ClassicJobView = z.object({
+  kind: z.enum(CLASSIC_JOB_KINDS),
+  ...JobFields,
+  /** The request the job runs, its seed drawn when the request had none. */
+  request: z.union([DiffusionJobRequest, EbmJobRequest]),
+  /** When it succeeded: the answer of the synchronous path for the same request and seed. */
+  result: z.optional(GeneratedImages),
+});
+export type ClassicJobView = z.output<typeof ClassicJobView>;
+
+export const JobView = z.union([ImageJobView, ClassicJobView]);
 export type JobView = z.output<typeof JobView>;
 
-/** The job as the API shows it; `baseUrl` is the API's public address, stage included (no trailing slash). */
-export async function jobView(job: ImageJob, baseUrl: string, blobs: BlobStore): Promise<JobView> {
+function commonView(job: Job, baseUrl: string) {
+  return {
+    job_id: job.id,
+    status: job.status,
+    status_url: `${baseUrl}/jobs/${job.id}`,
+    attempts: job.attempts,
+    max_attempts: job.maxAttempts,
+    ...(job.progress ? { progress: job.progress } : {}),
+    created_at: job.createdAt,
+    ...(job.startedAt ? { started_at: job.startedAt } : {}),
+    ...(job.finishedAt ? { finished_at: job.finishedAt } : {}),
+    ...(job.error ? { error: job.error } : {}),
+  };
+}
+
+/** An image job as the API shows it; `baseUrl` is the API's public address, stage included (no trailing slash). */
+export async function imageJobView(job: ImageJob, baseUrl: string, blobs: BlobStore): Promise<ImageJobView> {
   const { result } = job;
   const images = result
     ? await Promise.all(
@@ -51,15 +96,8 @@ export async function jobView(job: ImageJob, baseUrl: string, blobs: BlobStore):
       )
     : undefined;
   return {
-    job_id: job.id,
-    status: job.status,
-    status_url: `${baseUrl}/jobs/${job.id}`,
-    attempts: job.attempts,
-    max_attempts: job.maxAttempts,
-    ...(job.progress ? { progress: job.progress } : {}),
-    created_at: job.createdAt,
-    ...(job.startedAt ? { started_at: job.startedAt } : {}),
-    ...(job.finishedAt ? { finished_at: job.finishedAt } : {}),
+    kind: IMAGE_JOB_KIND,
+    ...commonView(job, baseUrl),
     request: job.request,
     ...(result && images
       ? {
@@ -69,6 +107,26 @@ export async function jobView(job: ImageJob, baseUrl: string, blobs: BlobStore):
           step_ms: result.stepMs,
         }
       : {}),
-    ...(job.error ? { error: job.error } : {}),
   };
+}
+
+function classicJobView(job: Job, kind: ClassicJobView['kind'], baseUrl: string): ClassicJobView {
+  const result = job.status === 'succeeded' ? classicJobResult(job) : undefined;
+  return {
+    kind,
+    ...commonView(job, baseUrl),
+    request: (kind === 'diffusion-generate' ? DiffusionJobRequest : EbmJobRequest).parse(job.request),
+    ...(result ? { result } : {}),
+  };
+}
+
+const isClassicKind = (kind: string): kind is ClassicJobView['kind'] =>
+  (CLASSIC_JOB_KINDS as readonly string[]).includes(kind);
+
+/** Any job as the API shows it, by its kind. */
+export async function jobView(job: Job, baseUrl: string, blobs: BlobStore): Promise<JobView> {
+  const image = asImageJob(job);
+  if (image) return imageJobView(image, baseUrl, blobs);
+  if (isClassicKind(job.kind)) return classicJobView(job, job.kind, baseUrl);
+  throw new Error(`job ${job.id} is of an unknown kind '${job.kind}'`);
 }

@@ -45,6 +45,9 @@ const summaryOf = (corpusId: string, model: NgramModel): CorpusSummary => ({
   contexts: Object.keys(model.counts[model.n - 1] ?? {}).length,
 });
 
+/** Where the trained models are kept in the blob store. */
+export const NGRAM_PREFIX = 'ngram/';
+
 export function createNgramService(options: {
   blobs: BlobStore;
   /** Folder of the models in the blob store. */
@@ -52,7 +55,7 @@ export function createNgramService(options: {
   /** The text the suite's own corpus is trained from. */
   projectDocs: () => string;
 }): NgramService {
-  const prefix = options.prefix ?? 'ngram/';
+  const prefix = options.prefix ?? NGRAM_PREFIX;
   const keyOf = (corpusId: string) => `${prefix}${corpusId}.json`;
 
   async function read(corpusId: string): Promise<NgramModel | undefined> {

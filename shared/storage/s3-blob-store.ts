@@ -3,6 +3,7 @@ import {
   DeleteObjectCommand,
   GetObjectCommand,
   HeadObjectCommand,
+  ListObjectsV2Command,
   PutObjectCommand,
   paginateListObjectsV2,
   type S3Client,
@@ -15,6 +16,8 @@ import { assertPlainKey, type BlobStore } from './blob-store';
 const isMissing = (error: unknown) =>
   error instanceof S3ServiceException &&
   (error.name === 'NoSuchKey' || error.name === 'NotFound' || error.$metadata.httpStatusCode === 404);
+const isDenied = (error: unknown) =>
+  error instanceof S3ServiceException && error.$metadata.httpStatusCode === 403;
 const isConflict = (error: unknown) =>
   error instanceof S3ServiceException &&
   (error.$metadata.httpStatusCode === 412 || error.$metadata.httpStatusCode === 409);
@@ -28,6 +31,23 @@ export function createS3BlobStore(deps: { client: S3Client; bucket: string; pref
   /** The client learns the operation and the key in the store; the bucket and S3's answer go to the logs. */
   const fail = (operation: string, key: string, error: unknown): never => {
     throw new StorageUnavailableError(`S3 ${operation}`, key, { cause: error });
+  };
+  /**
+   * Whether a read that S3 refused (403) was of a missing object. S3 answers 404 for a missing key only to
+   * a caller allowed to list the bucket, and the functions' roles allow listing their own prefixes only (a
+   * condition a GetObject request does not carry): the listing of the key itself tells the two apart, and
+   * a key that exists, or a listing refused too, stays a refusal.
+   */
+  const deniedBecauseMissing = async (Key: string, error: unknown): Promise<boolean> => {
+    if (!isDenied(error)) return false;
+    try {
+      const listed = await deps.client.send(
+        new ListObjectsV2Command({ Bucket: deps.bucket, Prefix: Key, MaxKeys: 1 }),
+      );
+      return listed.Contents?.[0]?.Key !== Key;
+    } catch {
+      return false;
+    }
   };
 
   return {
@@ -43,7 +63,7 @@ export function createS3BlobStore(deps: { client: S3Client; bucket: string; pref
           ...(response.ContentType ? { contentType: response.ContentType } : {}),
         };
       } catch (error) {
-        if (isMissing(error)) return undefined;
+        if (isMissing(error) || (await deniedBecauseMissing(Key, error))) return undefined;
         return fail('GetObject', key, error);
       }
     },
@@ -52,7 +72,7 @@ export function createS3BlobStore(deps: { client: S3Client; bucket: string; pref
       try {
         return (await deps.client.send(new HeadObjectCommand({ Bucket: deps.bucket, Key }))).ETag;
       } catch (error) {
-        if (isMissing(error)) return undefined;
+        if (isMissing(error) || (await deniedBecauseMissing(Key, error))) return undefined;
         return fail('HeadObject', key, error);
       }
     },

@@ -4,6 +4,7 @@
  */
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { ApiError, GoogleGenAI } from '@google/genai';
+import { type GpuCredential, gpuAuthorization } from '../diffusion/gpu-credential';
 import { ServiceError, VqaAnswer, type VqaRequest } from '../diffusion/gpu-service-contract';
 import {
   ContentBlockedError,
@@ -78,16 +79,22 @@ export function createLocalBlip2Provider(deps: {
   };
 }
 
-export function createRemoteBlip2Provider(deps: { url: string; timeoutMs: number }): VqaProvider {
+export function createRemoteBlip2Provider(deps: {
+  url: string;
+  timeoutMs: number;
+  /** The service's shared secret; unset, requests carry none (a local service without one). */
+  credential?: GpuCredential;
+}): VqaProvider {
   const endpoint = `${deps.url.replace(/\/+$/, '')}/v1/vqa`;
   return {
     name: 'blip2',
     async answer(image, question) {
+      const authorization = await gpuAuthorization(deps.credential);
       let response: Response;
       try {
         response = await fetch(endpoint, {
           method: 'POST',
-          headers: { 'content-type': 'application/json' },
+          headers: { 'content-type': 'application/json', ...authorization },
           body: JSON.stringify({
             image_base64: image.bytes.toString('base64'),
             question,

@@ -11,7 +11,7 @@ import { createHandler as classifyImage } from '../../functions/classify-image/h
 import { createHandler as diffusionGenerate } from '../../functions/diffusion-generate/handler';
 import { createHandler as ebmGenerate } from '../../functions/ebm-generate/handler';
 import { createHandler as ganGenerate } from '../../functions/gan-generate/handler';
-import { composeClassicGenerators, composeClassicModels } from '../../shared/app/classic-models';
+import { composeClassicModels } from '../../shared/app/classic-models';
 import { createImageClassifier } from '../../shared/classic/image-classifier';
 import { testDependencies } from '../helpers/dependencies';
 import { httpEvent, invoke } from '../helpers/events';
@@ -26,7 +26,6 @@ const classify = classifyImage({
     limits: deps.config.images,
   }),
 });
-const generators = composeClassicGenerators(deps);
 afterAll(() => deps.runtime.dispose());
 
 interface Labels {
@@ -104,7 +103,7 @@ describe('POST /classify-image', () => {
 
 describe('classic generators', () => {
   it('POST /gan/generate: 28×28 grayscale PNGs, the same bytes for the same seed', async () => {
-    const handler = ganGenerate(generators);
+    const handler = ganGenerate(deps);
     const first = await post<Images>(handler, '/gan/generate', { count: 3, seed: 7 });
     const again = await post<Images>(handler, '/gan/generate', { count: 3, seed: 7 });
     const other = await post<Images>(handler, '/gan/generate', { count: 3, seed: 8 });
@@ -123,7 +122,7 @@ describe('classic generators', () => {
   it.each(['ddpm', 'ddim'])(
     'POST /diffusion/generate with %s: 32×32 RGB PNGs, the same bytes for the same seed',
     async (sampler) => {
-      const handler = diffusionGenerate(generators);
+      const handler = diffusionGenerate(deps);
       const body = { count: 2, sampler, steps: 10, seed: 3 };
       const first = await post<Images>(handler, '/diffusion/generate', body);
       const again = await post<Images>(handler, '/diffusion/generate', body);
@@ -138,7 +137,7 @@ describe('classic generators', () => {
   );
 
   it('POST /ebm/generate: Langevin samples settle where the energy is lowest, the same for the same seed', async () => {
-    const handler = ebmGenerate(generators);
+    const handler = ebmGenerate(deps);
     const body = { count: 2, steps: 80, step_size: 0.2, noise: 0.1, seed: 5 };
     const first = await post<Images>(handler, '/ebm/generate', body);
     const again = await post<Images>(handler, '/ebm/generate', body);
@@ -155,8 +154,8 @@ describe('classic generators', () => {
   });
 
   it('answers 422 for steps, step sizes, noise and counts out of range', async () => {
-    const ebm = ebmGenerate(generators);
-    const diffusion = diffusionGenerate(generators);
+    const ebm = ebmGenerate(deps);
+    const diffusion = diffusionGenerate(deps);
     for (const [handler, route, body] of [
       [ebm, '/ebm/generate', { steps: 0 }],
       [ebm, '/ebm/generate', { steps: 1001 }],
@@ -164,7 +163,7 @@ describe('classic generators', () => {
       [ebm, '/ebm/generate', { noise: 2 }],
       [diffusion, '/diffusion/generate', { steps: 1001 }],
       [diffusion, '/diffusion/generate', { sampler: 'euler' }],
-      [ganGenerate(generators), '/gan/generate', { count: 17 }],
+      [ganGenerate(deps), '/gan/generate', { count: 17 }],
     ] as const) {
       const response = await post<{ error: { type: string } }>(handler, route, body);
       expect([route, JSON.stringify(body), response.statusCode]).toEqual([route, JSON.stringify(body), 422]);

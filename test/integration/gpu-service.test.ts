@@ -8,9 +8,10 @@ import { once } from 'node:events';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createGpuServer } from '../../infra/gpu/server';
 import { freePort } from '../../scripts/local-server';
-import type { ImageGenerator } from '../../shared/diffusion/image-generator';
+import { loadConfig } from '../../shared/config/environment';
+import { createRemoteImageGenerator, type ImageGenerator } from '../../shared/diffusion/image-generator';
 import { ModelUnavailableError } from '../../shared/errors';
-import type { VqaProvider } from '../../shared/vqa/vqa-providers';
+import { createRemoteBlip2Provider, type VqaProvider } from '../../shared/vqa/vqa-providers';
 import { silentLogger } from '../helpers/dependencies';
 import { gradient } from '../helpers/images';
 import { internalsIn } from '../helpers/leaks';
@@ -45,11 +46,14 @@ function fakeVqa(failWith?: Error): VqaProvider {
 }
 
 const servers: { stop(): Promise<void> }[] = [];
-async function serve(deps: { generator?: ImageGenerator; vqa?: VqaProvider } = {}): Promise<string> {
+async function serve(
+  deps: { generator?: ImageGenerator; vqa?: VqaProvider; secret?: string } = {},
+): Promise<string> {
   const server = createGpuServer({
     generator: deps.generator ?? fakeGenerator(),
     vqa: deps.vqa ?? fakeVqa(),
     logger: silentLogger(),
+    ...(deps.secret ? { secret: deps.secret } : {}),
   });
   const listening = await listenOnLoopback(server);
   servers.push(listening);
@@ -256,6 +260,69 @@ describe('the GPU service hides internals when its work fails', () => {
   });
 });
 
+describe('the GPU service credential', () => {
+  const secret = 'a-shared-secret-of-some-length';
+  const call = (url: string, path: string, authorization?: string) =>
+    fetch(`${url}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...(authorization ? { authorization } : {}) },
+      body: JSON.stringify(generation),
+    });
+
+  it('answers 401 JSON without the secret or with a wrong one, and 200 with it', async () => {
+    const url = await serve({ secret });
+    for (const authorization of [undefined, 'Bearer wrong-secret', `Basic ${secret}`, 'Bearer ', secret]) {
+      const response = await call(url, '/v1/images/generations', authorization);
+      expect([authorization, response.status]).toEqual([authorization, 401]);
+      expect(response.headers.get('www-authenticate')).toBe('Bearer realm="gpu-service"');
+      const body = (await response.json()) as ErrorBody;
+      expect(body.error.type).toBe('unauthorized');
+      expect(JSON.stringify(body)).not.toContain(secret);
+    }
+    const vqa = await fetch(`${url}/v1/vqa`, { method: 'POST', body: '{}' });
+    expect(vqa.status).toBe(401);
+    expect((await fetch(`${url}/ready`)).status).toBe(401);
+    const allowed = await call(url, '/v1/images/generations', `Bearer ${secret}`);
+    expect(allowed.status).toBe(200);
+    expect(await allowed.text()).toContain('"type":"result"');
+    // The liveness probe of the container's orchestrator needs no secret and tells nothing.
+    expect((await fetch(`${url}/health`)).status).toBe(200);
+  });
+
+  it('is sent by the clients the functions use, which fail clearly without it', async () => {
+    const url = await serve({ secret });
+    const png = await gradient('png', 16, 16);
+    const generator = createRemoteImageGenerator({ url, timeoutMs: 10_000, credential: async () => secret });
+    const { seed } = await generator.generate({ ...generation, scheduler: 'ddim' });
+    expect(seed).toBe(7);
+    const blip2 = createRemoteBlip2Provider({ url, timeoutMs: 10_000, credential: async () => secret });
+    expect((await blip2.answer({ bytes: png, format: 'png' }, 'what is it?')).answer).toBe('a gradient');
+
+    const anonymous = createRemoteImageGenerator({ url, timeoutMs: 10_000 });
+    await expect(anonymous.generate({ ...generation, scheduler: 'ddim' })).rejects.toThrow(/answered 401/);
+    const wrong = createRemoteBlip2Provider({ url, timeoutMs: 10_000, credential: async () => 'not-it' });
+    await expect(wrong.answer({ bytes: png, format: 'png' }, 'what is it?')).rejects.toThrow(/answered 401/);
+  });
+
+  it('is read from configuration by the functions: the value locally, else its SSM parameter', () => {
+    const local = loadConfig({ GPU_SERVICE_URL: 'http://gpu:8080', GPU_SERVICE_TOKEN: secret });
+    expect(local.jobs.gpuServiceToken).toEqual({ value: secret });
+    const deployed = loadConfig({
+      GPU_SERVICE_URL: 'http://gpu:8080',
+      GPU_SERVICE_TOKEN_PARAMETER: 'genai-endpoints/gpu-service-token',
+    });
+    expect(deployed.jobs.gpuServiceToken).toEqual({ parameter: 'genai-endpoints/gpu-service-token' });
+    // A deployed function never calls the GPU service without its secret.
+    expect(() =>
+      loadConfig({
+        GPU_SERVICE_URL: 'http://gpu:8080',
+        AWS_LAMBDA_FUNCTION_NAME: 'fn',
+        CORS_ORIGIN: 'https://a.example',
+      }),
+    ).toThrow(/GPU_SERVICE_URL/);
+  });
+});
+
 describe('the GPU service process', () => {
   const start = (env: Record<string, string>) =>
     spawn(process.execPath, ['--import', 'tsx', 'infra/gpu/server.ts'], {
@@ -280,9 +347,23 @@ describe('the GPU service process', () => {
     expect(output).not.toMatch(/\n\s+at /);
   });
 
-  it('starts with its defaults on the port it is given and answers /health', async () => {
+  it('refuses to listen on every interface without a secret, and says how to fix it', async () => {
+    const child = start({ HOST: '0.0.0.0', GPU_SERVICE_TOKEN: '', GPU_SERVICE_TOKEN_PARAMETER: '' });
+    let output = '';
+    for (const stream of [child.stdout, child.stderr]) {
+      stream.on('data', (chunk: Buffer) => {
+        output += chunk.toString();
+      });
+    }
+    const [code] = (await once(child, 'exit')) as [number | null];
+    expect(code).toBe(1);
+    expect(output).toMatch(/GPU_SERVICE_TOKEN/);
+    expect(output).toMatch(/127\.0\.0\.1/);
+  });
+
+  it('starts on loopback without a secret, and answers /health', async () => {
     const port = await freePort();
-    const child = start({ PORT: String(port), MODEL_ROOT: '/nonexistent-models' });
+    const child = start({ PORT: String(port), HOST: '127.0.0.1', MODEL_ROOT: '/nonexistent-models' });
     let exited = false;
     child.once('exit', () => {
       exited = true;
@@ -296,6 +377,35 @@ describe('the GPU service process', () => {
         if (!healthy) await new Promise((resolve) => setTimeout(resolve, 100));
       }
       expect(healthy).toBe(true);
+    } finally {
+      if (!exited) {
+        child.kill('SIGTERM');
+        await once(child, 'exit');
+      }
+    }
+  });
+
+  it('starts with its defaults and a secret on the port it is given, and asks for the secret', async () => {
+    const port = await freePort();
+    const child = start({
+      PORT: String(port),
+      MODEL_ROOT: '/nonexistent-models',
+      GPU_SERVICE_TOKEN: 'a-shared-secret-of-some-length',
+    });
+    let exited = false;
+    child.once('exit', () => {
+      exited = true;
+    });
+    try {
+      let healthy = false;
+      for (let i = 0; i < 100 && !healthy && !exited; i++) {
+        healthy = await fetch(`http://127.0.0.1:${port}/health`)
+          .then((r) => r.ok)
+          .catch(() => false);
+        if (!healthy) await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      expect(healthy).toBe(true);
+      expect((await fetch(`http://127.0.0.1:${port}/ready`)).status).toBe(401);
     } finally {
       if (!exited) {
         child.kill('SIGTERM');

@@ -14,7 +14,8 @@ import { createHandler as diffusionGenerate } from '../../functions/diffusion-ge
 import { createHandler as ebmGenerate } from '../../functions/ebm-generate/handler';
 import { createHandler as ganGenerate } from '../../functions/gan-generate/handler';
 import { PROJECT_ROOT } from '../../scripts/local-server';
-import { composeClassicGenerators, composeClassicModels } from '../../shared/app/classic-models';
+import { composeClassicModels } from '../../shared/app/classic-models';
+import { composeJobWork } from '../../shared/app/jobs';
 import { createImageClassifier } from '../../shared/classic/image-classifier';
 import { MODEL_CATALOG } from '../../shared/models/catalog';
 import { testDependencies } from '../helpers/dependencies';
@@ -92,7 +93,7 @@ describe.runIf(python)('PyTorch exports load through their routes', () => {
     '%s: %s through %s, the same bytes for the same seed',
     async (script, key, route, create, body) => {
       exported(script, MODEL_CATALOG[key].standard.id);
-      const handler = create(composeClassicGenerators(standard()));
+      const handler = create(composeJobWork(standard()));
       const first = await post<Images>(handler, route, body);
       const again = await post<Images>(handler, route, body);
       expect(first.statusCode).toBe(200);

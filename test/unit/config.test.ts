@@ -292,9 +292,10 @@ describe('the documentation', () => {
 });
 
 describe('loadGpuConfig', () => {
-  it('listens on 8080 and serves the standard models from /models by default', () => {
+  it('listens on 8080 of every interface and serves the standard models from /models by default', () => {
     expect(loadGpuConfig({})).toEqual({
       PORT: 8080,
+      HOST: '0.0.0.0',
       MODEL_PROFILE: 'standard',
       MODEL_ROOT: '/models',
       GENERATION_MAX_BODY_BYTES: 64 * 1024,

@@ -1,0 +1,90 @@
+/**
+ * Jobs of every kind, composed alike wherever one may run: a function that runs jobs in process (locally) or
+ * takes one over from a lost worker can meet a job of any kind, so each composes every executor. The
+ * executors are cheap until they run: Stable Diffusion and the classic models load on a job's first step.
+ */
+import { SQSClient } from '@aws-sdk/client-sqs';
+import {
+  type ClassicGeneration,
+  classicJobExecutors,
+  createClassicGeneration,
+} from '../classic/classic-jobs';
+import type { ClassicGenerators } from '../classic/generators';
+import type { ImageGenerator } from '../diffusion/image-generator';
+import {
+  createImageJobService,
+  IMAGE_JOB_KIND,
+  type ImageJobService,
+  imageJobExecutor,
+} from '../jobs/image-jobs';
+import { createInProcessDispatcher, createSqsDispatcher, type JobDispatcher } from '../jobs/job-dispatcher';
+import { createJobService, type JobService } from '../jobs/job-service';
+import { createBlobJobStore } from '../jobs/job-store';
+import type { BlobStore } from '../storage/blob-store';
+import type { BaseDependencies } from './base';
+import { composeClassicGenerators } from './classic-models';
+import { composeDocumentBlobs } from './document-blobs';
+import { composeImageGenerator } from './image-jobs';
+
+export interface JobParts {
+  readonly jobs: JobService;
+  readonly imageJobs: ImageJobService;
+  readonly classicGeneration: ClassicGeneration;
+}
+
+export function composeJobs(
+  base: BaseDependencies,
+  parts: { blobs: BlobStore; imageGenerator: ImageGenerator; generators: ClassicGenerators },
+): JobParts {
+  const { config, logger } = base;
+  let dispatcher: JobDispatcher | undefined;
+  const jobs: JobService = createJobService({
+    store: createBlobJobStore({ blobs: parts.blobs }),
+    executors: {
+      [IMAGE_JOB_KIND]: imageJobExecutor({ generator: parts.imageGenerator, blobs: parts.blobs }),
+      ...classicJobExecutors(parts.generators),
+    },
+    dispatcher: () => {
+      dispatcher ??= config.jobs.queueUrl
+        ? createSqsDispatcher({ client: new SQSClient({}), queueUrl: config.jobs.queueUrl })
+        : createInProcessDispatcher((id) => jobs.run(id), {
+            sweep: { run: () => jobs.recover(), everyMs: config.jobs.heartbeatTimeoutMs / 4 },
+          });
+      return dispatcher;
+    },
+    settings: {
+      timeouts: { heartbeatMs: config.jobs.heartbeatTimeoutMs, queuedMs: config.jobs.queuedTimeoutMs },
+      maxAttempts: config.jobs.maxAttempts,
+      // A Lambda function without the queue must not run jobs itself: it only re-queues them.
+      dispatchMode: config.jobs.queueUrl ? 'queue' : config.runningOnLambda ? 'none' : 'in-process',
+    },
+    logger,
+  });
+  return {
+    jobs,
+    imageJobs: createImageJobService({
+      jobs,
+      blobs: parts.blobs,
+      syncMaxPixelSteps: config.jobs.syncMaxPixelSteps,
+    }),
+    classicGeneration: createClassicGeneration({
+      generators: parts.generators,
+      jobs,
+      syncMaxWork: config.jobs.classicSyncMaxWork,
+    }),
+  };
+}
+
+/** Everything the job routes and the worker use: the blob store, the generators and the job services. */
+export function composeJobWork(base: BaseDependencies) {
+  const blobs = composeDocumentBlobs(base.config);
+  const imageGenerator = composeImageGenerator(base);
+  const { generators } = composeClassicGenerators(base);
+  return {
+    ...base,
+    blobs,
+    imageGenerator,
+    generators,
+    ...composeJobs(base, { blobs, imageGenerator, generators }),
+  };
+}
