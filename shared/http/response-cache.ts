@@ -1,10 +1,11 @@
 /**
  * The response cache of deterministic requests (greedy or seeded generation, summaries, sentiment,
  * embeddings, captions): a response is stored in the blob store (`cache/<route>/<hash>.json`) under the hash
- * of the route, its normalized body, the id, revision and profile of each model that answers it, and the
- * safety policies it was screened with, and served again, byte for byte, until it expires. `x-cache` says
- * `hit` or `miss`; a request with `Cache-Control: no-cache` is answered afresh (`x-cache: bypass`) and
- * stored. Off unless RESPONSE_CACHE_TTL_SECONDS is above 0.
+ * of the route, its normalized body, the id, revision and profile of each model that answers it, the prompt
+ * template and version it is rendered with, and the safety policies it was screened with, and served again,
+ * byte for byte but for its own `cost`, until it expires. `x-cache` says `hit` or `miss`; a request with
+ * `Cache-Control: no-cache` is answered afresh (`x-cache: bypass`) and stored. Off unless
+ * RESPONSE_CACHE_TTL_SECONDS is above 0.
  */
 import { createHash } from 'node:crypto';
 import type { BaseDependencies } from '../app/base';
@@ -12,6 +13,7 @@ import { composeDocumentBlobs } from '../app/document-blobs';
 import type { ModelKey } from '../models/catalog';
 import { MODEL_CATALOG } from '../models/catalog';
 import { describeModels } from '../models/model-plan';
+import type { PromptRef } from '../prompts/prompt-template';
 import { policiesFor } from '../safety/policy';
 import * as z from '../schema';
 import type { BlobStore } from '../storage/blob-store';
@@ -22,6 +24,11 @@ export interface CacheDeclaration<Body> {
   readonly models: readonly ModelKey[];
   /** Whether this request is deterministic (greedy, or seeded); every request when absent. */
   readonly when?: (body: Body) => boolean;
+  /**
+   * The prompt template and version the request is answered with (its pin, else the newest), for routes
+   * that render one: a new version never serves the answers of the one before.
+   */
+  readonly prompt?: (body: Body) => PromptRef | undefined;
 }
 
 export interface ResponseCache {
@@ -83,6 +90,7 @@ export function createResponseCache<Body>(options: {
                 .digest('hex')
             : normalized(body),
         models,
+        prompt: declaration.prompt?.(body as Body) ?? null,
         safety,
       });
       return `cache/${route}/${createHash('sha256').update(material).digest('hex')}.json`;

@@ -53,6 +53,7 @@ interface ChatBody {
   sources?: unknown[];
   job?: { job_id: string; status_url: string };
   dry_run?: boolean;
+  prompt?: { name: string; version: string };
   trace: { step: string; ms: number; status: string }[];
 }
 type ErrorBody = { error: { type: string; message: string } };
@@ -100,6 +101,23 @@ describe('POST /chat', () => {
       ['memory.write', 'ok'],
     ]);
     expect((await deps.sessions.history('talk')).map((t) => t.route)).toEqual(['llm', 'llm']);
+    expect(second.body.prompt).toEqual({ name: 'chat-conversation', version: 'v1' });
+  });
+
+  it('pins the conversation prompt, and refuses a version that does not exist before any work', async () => {
+    // Prepare
+    const before = dispatched.length;
+    // Act
+    const pinned = await send({ message: 'Tell me a joke', route: 'llm', prompt_version: 'v1' });
+    const missing = await send({ message: 'Tell me a joke', route: 'llm', prompt_version: 'v3' });
+    // Assess
+    expect(pinned.statusCode).toBe(200);
+    expect(pinned.body.prompt).toEqual({ name: 'chat-conversation', version: 'v1' });
+    expect(missing.statusCode).toBe(422);
+    expect(JSON.stringify(missing.body)).toContain(
+      'the prompt chat-conversation has no version v3; available: v1',
+    );
+    expect(dispatched.length).toBe(before + 1);
   });
 
   it('takes the route the client names', async () => {

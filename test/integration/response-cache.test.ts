@@ -88,6 +88,26 @@ describe('the response cache', () => {
     expect(cache.keyOf({ b: 1, a: 2 }, undefined)).toBe(cache.keyOf({ a: 2, b: 1 }, undefined));
   });
 
+  it('keys on the prompt template and version a request is rendered with', async () => {
+    // Prepare
+    const base = { config: loadConfig(process.env), logger: silentLogger() };
+    const blobs = createLocalBlobStore({ root: await mkdtemp(path.join(os.tmpdir(), 'cache-prompt-')) });
+    const withPrompt = (version: string) =>
+      createResponseCache<{ q: string }>({
+        route: 'qa',
+        declaration: { models: ['text-generation'], prompt: () => ({ name: 'qa-generative', version }) },
+        base,
+        blobs,
+        ttlSeconds: 10,
+      });
+    // Act
+    const v1 = withPrompt('v1').keyOf({ q: 'x' }, undefined);
+    const v2 = withPrompt('v2').keyOf({ q: 'x' }, undefined);
+    // Assess
+    expect(v1).not.toBe(v2);
+    expect(withPrompt('v1').keyOf({ q: 'x' }, undefined)).toBe(v1);
+  });
+
   it('is off by default', async () => {
     const plain = testDependencies();
     const response = await post(sentiment(plain), '/sentiment', { text: 'a fine day' });
