@@ -4,14 +4,18 @@
  */
 import { createHash } from 'node:crypto';
 import { CHAT_CONVERSATION_PROMPT } from './chat-conversation';
+import { OPENAI_CHAT_PROMPT } from './openai-chat';
 import type { PromptTemplate } from './prompt-template';
 import { QA_GENERATIVE_PROMPT } from './qa-generative';
 import { RAG_ANSWER_PROMPT } from './rag-answer';
+import { VQA_BLIP2_PROMPT } from './vqa-blip2';
 
 export const PROMPT_TEMPLATES: readonly PromptTemplate<never>[] = [
   RAG_ANSWER_PROMPT,
   QA_GENERATIVE_PROMPT,
   CHAT_CONVERSATION_PROMPT,
+  OPENAI_CHAT_PROMPT,
+  VQA_BLIP2_PROMPT,
 ] as unknown as readonly PromptTemplate<never>[];
 
 /** Where the released versions' hashes are kept, relative to the repository root. */

@@ -78,6 +78,26 @@ describe('POST /v1/chat/completions', () => {
     expect(body.seed).toBe(7);
     expect(body.usage.total_tokens).toBe(body.usage.prompt_tokens + body.usage.completion_tokens);
     expect(body.usage.completion_tokens).toBeLessThanOrEqual(8);
+    expect(body.prompt).toEqual({ name: 'openai-chat', version: 'v1' });
+  });
+
+  it('refuses a prompt version that does not exist, naming those that do', async () => {
+    const response = await invoke(
+      handler,
+      httpEvent('POST', '/v1/chat/completions', {
+        body: {
+          model: MODEL,
+          messages: [{ role: 'user', content: 'Hi' }],
+          max_tokens: 2,
+          prompt_version: 'v5',
+        },
+      }),
+    );
+    expect(response.statusCode).toBeGreaterThanOrEqual(400);
+    expect(response.statusCode).toBeLessThan(500);
+    expect(JSON.stringify(response.body)).toContain(
+      'the prompt openai-chat has no version v5; available: v1',
+    );
   });
 
   it('draws n choices with seeds seed, seed + 1, ...: the same seed gives the same choices', async () => {

@@ -102,6 +102,7 @@ describe('POST /qa-image-text with BLIP-2', () => {
       provider: 'blip2',
       model: 'tiny-random/blip2',
       execution_provider: 'cpu',
+      prompt: { name: 'vqa-blip2', version: 'v1' },
     });
   });
 
