@@ -130,6 +130,7 @@ export function httpFunction<
         ...cacheOf(definition.name, definition.cache, deps),
         metrics: createMetricsRecorder({ functionName: definition.name }),
         auditContent: deps.config.auditContent,
+        memoryMb: deps.config.functionMemoryMb,
       },
     );
   const handler = containerHandler(() => {
