@@ -30,6 +30,8 @@ export interface VqaResult {
   execution_provider?: string;
   prompt?: PromptRef;
   timing_ms: number;
+  /** Not part of the response: the GPU service's time, for the cost estimate. */
+  gpuMs?: number;
 }
 
 export interface VqaService {
@@ -61,6 +63,7 @@ export function createVqaService(deps: {
         ...(result.executionProvider ? { execution_provider: result.executionProvider } : {}),
         ...(name === 'blip2' ? { prompt: VQA_BLIP2_PROMPT.resolve() } : {}),
         timing_ms: elapsedMs(started),
+        ...(result.gpuMs !== undefined ? { gpuMs: result.gpuMs } : {}),
       };
     },
   };

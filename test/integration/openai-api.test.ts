@@ -268,9 +268,13 @@ describe('the streaming endpoint', () => {
     const text = streamed.writes.join('');
     expect(text).toMatch(/^event: token\ndata: \{"text":/);
     const done = text.split('\n\n').find((e) => e.startsWith('event: done'));
-    const result = JSON.parse(done?.split('data: ')[1] ?? '{}') as { completion: string };
+    const result = JSON.parse(done?.split('data: ')[1] ?? '{}') as {
+      completion: string;
+      cost: { usd: number };
+    };
     const tokens = dataOf(streamed.writes.filter((w) => w.startsWith('event: token')));
     expect(tokens.map((t) => (JSON.parse(t) as { text: string }).text).join('')).toBe(result.completion);
+    expect(result.cost.usd).toBeGreaterThan(0);
   });
 
   it('stops generating when the client goes away', async () => {
