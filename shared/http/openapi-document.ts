@@ -128,7 +128,8 @@ const OPERATIONS: Readonly<Record<string, Operation>> = {
     tag: 'service',
     responses: {
       '200': {
-        description: 'the process registry of requests, errors, latency, tokens, images, cache and safety',
+        description:
+          'the process registry of requests, errors, latency, tokens, images, costs, cache, safety and model loads',
         content: { 'text/plain': { schema: { type: 'string' } } },
       },
     },
