@@ -127,7 +127,8 @@ export const CHAT_TARGETS: Readonly<Record<ChatRouteName, ChatTarget>> = {
     path: '/generate-image',
     body: ({ message }) => ({ prompt: message }),
     reply: (body) => {
-      const job = read('/generate-image', JobAccepted, body);
+      // The chat turn reports its own cost, which includes this dispatch: not the dispatched route's.
+      const { cost: _cost, ...job } = read('/generate-image', JobAccepted, body);
       return {
         reply:
           job.status === 'succeeded'

@@ -150,6 +150,7 @@ describe('POST /chat', () => {
     expect(response.body.route).toMatchObject({ name: 'image', stage: 'rule' });
     expect(response.body.job?.status_url).toMatch(/^https:\/\/api\.example\.com\/jobs\/[0-9a-f-]{36}$/);
     expect(response.body.reply).toContain(response.body.job?.status_url);
+    expect(response.body.job).not.toHaveProperty('cost');
   });
 
   it('answers 503 for a route this deployment does not have', async () => {

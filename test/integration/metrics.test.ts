@@ -25,6 +25,8 @@ beforeEach(() => resetMetrics());
 const scrape = async () => {
   const response = await metricsRoute(deps)(httpEvent('GET', '/metrics'), lambdaContext());
   expect(response.headers['content-type']).toContain('text/plain; version=0.0.4');
+  // A text answer has no field for its cost: it is in a header.
+  expect(Number(response.headers['x-cost-usd'])).toBeGreaterThan(0);
   return response.body ?? '';
 };
 
