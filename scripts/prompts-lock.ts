@@ -24,5 +24,5 @@ if (unlocked.length > 0) {
   const sorted = Object.fromEntries(Object.entries(next).sort(([a], [b]) => a.localeCompare(b)));
   writeFileSync(file, `${JSON.stringify(sorted, null, 2)}\n`);
   for (const id of unlocked) console.log(`locked ${id}`);
-} else console.log('every prompt version is locked');
+} else if (changed.length === 0) console.log('every prompt version is locked');
 process.exit(changed.length > 0 ? 1 : 0);
