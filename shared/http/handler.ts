@@ -7,13 +7,13 @@ import middy, { type MiddlewareObj } from '@middy/core';
 import httpCors from '@middy/http-cors';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import type { Usage } from '../access/access-store';
-import { type CostEstimate, estimateCost } from '../costs/cost-estimate';
 import { DEFAULT_FUNCTION_MEMORY_MB } from '../costs/price-table';
 import { GatewayTimeoutError, HttpError } from '../errors';
 import type { SafetyVerdict } from '../safety/safety-screen';
 import type * as z from '../schema';
 import { errorResponse } from './error-response';
 import { DEFAULT_MAX_BODY_BYTES, headerValue, parseJsonBody } from './json-body';
+import { jsonObjectOf, type Measurement, requestCost } from './request-cost';
 import { requestIdOf } from './request-id';
 import type { MetricsRecorder } from './request-metrics';
 import { requestMethod, routePath } from './request-route';
@@ -147,12 +147,6 @@ function requestContext(logger: Logger, route: string): MiddlewareObj<APIGateway
   };
 }
 
-/** The request's one measurement of its time, and the cost estimated from it. */
-interface Measurement {
-  readonly computeMs: number;
-  readonly cost: CostEstimate;
-}
-
 function accessControl(
   access: AccessGuard,
   spent: WeakMap<APIGatewayProxyEventV2, RouteUsage>,
@@ -182,25 +176,6 @@ interface RequestRecord {
   content?: unknown;
 }
 
-const isJson = (response: HttpResponse | null): response is HttpResponse & { body: string } =>
-  Boolean(response) &&
-  typeof response?.body === 'string' &&
-  !response.isBase64Encoded &&
-  /json/i.test(response.headers['content-type'] ?? '');
-
-/** The JSON object a response carries, if it is one. */
-function jsonObjectOf(response: HttpResponse | null): Record<string, unknown> | undefined {
-  if (!isJson(response)) return undefined;
-  try {
-    const parsed: unknown = JSON.parse(response.body);
-    return parsed && typeof parsed === 'object' && !Array.isArray(parsed)
-      ? (parsed as Record<string, unknown>)
-      : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 /** The model (`model: {id, profile}`) and prompt template (`prompt: {name, version}`) a response names. */
 function namedIn(response: HttpResponse | null): {
   model?: { id: string; profile?: string };
@@ -216,49 +191,6 @@ function namedIn(response: HttpResponse | null): {
     ...(typeof prompt?.name === 'string' && typeof prompt.version === 'string'
       ? { prompt: { name: prompt.name, version: prompt.version } }
       : {}),
-  };
-}
-
-/**
- * Measures the request once, when its answer (or error) is ready: the handler's elapsed time, and the cost
- * estimated from it and from what the route spent. A JSON object answered 2xx carries it as `cost`; any other
- * answer (binary, text, arrays) as the `x-cost-usd` header. Budgets, metrics and the audit read the same.
- */
-function requestCost(
-  memoryMb: number,
-  spent: WeakMap<APIGatewayProxyEventV2, RouteUsage>,
-  measured: WeakMap<APIGatewayProxyEventV2, Measurement>,
-): MiddlewareObj<APIGatewayProxyEventV2, HttpResponse> {
-  const measure = (request: {
-    event: APIGatewayProxyEventV2;
-    response: HttpResponse | null;
-    internal: Internal;
-  }) => {
-    const computeMs = Math.ceil(performance.now() - request.internal.startedAt);
-    const used = spent.get(request.event);
-    const cost = estimateCost({
-      memoryMb,
-      computeMs,
-      ...(used?.gpuMs !== undefined ? { gpuMs: used.gpuMs } : {}),
-      ...(used?.tokensIn !== undefined ? { tokensIn: used.tokensIn } : {}),
-      ...(used?.tokensOut !== undefined ? { tokensOut: used.tokensOut } : {}),
-    });
-    measured.set(request.event, { computeMs, cost });
-    return cost;
-  };
-  return {
-    after: (request) => {
-      const cost = measure(request as never);
-      const response = request.response;
-      if (!response || response.statusCode < 200 || response.statusCode >= 300) return;
-      const body = jsonObjectOf(response);
-      request.response = body
-        ? { ...response, body: JSON.stringify({ ...body, cost }) }
-        : { ...response, headers: { ...response.headers, 'x-cost-usd': String(cost.usd) } };
-    },
-    onError: (request) => {
-      measure(request as never);
-    },
   };
 }
 
