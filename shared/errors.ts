@@ -360,3 +360,12 @@ export class WikipediaUnavailableError extends UpstreamError {
 export class InvalidTaskInputError extends Error {
   override name = 'InvalidTaskInputError';
 }
+
+/**
+ * 500: a prompt template was rendered with variables its schema refuses. The variables come from the
+ * suite's own code, so this is a bug, never the client's fault; the client sees a generic 500.
+ */
+export class PromptRenderError extends HttpError {
+  readonly statusCode = 500;
+  readonly type = 'prompt_render_failed';
+}

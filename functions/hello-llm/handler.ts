@@ -29,6 +29,7 @@ export const { handler, create: createHandler } = httpFunction({
   handle: async ({ body }, { textGeneration }) => {
     if (body.stream) throw new BadRequestError(STREAMING_REFUSAL);
     const result = await textGeneration.generate(body);
-    return { body: result, usage: { tokens: result.usage.prompt_tokens + result.usage.completion_tokens } };
+    const { prompt_tokens: tokensIn, completion_tokens: tokensOut } = result.usage;
+    return { body: result, usage: { tokens: tokensIn + tokensOut, tokensIn, tokensOut } };
   },
 });

@@ -20,6 +20,7 @@ export const { handler, create: createHandler } = httpFunction({
   handle: async ({ event }, { config, blobs, vqa }) => {
     const { image, fields } = await readImageRequest(event, { limits: config.images, blobs });
     const { question, provider } = validate(QaImageTextFields, fields);
-    return { body: await vqa.answer(image, question, provider) };
+    const { gpuMs, ...answer } = await vqa.answer(image, question, provider);
+    return { body: answer, ...(gpuMs !== undefined ? { usage: { gpuMs } } : {}) };
   },
 });

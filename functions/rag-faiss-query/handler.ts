@@ -13,6 +13,11 @@ export const { handler, create: createHandler } = httpFunction({
   compose: composeFaissAnswering,
   warmUp: ({ runtime }) => Promise.all([runtime.load('embeddings'), runtime.load('text-generation')]),
   handle: async ({ body }, { rag, vectorStores }) => ({
-    body: await rag.answer({ question: body.question, topK: body.top_k, store: vectorStores.faiss() }),
+    body: await rag.answer({
+      question: body.question,
+      topK: body.top_k,
+      store: vectorStores.faiss(),
+      ...(body.prompt_version ? { promptVersion: body.prompt_version } : {}),
+    }),
   }),
 });

@@ -27,6 +27,7 @@ export const { handler, create: createHandler } = httpFunction({
         topK: body.top_k,
         store: await vectorStores.external(name),
         ...(body.filter ? { filter: vectorFilterOf(body.filter) } : {}),
+        ...(body.prompt_version ? { promptVersion: body.prompt_version } : {}),
       }),
     };
   },

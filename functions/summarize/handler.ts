@@ -20,6 +20,7 @@ export const { handler, create: createHandler } = httpFunction({
   warmUp: ({ runtime }) => runtime.load('summarization'),
   handle: async ({ body }, { summarization }) => {
     const result = await summarization.summarize(body);
-    return { body: result, usage: { tokens: result.usage.input_tokens + result.usage.summary_tokens } };
+    const { input_tokens: tokensIn, summary_tokens: tokensOut } = result.usage;
+    return { body: result, usage: { tokens: tokensIn + tokensOut, tokensIn, tokensOut } };
   },
 });

@@ -6,6 +6,7 @@ import { httpFunction } from '../../shared/http/http-function';
 import { screened } from '../../shared/http/safety-declaration';
 import { STREAMING_REFUSAL } from '../../shared/http/streaming';
 import { ChatCompletionRequest } from '../../shared/openai/schema';
+import { OPENAI_CHAT_PROMPT } from '../../shared/prompts/openai-chat';
 
 /** POST /v1/chat/completions: OpenAI's chat completions over the suite's generator. */
 export const { handler, create: createHandler } = httpFunction({
@@ -19,6 +20,7 @@ export const { handler, create: createHandler } = httpFunction({
     models: ['text-generation'],
     // Greedy (temperature 0), or sampled with a seed: the same request gives the same choices.
     when: (body) => body.temperature === 0 || (body.seed !== undefined && body.seed !== null),
+    prompt: (body) => OPENAI_CHAT_PROMPT.resolve(body.prompt_version),
   }),
   body: ChatCompletionRequest,
   errors: 'openai',

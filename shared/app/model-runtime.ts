@@ -3,6 +3,7 @@
  * layer, the cache, the model bucket (where the function composes one) or the hub. Only functions that
  * serve a model compose it.
  */
+import { recordModelLoad } from '../http/request-metrics';
 import { createModelRuntime, type ModelRuntime } from '../models/model-runtime';
 import { createTransformersPipelineFactory, type PipelineFactory } from '../models/pipeline-factory';
 import type { ModelFileStore } from '../models/s3-model-store';
@@ -35,5 +36,6 @@ export function composeModelRuntime(
         ...(config.modelThreads ? { threads: config.modelThreads } : {}),
       }),
     logger,
+    onLoad: recordModelLoad,
   });
 }

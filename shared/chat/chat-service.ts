@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { DispatchedRouteError, RequestValidationError, UpstreamError } from '../errors';
 import type { DispatchedResponse, RouteCaller, RouteDispatcher } from '../http/route-dispatcher';
+import { CHAT_CONVERSATION_PROMPT } from '../prompts/chat-conversation';
 import type { RouteDecision } from '../routing/route-names';
 import type { MessageRouter } from '../routing/router';
 import * as z from '../schema';
@@ -71,6 +72,8 @@ export function createChatService(deps: {
           throw error;
         }
       };
+      // A pinned version that does not exist is refused before any work, whichever route answers.
+      if (request.prompt_version !== undefined) CHAT_CONVERSATION_PROMPT.resolve(request.prompt_version);
       const sessionId = request.session_id ?? randomUUID();
       const image: ChatImage | undefined =
         request.image !== undefined
@@ -102,7 +105,13 @@ export function createChatService(deps: {
       const history =
         decision.name === 'llm' ? await timed('memory.read', () => deps.sessions.history(sessionId)) : [];
       const target = CHAT_TARGETS[decision.name];
-      const sent = target.body({ message: request.message, ...(image ? { image } : {}), history });
+      const input = {
+        message: request.message,
+        ...(image ? { image } : {}),
+        history,
+        ...(request.prompt_version !== undefined ? { promptVersion: request.prompt_version } : {}),
+      };
+      const sent = target.body(input);
       const started = performance.now();
       let status: number | undefined;
       let response: DispatchedResponse;
@@ -138,6 +147,7 @@ export function createChatService(deps: {
           : new UpstreamError(`the ${decision.name} route failed with status ${response.statusCode}`);
       }
       const reply = CHAT_TARGETS[decision.name].reply(body);
+      const prompt = reply.prompt ?? target.prompt?.(input);
       await timed('memory.write', () =>
         deps.sessions.append(sessionId, {
           user: request.message,
@@ -150,6 +160,7 @@ export function createChatService(deps: {
         route: decision,
         ...(reply.sources ? { sources: reply.sources } : {}),
         ...(reply.job ? { job: reply.job } : {}),
+        ...(prompt ? { prompt } : {}),
         session_id: sessionId,
         trace,
       };

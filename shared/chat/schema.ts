@@ -1,4 +1,5 @@
 import { STORAGE_KEY_RULE } from '../errors';
+import { PromptRef, PromptVersionField } from '../prompts/prompt-template';
 import { CHAT_ROUTE_NAMES } from '../routing/route-names';
 import * as z from '../schema';
 import { isPlainKey } from '../storage/blob-store';
@@ -31,6 +32,8 @@ export const ChatRequest = z
       z.string().check(z.minLength(1), z.maxLength(1024), z.refine(isPlainKey, STORAGE_KEY_RULE)),
     ),
     dry_run: z._default(z.boolean(), false),
+    /** Pins the version of the conversation prompt the LLM route sends (`v1`); the newest when absent. */
+    prompt_version: PromptVersionField,
   })
   .check(
     z.refine((r) => !(r.image !== undefined && r.image_s3_key !== undefined), {
@@ -60,6 +63,8 @@ export const ChatResponseBody = z.object({
   sources: z.optional(z.array(z.looseObject({ document_id: z.string() }))),
   /** The image job an image reply started (poll its `status_url`). */
   job: z.optional(z.looseObject({ job_id: z.string(), status_url: z.string() })),
+  /** The prompt template and version of the reply: the conversation prompt (LLM), the answer prompt (RAG). */
+  prompt: z.optional(PromptRef),
   session_id: z.string(),
   dry_run: z.optional(z.literal(true)),
   trace: z.array(z.object({ step: z.string(), ms: z.number(), status: z.enum(['ok', 'error']) })),

@@ -5,6 +5,8 @@
  */
 
 import { UpstreamError } from '../errors';
+import { CHAT_CONVERSATION_PROMPT } from '../prompts/chat-conversation';
+import { PromptRef, type RenderedPrompt } from '../prompts/prompt-template';
 import type { ChatRouteName } from '../routing/route-names';
 import * as z from '../schema';
 import type { Turn } from './session-store';
@@ -16,12 +18,16 @@ export interface TargetInput {
   readonly message: string;
   readonly image?: ChatImage;
   readonly history: readonly Turn[];
+  /** The version of the conversation prompt a request pins; the newest when absent. */
+  readonly promptVersion?: string;
 }
 
 export interface ChatReply {
   readonly reply: string;
   readonly sources?: readonly unknown[];
   readonly job?: unknown;
+  /** The prompt template the answering route used, where it reports one. */
+  readonly prompt?: PromptRef;
 }
 
 export interface ChatTarget {
@@ -30,15 +36,23 @@ export interface ChatTarget {
   readonly path: string;
   readonly body: (input: TargetInput) => Record<string, unknown>;
   readonly reply: (body: unknown) => ChatReply;
+  /** The prompt template this target renders itself (the LLM's conversation prompt). */
+  readonly prompt?: (input: TargetInput) => PromptRef;
 }
 
 /** Longest LLM reply, in tokens: a chat turn, not an essay. */
 export const LLM_REPLY_TOKENS = 64;
 
 /** The conversation so far and the new message, as the prompt of a causal language model. */
-export function conversationPrompt(history: readonly Turn[], message: string): string {
-  const lines = history.flatMap((turn) => [`User: ${turn.user}`, `Assistant: ${turn.reply}`]);
-  return [...lines, `User: ${message}`, 'Assistant:'].join('\n');
+export function conversationPrompt(
+  history: readonly Turn[],
+  message: string,
+  version?: string,
+): RenderedPrompt {
+  const turns = history.map((turn) =>
+    CHAT_CONVERSATION_PROMPT.renderPart('turn', { user: turn.user, reply: turn.reply }, version),
+  );
+  return CHAT_CONVERSATION_PROMPT.render({ history: turns.join(''), message }, version);
 }
 
 /** The text to summarize: the message without a leading instruction such as "Summarize this:". */
@@ -69,7 +83,11 @@ const read = <S extends z.core.$ZodType>(route: string, schema: S, body: unknown
 };
 
 const Completion = z.looseObject({ completion: z.string() });
-const RagAnswer = z.looseObject({ answer: z.string(), sources: z.array(z.unknown()) });
+const RagAnswer = z.looseObject({
+  answer: z.string(),
+  sources: z.array(z.unknown()),
+  prompt: z.optional(PromptRef),
+});
 const JobAccepted = z.looseObject({ job_id: z.string(), status: z.string(), status_url: z.string() });
 const Caption = z.looseObject({ caption: z.string() });
 const VqaAnswer = z.looseObject({ answer: z.string() });
@@ -86,8 +104,8 @@ const ragTarget = (path: string): ChatTarget => ({
   path,
   body: ({ message }) => ({ question: message }),
   reply: (body) => {
-    const { answer, sources } = read(path, RagAnswer, body);
-    return { reply: answer, sources };
+    const { answer, sources, prompt } = read(path, RagAnswer, body);
+    return { reply: answer, sources, ...(prompt ? { prompt } : {}) };
   },
 });
 
@@ -95,11 +113,12 @@ export const CHAT_TARGETS: Readonly<Record<ChatRouteName, ChatTarget>> = {
   llm: {
     method: 'POST',
     path: '/hello-llm',
-    body: ({ message, history }) => ({
-      prompt: conversationPrompt(history, message),
+    body: ({ message, history, promptVersion }) => ({
+      prompt: conversationPrompt(history, message, promptVersion).text,
       max_new_tokens: LLM_REPLY_TOKENS,
     }),
     reply: (body) => ({ reply: read('/hello-llm', Completion, body).completion.trim() }),
+    prompt: ({ promptVersion }) => CHAT_CONVERSATION_PROMPT.resolve(promptVersion),
   },
   rag: ragTarget('/rag-query'),
   'rag-faiss': ragTarget('/rag-faiss-query'),
@@ -108,7 +127,8 @@ export const CHAT_TARGETS: Readonly<Record<ChatRouteName, ChatTarget>> = {
     path: '/generate-image',
     body: ({ message }) => ({ prompt: message }),
     reply: (body) => {
-      const job = read('/generate-image', JobAccepted, body);
+      // The chat turn reports its own cost, which includes this dispatch: not the dispatched route's.
+      const { cost: _cost, ...job } = read('/generate-image', JobAccepted, body);
       return {
         reply:
           job.status === 'succeeded'

@@ -8,6 +8,7 @@
  */
 
 import path from 'node:path';
+import { DEFAULT_FUNCTION_MEMORY_MB } from '../costs/price-table';
 import { parseSafetyPolicies, safetyPoliciesProblem } from '../safety/policy';
 import * as z from '../schema';
 import { MAX_SUMMARY_TEXT_CHARS } from '../summarization/limits';
@@ -544,9 +545,10 @@ export const APP_VARIABLES = {
   }),
   AWS_LAMBDA_FUNCTION_MEMORY_SIZE: variable({
     schema: positiveInt,
-    defaultText: 'set by Lambda',
+    defaultText: 'set by Lambda; cost estimates assume 1024 elsewhere',
     configures: 'platform',
-    description: "the function's memory in MB, which sets its vCPUs and so the models' threads",
+    description:
+      "the function's memory in MB, which sets its vCPUs and so the models' threads, and its cost estimates",
   }),
   IS_OFFLINE: variable({
     schema: z.string(),
@@ -719,6 +721,8 @@ function appConfig(e: Environment, runningOnLambda: boolean) {
     modelThreads:
       e.MODEL_THREADS ??
       (e.AWS_LAMBDA_FUNCTION_MEMORY_SIZE ? lambdaVcpus(e.AWS_LAMBDA_FUNCTION_MEMORY_SIZE) : undefined),
+    /** The function's memory, for cost estimates: as Lambda sets it, else serverless.yml's default. */
+    functionMemoryMb: e.AWS_LAMBDA_FUNCTION_MEMORY_SIZE ?? DEFAULT_FUNCTION_MEMORY_MB,
     /** Load a function's model at cold start rather than on its first request. */
     warmUp: e.MODEL_WARMUP,
     maxBodyBytes: e.MAX_BODY_BYTES,

@@ -115,7 +115,8 @@ export function createAccessGuard(
       if (!request?.reservation) return;
       const { reservation } = request;
       const { guard } = await loaded();
-      const computeMs = Math.ceil(performance.now() - request.startedAt);
+      // The HTTP layer's one measurement of the request (the same seconds its cost is estimated from).
+      const computeMs = spent?.computeMs ?? Math.ceil(performance.now() - request.startedAt);
       try {
         await guard.settle(request.identity, reservation, {
           // A route that does not count its tokens is charged its estimate.

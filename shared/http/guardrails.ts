@@ -10,6 +10,7 @@
 import type { BaseDependencies } from '../app/base';
 import type { AppConfig } from '../config/environment';
 import type { ModelKey } from '../models/catalog';
+import type { PromptRef } from '../prompts/prompt-template';
 import { anyFilterOn, policiesFor } from '../safety/policy';
 import type { HttpOptions } from './handler';
 
@@ -40,6 +41,11 @@ export interface CacheDeclaration<Body> {
   readonly models: readonly ModelKey[];
   /** Whether this request is deterministic (greedy, or seeded); every request when absent. */
   readonly when?: (body: Body) => boolean;
+  /**
+   * The prompt template and version the request is answered with (its pin, else the newest), for routes
+   * that render one: a new version never serves the answers of the one before.
+   */
+  readonly prompt?: (body: Body) => PromptRef | undefined;
 }
 
 export interface CachedDeclaration<Body> extends CacheDeclaration<Body> {

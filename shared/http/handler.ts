@@ -7,11 +7,13 @@ import middy, { type MiddlewareObj } from '@middy/core';
 import httpCors from '@middy/http-cors';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import type { Usage } from '../access/access-store';
+import { DEFAULT_FUNCTION_MEMORY_MB } from '../costs/price-table';
 import { GatewayTimeoutError, HttpError } from '../errors';
 import type { SafetyVerdict } from '../safety/safety-screen';
 import type * as z from '../schema';
 import { errorResponse } from './error-response';
 import { DEFAULT_MAX_BODY_BYTES, headerValue, parseJsonBody } from './json-body';
+import { jsonObjectOf, type Measurement, requestCost } from './request-cost';
 import { requestIdOf } from './request-id';
 import type { MetricsRecorder } from './request-metrics';
 import { requestMethod, routePath } from './request-route';
@@ -39,6 +41,8 @@ export interface HttpOptions {
   readonly metrics?: MetricsRecorder;
   /** Adds the request's (validated, screened) body to its audit record; never by default. */
   readonly auditContent?: boolean;
+  /** The function's configured memory in MB, for its cost estimates (DEFAULT_FUNCTION_MEMORY_MB if absent). */
+  readonly memoryMb?: number;
 }
 
 /** The route's texts screened in (before the route sees them) and out (before the client does). */
@@ -77,12 +81,21 @@ export interface RouteRequest<Body, Params = undefined> {
 }
 
 /**
- * A route answers a body (200) or a full response; `usage` is what it spent, for the key's budgets (tokens
- * it counted, images it made), where it knows.
+ * What a route spent, where it knows: tokens (in all, and as input and output) and images, for the key's
+ * budgets and the metrics, and the GPU service's time, for the cost estimate.
  */
+export interface RouteUsage {
+  readonly tokens?: number;
+  readonly tokensIn?: number;
+  readonly tokensOut?: number;
+  readonly images?: number;
+  readonly gpuMs?: number;
+}
+
+/** A route answers a body (200) or a full response; `usage` is what it spent. */
 export type RouteResult =
   | HttpResponse
-  | { readonly body: unknown; readonly statusCode?: number; readonly usage?: Partial<Usage> };
+  | { readonly body: unknown; readonly statusCode?: number; readonly usage?: RouteUsage };
 
 export interface RouteDefinition<
   S extends z.core.$ZodType,
@@ -136,10 +149,17 @@ function requestContext(logger: Logger, route: string): MiddlewareObj<APIGateway
 
 function accessControl(
   access: AccessGuard,
-  spent: WeakMap<APIGatewayProxyEventV2, Partial<Usage>>,
+  spent: WeakMap<APIGatewayProxyEventV2, RouteUsage>,
+  measured: WeakMap<APIGatewayProxyEventV2, Measurement>,
 ): MiddlewareObj<APIGatewayProxyEventV2, HttpResponse> {
   const settle = async (request: { event: APIGatewayProxyEventV2 }) => {
-    await access.settle(request.event, spent.get(request.event));
+    const used = spent.get(request.event);
+    const computeMs = measured.get(request.event)?.computeMs;
+    await access.settle(request.event, {
+      ...(used?.tokens !== undefined ? { tokens: used.tokens } : {}),
+      ...(used?.images !== undefined ? { images: used.images } : {}),
+      ...(computeMs !== undefined ? { computeMs } : {}),
+    });
   };
   return {
     before: async (request) => {
@@ -156,18 +176,22 @@ interface RequestRecord {
   content?: unknown;
 }
 
-/** The model a response names (`model: {id, profile}`), for the audit record. */
-function modelOf(response: HttpResponse | null): { id: string; profile?: string } | undefined {
-  if (!response || typeof response.body !== 'string' || !/json/i.test(response.headers['content-type'] ?? ''))
-    return undefined;
-  try {
-    const model = (JSON.parse(response.body) as { model?: { id?: unknown; profile?: unknown } }).model;
-    return typeof model?.id === 'string'
-      ? { id: model.id, ...(typeof model.profile === 'string' ? { profile: model.profile } : {}) }
-      : undefined;
-  } catch {
-    return undefined;
-  }
+/** The model (`model: {id, profile}`) and prompt template (`prompt: {name, version}`) a response names. */
+function namedIn(response: HttpResponse | null): {
+  model?: { id: string; profile?: string };
+  prompt?: { name: string; version: string };
+} {
+  const body = jsonObjectOf(response);
+  const model = body?.model as { id?: unknown; profile?: unknown } | undefined;
+  const prompt = body?.prompt as { name?: unknown; version?: unknown } | undefined;
+  return {
+    ...(typeof model?.id === 'string'
+      ? { model: { id: model.id, ...(typeof model.profile === 'string' ? { profile: model.profile } : {}) } }
+      : {}),
+    ...(typeof prompt?.name === 'string' && typeof prompt.version === 'string'
+      ? { prompt: { name: prompt.name, version: prompt.version } }
+      : {}),
+  };
 }
 
 /**
@@ -180,7 +204,8 @@ function requestAudit(
   route: string,
   options: HttpOptions,
   records: WeakMap<APIGatewayProxyEventV2, RequestRecord>,
-  spent: WeakMap<APIGatewayProxyEventV2, Partial<Usage>>,
+  spent: WeakMap<APIGatewayProxyEventV2, RouteUsage>,
+  measured: WeakMap<APIGatewayProxyEventV2, Measurement>,
 ): MiddlewareObj<APIGatewayProxyEventV2, HttpResponse> {
   const audit = (request: {
     event: APIGatewayProxyEventV2;
@@ -192,7 +217,8 @@ function requestAudit(
     const kept = records.get(request.event);
     const used = spent.get(request.event);
     const error = request.error instanceof HttpError ? request.error : undefined;
-    const model = modelOf(request.response);
+    const { model, prompt } = namedIn(request.response);
+    const cost = measured.get(request.event)?.cost;
     logger.info('audit', {
       audit: {
         request_id: requestIdOf(request.event, request.context),
@@ -203,6 +229,7 @@ function requestAudit(
         ...(error && (request.response?.statusCode ?? 500) >= 400 ? { error_type: error.type } : {}),
         latency_ms: Math.round(performance.now() - request.internal.startedAt),
         ...(model ? { model } : {}),
+        ...(prompt ? { prompt } : {}),
         safety: (kept?.verdicts ?? [])
           .filter((v) => v.verdict !== 'pass')
           .map((v) => ({
@@ -212,7 +239,13 @@ function requestAudit(
             findings: v.findings,
           })),
         ...(error?.type === 'content_blocked' && error.fields ? { blocked: error.fields } : {}),
-        usage: { tokens: used?.tokens ?? 0, images: used?.images ?? 0 },
+        usage: {
+          tokens: used?.tokens ?? 0,
+          images: used?.images ?? 0,
+          ...(used?.tokensIn !== undefined ? { tokens_in: used.tokensIn } : {}),
+          ...(used?.tokensOut !== undefined ? { tokens_out: used.tokensOut } : {}),
+        },
+        ...(cost ? { cost } : {}),
         ...(request.response?.headers['x-cache'] ? { cache: request.response.headers['x-cache'] } : {}),
         ...(options.auditContent && kept?.content !== undefined ? { content: kept.content } : {}),
       },
@@ -228,7 +261,8 @@ function requestMetrics(
   recorder: MetricsRecorder,
   route: string,
   records: WeakMap<APIGatewayProxyEventV2, RequestRecord>,
-  spent: WeakMap<APIGatewayProxyEventV2, Partial<Usage>>,
+  spent: WeakMap<APIGatewayProxyEventV2, RouteUsage>,
+  measured: WeakMap<APIGatewayProxyEventV2, Measurement>,
 ): MiddlewareObj<APIGatewayProxyEventV2, HttpResponse> {
   const record = (request: {
     event: APIGatewayProxyEventV2;
@@ -239,6 +273,7 @@ function requestMetrics(
     const status = request.response?.statusCode ?? 500;
     const kept = records.get(request.event);
     const used = spent.get(request.event);
+    const cost = measured.get(request.event)?.cost;
     const error = request.error instanceof HttpError ? request.error : undefined;
     const blocked =
       error?.type === 'content_blocked' && error.fields
@@ -251,6 +286,9 @@ function requestMetrics(
       latencyMs: Math.round(performance.now() - request.internal.startedAt),
       ...(used?.tokens ? { tokens: used.tokens } : {}),
       ...(used?.images ? { images: used.images } : {}),
+      ...(used?.tokensIn ? { tokensIn: used.tokensIn } : {}),
+      ...(used?.tokensOut ? { tokensOut: used.tokensOut } : {}),
+      ...(cost ? { costUsd: cost.usd } : {}),
       ...(request.response?.headers['x-cache'] ? { cache: request.response.headers['x-cache'] } : {}),
       safety: [...(kept?.verdicts ?? []), ...blocked],
     });
@@ -294,7 +332,8 @@ export function createHttpHandler<
     }
     return kept;
   };
-  const spent = new WeakMap<APIGatewayProxyEventV2, Partial<Usage>>();
+  const spent = new WeakMap<APIGatewayProxyEventV2, RouteUsage>();
+  const measured = new WeakMap<APIGatewayProxyEventV2, Measurement>();
   const handler = middy<APIGatewayProxyEventV2, HttpResponse, Error, Context, Internal>({
     timeoutEarlyInMillis: TIMEOUT_MARGIN_MS,
     timeoutEarlyResponse: () => {
@@ -308,15 +347,17 @@ export function createHttpHandler<
         origins: [...(options.corsOrigins ?? ['*'])],
         methods: 'GET,POST,DELETE,OPTIONS',
         headers: 'Content-Type,Authorization,X-Api-Key,X-Request-Id',
-        exposeHeaders: 'X-Request-Id,Retry-After,X-Cache',
+        exposeHeaders: 'X-Request-Id,Retry-After,X-Cache,X-Cost-Usd',
       }),
     )
     .use(requestContext(logger, route.name))
-    .use(options.metrics ? [requestMetrics(options.metrics, route.name, records, spent)] : [])
-    .use(requestAudit(logger, route.name, options, records, spent))
+    .use(options.metrics ? [requestMetrics(options.metrics, route.name, records, spent, measured)] : [])
+    .use(requestAudit(logger, route.name, options, records, spent, measured))
     .use([
       errorMapping(logger, options.renderError ?? errorResponse),
-      ...(access ? [accessControl(access, spent)] : []),
+      ...(access ? [accessControl(access, spent, measured)] : []),
+      // Last, so that it measures first: settlement, the audit and the metrics read its figures.
+      requestCost(options.memoryMb ?? DEFAULT_FUNCTION_MEMORY_MB, spent, measured),
     ])
     .handler(async (event, context) => {
       const params = route.params ? validate(route.params, event.pathParameters ?? {}) : undefined;

@@ -92,6 +92,7 @@ export function httpFunction<
       ...(definition.errors === 'openai' ? { renderError: openAiErrorResponse } : {}),
       metrics: createMetricsRecorder({ functionName: definition.name }),
       auditContent: deps.config.auditContent,
+      memoryMb: deps.config.functionMemoryMb,
     };
     const on = guardrailsOn(definition.name, definition as GuardrailDeclarations<never>, deps.config);
     if (!on.access && !on.safety && !on.cache) return createHttpHandler<S, P>(route, options);

@@ -16,6 +16,7 @@ import {
   GeneratedImages,
 } from '../classic/schema';
 import { SentimentRequest, SentimentResponse } from '../classification/schema';
+import { CostEstimate } from '../costs/cost-estimate';
 import { GenerateImageRequest } from '../diffusion/schema';
 import { EmbedRequest, EmbedResponse } from '../embeddings/schema';
 import { GenerateTextRequest, GenerateTextResponse } from '../generation/schema';
@@ -127,7 +128,8 @@ const OPERATIONS: Readonly<Record<string, Operation>> = {
     tag: 'service',
     responses: {
       '200': {
-        description: 'the process registry of requests, errors, latency, tokens, images, cache and safety',
+        description:
+          'the process registry of requests, errors, latency, tokens, images, costs, cache, safety and model loads',
         content: { 'text/plain': { schema: { type: 'string' } } },
       },
     },
@@ -384,10 +386,23 @@ const OPERATIONS: Readonly<Record<string, Operation>> = {
   },
 };
 
+/**
+ * A 2xx JSON object as the HTTP layer sends it: with the request's `cost` (shared/http/handler.ts). Optional
+ * in the schema, since the route's own schema (what its service returns) has none.
+ */
+function withCost(schema: z.core.$ZodType): z.core.$ZodType {
+  return schema instanceof z.ZodMiniObject
+    ? z.extend(schema, {
+        cost: z.optional(CostEstimate),
+      })
+    : schema;
+}
+
 /** The response schema of a route's answer with `status`, for checking samples (undefined when not JSON). */
 export function responseSchemaOf(method: string, path: string, status: number): z.core.$ZodType | undefined {
   if (status >= 400) return path.startsWith('/v1/') ? OpenAiErrorBody : ErrorBody;
-  return OPERATIONS[`${method} ${path}`]?.responses[String(status)]?.schema;
+  const schema = OPERATIONS[`${method} ${path}`]?.responses[String(status)]?.schema;
+  return schema ? withCost(schema) : undefined;
 }
 
 function operationOf(method: string, path: string, operation: Operation) {
@@ -398,7 +413,7 @@ function operationOf(method: string, path: string, operation: Operation) {
   for (const [status, response] of Object.entries(operation.responses)) {
     responses[status] = {
       description: response.description,
-      content: { ...(response.schema ? json(response.schema, 'output') : {}), ...response.content },
+      content: { ...(response.schema ? json(withCost(response.schema), 'output') : {}), ...response.content },
     };
   }
   responses.default = {

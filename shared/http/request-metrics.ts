@@ -1,6 +1,7 @@
 /**
  * Usage metrics per route and model, for every request the HTTP layer answers: requests, errors by type,
- * latency, tokens, images, cache hits and safety verdicts. Deployed they go to CloudWatch in the embedded
+ * latency, tokens (in all, in and out), images, cost estimates, cache hits and safety verdicts; and the load
+ * time of each model. Deployed they go to CloudWatch in the embedded
  * metric format (Powertools Metrics, namespace `genai-endpoints`): per request, one record by route, one
  * for the service as a whole, and one per error type; in the same
  * process they are also counted in a registry that `GET /metrics` shows in Prometheus' text format (useful
@@ -18,7 +19,12 @@ export interface RequestFigures {
   readonly errorType?: string;
   readonly latencyMs: number;
   readonly tokens?: number;
+  /** Input (prompt) and output (generated) tokens, where the route counts them. */
+  readonly tokensIn?: number;
+  readonly tokensOut?: number;
   readonly images?: number;
+  /** The request's cost estimate (shared/costs), the figure its response reports. */
+  readonly costUsd?: number;
   readonly cache?: string;
   readonly safety?: readonly SafetyVerdict[];
 }
@@ -51,7 +57,11 @@ export const METRIC_HELP = {
   errors: 'error responses, by route and error type',
   latency_ms: 'time to answer, in milliseconds',
   tokens: 'tokens spent (counted by the route, else the reservation estimate)',
+  tokens_in: 'input tokens, where the route counts them',
+  tokens_out: 'output tokens, where the route counts them',
   images: 'images generated',
+  cost_usd: 'estimated cost in US dollars (compute GB-seconds, requests, GPU seconds, tokens)',
+  model_load_ms: 'time to load a model, in milliseconds, by model and profile',
   cache_hits: 'responses served from the cache',
   cache_misses: 'cacheable responses computed afresh',
   safety_verdicts: 'safety filter verdicts, by filter, direction and verdict',
@@ -93,6 +103,20 @@ export function prometheusText(): string {
   return `${lines.join('\n')}\n`;
 }
 
+/**
+ * Records a model's load time (once per load, not per request): in the registry, and as one EMF record
+ * with the model's key as its dimension.
+ */
+export function recordModelLoad(load: { key: string; id: string; profile: string; loadMs: number }): void {
+  add('model_load_ms', { model: load.key, profile: load.profile }, load.loadMs, 'summary');
+  const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: METRICS_NAMESPACE });
+  metrics.addDimension('model', load.key);
+  metrics.addMetric('model_load_ms', MetricUnit.Milliseconds, load.loadMs);
+  metrics.addMetadata('model_id', load.id);
+  metrics.addMetadata('profile', load.profile);
+  metrics.publishStoredMetrics();
+}
+
 /** Empties the registry (tests). */
 export function resetMetrics(): void {
   registry.clear();
@@ -110,7 +134,10 @@ export function createMetricsRecorder(options: { functionName: string; metrics?:
       if (f.errorType) add('errors', { ...route, error_type: f.errorType }, 1);
       add('latency_ms', route, f.latencyMs, 'summary');
       if (f.tokens) add('tokens', route, f.tokens);
+      if (f.tokensIn) add('tokens_in', route, f.tokensIn);
+      if (f.tokensOut) add('tokens_out', route, f.tokensOut);
       if (f.images) add('images', route, f.images);
+      if (f.costUsd !== undefined) add('cost_usd', route, f.costUsd);
       if (f.cache === 'hit') add('cache_hits', route, 1);
       else if (f.cache) add('cache_misses', route, 1);
       for (const v of f.safety ?? [])
@@ -121,7 +148,10 @@ export function createMetricsRecorder(options: { functionName: string; metrics?:
       metrics.addMetric('latency_ms', MetricUnit.Milliseconds, f.latencyMs);
       if (f.status >= 400) metrics.addMetric('errors', MetricUnit.Count, 1);
       if (f.tokens) metrics.addMetric('tokens', MetricUnit.Count, f.tokens);
+      if (f.tokensIn) metrics.addMetric('tokens_in', MetricUnit.Count, f.tokensIn);
+      if (f.tokensOut) metrics.addMetric('tokens_out', MetricUnit.Count, f.tokensOut);
       if (f.images) metrics.addMetric('images', MetricUnit.Count, f.images);
+      if (f.costUsd !== undefined) metrics.addMetric('cost_usd', MetricUnit.NoUnit, f.costUsd);
       if (f.cache === 'hit') metrics.addMetric('cache_hits', MetricUnit.Count, 1);
       for (const v of f.safety ?? [])
         if (v.verdict !== 'pass') metrics.addMetric(`safety_${v.filter}_${v.verdict}`, MetricUnit.Count, 1);

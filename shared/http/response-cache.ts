@@ -1,10 +1,11 @@
 /**
  * The response cache of deterministic requests (greedy or seeded generation, summaries, sentiment,
  * embeddings, captions): a response is stored in the blob store (`cache/<route>/<hash>.json`) under the hash
- * of the route, its normalized body, the id, revision and profile of each model that answers it, and the
- * safety policies it was screened with, and served again, byte for byte, until it expires. `x-cache` says
- * `hit` or `miss`; a request with `Cache-Control: no-cache` is answered afresh (`x-cache: bypass`) and
- * stored. Off unless RESPONSE_CACHE_TTL_SECONDS is above 0.
+ * of the route, its normalized body, the id, revision and profile of each model that answers it, the prompt
+ * template and version it is rendered with, and the safety policies it was screened with, and served again,
+ * byte for byte but for its own `cost`, until it expires. `x-cache` says `hit` or `miss`; a request with
+ * `Cache-Control: no-cache` is answered afresh (`x-cache: bypass`) and stored. Off unless
+ * RESPONSE_CACHE_TTL_SECONDS is above 0.
  */
 import { createHash } from 'node:crypto';
 import type { BaseDependencies } from '../app/base';
@@ -79,6 +80,7 @@ export function createResponseCache<Body>(options: {
                 .digest('hex')
             : normalized(body),
         models,
+        prompt: declaration.prompt?.(body as Body) ?? null,
         safety,
       });
       return `${CACHE_PREFIX}${route}/${createHash('sha256').update(material).digest('hex')}.json`;

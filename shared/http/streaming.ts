@@ -4,12 +4,14 @@
  * (`awslambda.streamifyResponse`, see `lambdaStreamingHandler`); under `npm start`, the local server's
  * Node response (scripts/streaming-server.ts). The bytes are the same: the status and headers first, then
  * each event as it is ready. Without `"stream": true` the same route answers its JSON in one piece. A sink
- * whose client went away aborts its signal, and the generation stops at the next token.
+ * whose client went away aborts its signal, and the generation stops at the next token. A JSON answer, and
+ * the suite's `done` event, carry the request's `cost` as the HTTP layer's answers do.
  */
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import type { Usage } from '../access/access-store';
 import { type BaseDependencies, baseDependencies } from '../app/base';
+import { estimateCost } from '../costs/cost-estimate';
 import { MethodNotAllowedError, NotFoundError } from '../errors';
 import type * as z from '../schema';
 import { apiKeyGuard } from './access-control';
@@ -99,7 +101,15 @@ export function createStreamingHandler<Deps extends BaseDependencies>(
   const logger: Logger = deps.logger;
   // The function URL has no authorizer in front of it: the key, its scope, rate and budgets are checked here.
   const access = apiKeyGuard(deps);
+  const costSoFar = (startedAt: number) =>
+    estimateCost({ memoryMb: deps.config.functionMemoryMb, computeMs: performance.now() - startedAt });
+  /** An answer with its cost estimate, where the answer is a JSON object. */
+  const withCost = (result: unknown, startedAt: number) =>
+    result && typeof result === 'object' && !Array.isArray(result)
+      ? { ...result, cost: costSoFar(startedAt) }
+      : result;
   return async (event, sink, context) => {
+    const startedAt = performance.now();
     const cors = corsHeaders(deps.config.corsOrigins, headerValue(event, 'origin'));
     const requestId = requestIdOf(event, context as Context);
     const common = { ...cors, 'x-request-id': requestId };
@@ -132,7 +142,7 @@ export function createStreamingHandler<Deps extends BaseDependencies>(
           {
             statusCode: 200,
             headers: { 'content-type': 'application/json; charset=utf-8' },
-            body: JSON.stringify(result),
+            body: JSON.stringify(withCost(result, startedAt)),
           },
           common,
         );
@@ -156,7 +166,10 @@ export function createStreamingHandler<Deps extends BaseDependencies>(
           durationMs: Math.round(performance.now() - started),
         });
       } else {
-        sink.write(route.dialect === 'openai' ? sseEvent('[DONE]') : sseEvent(result, 'done'));
+        // OpenAI's events have no place for it: only the suite's `done` event carries the cost.
+        sink.write(
+          route.dialect === 'openai' ? sseEvent('[DONE]') : sseEvent(withCost(result, startedAt), 'done'),
+        );
       }
     } catch (error) {
       const response = render(error, requestId, logger);
@@ -168,8 +181,8 @@ export function createStreamingHandler<Deps extends BaseDependencies>(
             : sseEvent(response.body ?? '{}', 'error'),
         );
     } finally {
-      // What a stream spent is charged as reserved (its tokens are not counted as they leave).
-      if (access) await access.settle(routed, undefined);
+      // A stream is charged the tokens it reserved (they are not counted as they leave), and its time.
+      if (access) await access.settle(routed, { computeMs: Math.ceil(performance.now() - startedAt) });
       await sink.end();
     }
   };

@@ -64,6 +64,8 @@ export interface ModelRuntimeOptions {
   /** Where standard models missing locally are copied from (S3 on Lambda), before the hub is tried. */
   readonly modelStore?: ModelFileStore;
   readonly logger: Logger;
+  /** Told of every completed load, with its time (the `model_load_ms` metric). */
+  readonly onLoad?: (load: { key: ModelKey; id: string; profile: ServedProfile; loadMs: number }) => void;
 }
 
 export function createModelRuntime(options: ModelRuntimeOptions): ModelRuntime {
@@ -170,6 +172,7 @@ export function createModelRuntime(options: ModelRuntimeOptions): ModelRuntime {
     }
     const loadMs = Math.round(performance.now() - started);
     logger.info('model loaded', { modelKey: key, modelId: loaded.ref.id, profile, loadMs });
+    options.onLoad?.({ key, id: loaded.ref.id, profile, loadMs });
     return { key, id: loaded.ref.id, profile, pipeline: loaded.pipeline, loadMs } as LoadedModel<ModelKey>;
   }
 

@@ -132,7 +132,8 @@ export function createOpenAiCompletions(deps: {
       const id = `chatcmpl-${randomUUID()}`;
       const created = nowSeconds();
       const maxTokens = request.max_completion_tokens ?? request.max_tokens ?? DEFAULT_CHAT_MAX_TOKENS;
-      const plan = generationPlan(request, renderChatPrompt(request.messages), maxTokens);
+      const rendered = renderChatPrompt(request.messages, request.prompt_version);
+      const plan = generationPlan(request, rendered.text, maxTokens);
       const stop = [...stopsOf(request.stop), ...CHAT_STOP];
       const chunks = (choices: ChatCompletionChunk['choices']): ChatCompletionChunk => ({
         id,
@@ -180,6 +181,7 @@ export function createOpenAiCompletions(deps: {
         })),
         usage,
         ...(plan.seed === undefined ? {} : { seed: plan.seed }),
+        prompt: rendered.prompt,
       };
     },
 

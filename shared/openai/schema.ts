@@ -4,6 +4,7 @@
  * models cannot honour are refused with a 400 that names them rather than ignored.
  */
 import { Seed } from '../http/common-fields';
+import { PromptRef, PromptVersionField } from '../prompts/prompt-template';
 import * as z from '../schema';
 
 const MAX_CHOICES = 8;
@@ -64,6 +65,8 @@ export const ChatCompletionRequest = z.object({
   ...generationFields,
   messages: z.array(ChatMessage).check(z.minLength(1), z.maxLength(100)),
   max_completion_tokens: z.optional(z.nullable(z.number().check(z.int(), z.minimum(1), z.maximum(256)))),
+  /** Not OpenAI's: pins the version of the prompt the messages are written into (`v1`). */
+  prompt_version: PromptVersionField,
 });
 export type ChatCompletionRequest = z.output<typeof ChatCompletionRequest>;
 
@@ -121,6 +124,8 @@ export const ChatCompletion = z.object({
   usage: Usage,
   /** The seed of the first choice when sampling (choice i used seed + i): send it back to reproduce them. */
   seed: z.optional(Seed),
+  /** Not OpenAI's: the prompt template and version the messages were written into. */
+  prompt: z.optional(PromptRef),
 });
 export type ChatCompletion = z.output<typeof ChatCompletion>;
 

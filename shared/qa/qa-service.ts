@@ -6,9 +6,11 @@
  */
 import { randomInt } from 'node:crypto';
 import type { EmbeddingService } from '../embeddings/embedding-service';
+import { RequestValidationError } from '../errors';
 import type { TextGenerationService } from '../generation/text-generation-service';
 import type { ModelInfo } from '../models/model-info';
 import { elapsedMs } from '../models/model-info';
+import { QA_GENERATIVE_PROMPT } from '../prompts/qa-generative';
 import type { CommittedVersions } from '../rag/committed-versions';
 import type { VectorStore } from '../vectors/vector-store';
 import type { ExtractiveQaService } from './extractive-qa';
@@ -16,8 +18,6 @@ import type { AnswerTemplate, QaAnswer, QaRequest, QaResponse } from './schema';
 
 /** How many ingested chunks a question without context is answered from. */
 const RETRIEVED_CHUNKS = 3;
-const GENERATIVE_PROMPT = (question: string, context?: string) =>
-  `${context ? `Context: ${context}\n` : ''}Question: ${question}\nAnswer:`;
 
 const written = (answer: string, template?: AnswerTemplate) =>
   template ? { formatted: `${template.prefix}${answer}${template.suffix}` } : {};
@@ -36,13 +36,17 @@ export function createQaService(deps: {
 }): QaService {
   async function generative(request: QaRequest): Promise<QaResponse> {
     const started = performance.now();
+    const { text, prompt } = QA_GENERATIVE_PROMPT.render(
+      { question: request.question, ...(request.context !== undefined ? { context: request.context } : {}) },
+      request.prompt_version,
+    );
     const first = request.seed ?? randomInt(2 ** 32 - request.top_k);
     const answers: QaAnswer[] = [];
     let model: ModelInfo | undefined;
     for (let i = 0; i < request.top_k; i++) {
       const seed = (first + i) % 2 ** 32;
       const result = await deps.generator.generate({
-        prompt: GENERATIVE_PROMPT(request.question, request.context),
+        prompt: text,
         max_new_tokens: request.max_new_tokens,
         temperature: request.temperature,
         do_sample: true,
@@ -59,6 +63,7 @@ export function createQaService(deps: {
       question: request.question,
       mode: 'generative',
       answers,
+      prompt,
       model: model as ModelInfo,
       timing_ms: elapsedMs(started),
     };
@@ -95,6 +100,11 @@ export function createQaService(deps: {
   return {
     async answer(request) {
       if (request.mode === 'generative') return generative(request);
+      if (request.prompt_version !== undefined) {
+        throw new RequestValidationError([
+          { path: 'prompt_version', message: 'only the generative mode uses a prompt' },
+        ]);
+      }
       if (request.context === undefined) return fromDocuments(request);
       const started = performance.now();
       const extracted = await deps.extractive.extract(request.question, [request.context], request.top_k);

@@ -1,4 +1,5 @@
 import { Seed, ServedModel } from '../http/common-fields';
+import { PromptRef, PromptVersionField } from '../prompts/prompt-template';
 import * as z from '../schema';
 
 /** How an answer is written out: `prefix + answer + suffix`, in the response format the caller sets. */
@@ -22,6 +23,8 @@ export const QaRequest = z.strictObject({
   max_new_tokens: z._default(z.number().check(z.int(), z.minimum(1), z.maximum(128)), 32),
   temperature: z._default(z.number().check(z.gt(0), z.maximum(2)), 1),
   seed: z.optional(Seed),
+  /** Generative mode: pins the prompt's version (`v1`); the newest when absent. */
+  prompt_version: PromptVersionField,
 });
 export type QaRequest = z.output<typeof QaRequest>;
 
@@ -53,6 +56,8 @@ export const QaResponse = z.object({
   question: z.string(),
   mode: z.enum(['extractive', 'generative']),
   answers: z.array(QaAnswer),
+  /** Generative mode: the prompt's template and version. */
+  prompt: z.optional(PromptRef),
   model: ServedModel,
   timing_ms: z.number(),
 });

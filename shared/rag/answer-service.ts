@@ -7,10 +7,10 @@ import type { EmbeddingService } from '../embeddings/embedding-service';
 import { RequestValidationError } from '../errors';
 import type { TextGenerationService } from '../generation/text-generation-service';
 import { elapsedMs } from '../models/model-info';
+import { RAG_ANSWER_PROMPT } from '../prompts/rag-answer';
 import { charactersThatFit, formatCharacters } from '../text/characters-that-fit';
 import type { ChunkMatch, VectorFilter, VectorStore } from '../vectors/vector-store';
 import type { CommittedVersions } from './committed-versions';
-import { PROMPT_VERSION, renderPassage, renderPrompt } from './prompt-template';
 import type { RagAnswerResponse } from './schema';
 
 export interface AnswerSettings {
@@ -26,6 +26,8 @@ export interface AnswerService {
     topK: number;
     store: VectorStore;
     filter?: VectorFilter;
+    /** The answer prompt's version (`v1`); the newest when absent. */
+    promptVersion?: string;
   }): Promise<RagAnswerResponse>;
 }
 
@@ -47,7 +49,11 @@ export function createAnswerService(deps: {
   settings: AnswerSettings;
 }): AnswerService {
   /** Numbers passages into the prompt while they fit the generator's context; the last may be shortened. */
-  async function fitPrompt(question: string, relevant: readonly ChunkMatch[]) {
+  async function fitPrompt(question: string, relevant: readonly ChunkMatch[], version: string) {
+    const renderPrompt = (q: string, passages: readonly string[]) =>
+      RAG_ANSWER_PROMPT.render({ question: q, passages: passages.join('\n') }, version).text;
+    const renderPassage = (index: number, { source, text }: ChunkMatch) =>
+      RAG_ANSWER_PROMPT.renderPart('passage', { index, source, text }, version);
     const { contextWindow, countTokens } = await deps.generator.promptLimits();
     const answerTokens = Math.min(deps.settings.maxAnswerTokens, Math.floor(contextWindow / 4));
     const budget = contextWindow - answerTokens;
@@ -94,19 +100,19 @@ export function createAnswerService(deps: {
       const first = relevant[0];
       throw tooLong(first ? [`${renderPassage(1, first).split(' ').slice(0, 4).join(' ')} …`] : []);
     }
-    return { prompt: renderPrompt(question, passages), used, answerTokens };
+    return { text: renderPrompt(question, passages), used, answerTokens };
   }
 
   return {
-    async answer({ question, topK, store, filter }) {
+    async answer({ question, topK, store, filter, promptVersion }) {
       const started = performance.now();
+      const prompt = RAG_ANSWER_PROMPT.resolve(promptVersion);
       const embedded = await deps.embeddings.embed([question]);
       const candidates = await store.query(embedded.vectors[0] as Float32Array, candidatesFor(topK), filter);
       const matches = (await deps.committed.visible(candidates)).slice(0, topK);
       const relevant = matches.filter((m) => m.score >= deps.settings.minScore);
       const base = {
         store: store.name,
-        prompt_version: PROMPT_VERSION,
         discarded: matches.length - relevant.length,
       };
       if (relevant.length === 0) {
@@ -118,9 +124,9 @@ export function createAnswerService(deps: {
           timing_ms: elapsedMs(started),
         };
       }
-      const { prompt, used, answerTokens } = await fitPrompt(question, relevant);
+      const { text: promptText, used, answerTokens } = await fitPrompt(question, relevant, prompt.version);
       const generated = await deps.generator.generate({
-        prompt,
+        prompt: promptText,
         max_new_tokens: Math.max(1, answerTokens),
         do_sample: false,
         temperature: 1,
@@ -141,6 +147,7 @@ export function createAnswerService(deps: {
       return {
         ...base,
         discarded: matches.length - used.length,
+        prompt,
         answer: cited ? text : `${text}\n\nSources: ${citations}`,
         sources,
         model: { embeddings: embedded.model, generator: generated.model },

@@ -1,4 +1,5 @@
 import { ServedModel } from '../http/common-fields';
+import { PromptRef, PromptVersionField } from '../prompts/prompt-template';
 import * as z from '../schema';
 import { VECTOR_STORE_NAMES, type VectorFilter } from '../vectors/vector-store';
 import type { DocumentRecord } from './document-registry';
@@ -52,12 +53,16 @@ export const RagQueryRequest = z.strictObject({
   top_k: z._default(z.number().check(z.int(), z.minimum(1), z.maximum(20)), 4),
   store: z.optional(z.enum(['pinecone', 'chroma'])),
   filter: z.optional(RagFilter),
+  /** Pins the answer prompt's version (`v1`); the newest when absent. */
+  prompt_version: PromptVersionField,
 });
 export type RagQueryRequest = z.output<typeof RagQueryRequest>;
 
 export const RagFaissQueryRequest = z.strictObject({
   question: z.string().check(z.trim(), z.minLength(1, 'question must not be empty'), z.maxLength(2_000)),
   top_k: z._default(z.number().check(z.int(), z.minimum(1), z.maximum(20)), 4),
+  /** Pins the answer prompt's version (`v1`); the newest when absent. */
+  prompt_version: PromptVersionField,
 });
 export type RagFaissQueryRequest = z.output<typeof RagFaissQueryRequest>;
 
@@ -131,7 +136,8 @@ export const RagAnswerResponse = z.object({
   /** Retrieved chunks that scored below the threshold, or did not fit the prompt, and were not used. */
   discarded: z.number().check(z.int(), z.minimum(0)),
   store: z.string(),
-  prompt_version: z.string(),
+  /** The answer prompt's template and version, when the generator answered. */
+  prompt: z.optional(PromptRef),
   model: z.object({ embeddings: ServedModel, generator: z.optional(ServedModel) }),
   timing_ms: z.number(),
 });

@@ -15,6 +15,7 @@ import {
   type OnnxSessionOptions,
   onnxRuntime,
 } from '../models/onnx-sessions';
+import { VQA_BLIP2_PROMPT } from '../prompts/vqa-blip2';
 import * as z from '../schema';
 
 const Blip2Config = z.object({
@@ -50,8 +51,8 @@ export interface Blip2 {
   dispose(): Promise<void>;
 }
 
-/** The LAVIS prompt the BLIP-2 T5 checkpoints were tuned with. */
-export const vqaPrompt = (question: string) => `Question: ${question} Answer:`;
+/** The LAVIS prompt the BLIP-2 T5 checkpoints were tuned with (the `vqa-blip2` template). */
+export const vqaPrompt = (question: string) => VQA_BLIP2_PROMPT.render({ question }).text;
 
 const int64 = (ort: OnnxRuntime, values: readonly number[], dims: number[]) =>
   new ort.Tensor('int64', BigInt64Array.from(values.map(BigInt)), dims);

@@ -25,6 +25,8 @@ export interface VqaProviderAnswer {
   readonly answer: string;
   readonly model: string;
   readonly executionProvider?: string;
+  /** The time the GPU service took to answer, where it answered (for the cost estimate's GPU seconds). */
+  readonly gpuMs?: number;
 }
 
 export interface VqaProvider {
@@ -90,6 +92,7 @@ export function createRemoteBlip2Provider(deps: {
     name: 'blip2',
     async answer(image, question) {
       const authorization = await gpuAuthorization(deps.credential);
+      const started = performance.now();
       let response: Response;
       try {
         response = await fetch(endpoint, {
@@ -120,6 +123,8 @@ export function createRemoteBlip2Provider(deps: {
         answer: answer.data.answer,
         model: answer.data.model,
         ...(answer.data.execution_provider ? { executionProvider: answer.data.execution_provider } : {}),
+        // The round trip: the GPU host is held for the request's whole time, transfer included.
+        gpuMs: Math.ceil(performance.now() - started),
       };
     },
     async dispose() {},

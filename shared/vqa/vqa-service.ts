@@ -2,6 +2,8 @@
 
 import { ServiceUnavailableError } from '../errors';
 import { elapsedMs } from '../models/model-info';
+import { PromptRef } from '../prompts/prompt-template';
+import { VQA_BLIP2_PROMPT } from '../prompts/vqa-blip2';
 import * as z from '../schema';
 import type { ImageInput } from '../vision/image-input';
 import { VQA_PROVIDERS, type VqaProvider, type VqaProviderName } from './vqa-providers';
@@ -16,6 +18,8 @@ export const VqaResponse = z.object({
   provider: z.string(),
   model: z.string(),
   execution_provider: z.optional(z.string()),
+  /** BLIP-2: the prompt template and version the question was written into (Gemini takes it as is). */
+  prompt: z.optional(PromptRef),
   timing_ms: z.number(),
 });
 
@@ -24,7 +28,10 @@ export interface VqaResult {
   provider: VqaProviderName;
   model: string;
   execution_provider?: string;
+  prompt?: PromptRef;
   timing_ms: number;
+  /** Not part of the response: the GPU service's time, for the cost estimate. */
+  gpuMs?: number;
 }
 
 export interface VqaService {
@@ -54,7 +61,9 @@ export function createVqaService(deps: {
         provider: name,
         model: result.model,
         ...(result.executionProvider ? { execution_provider: result.executionProvider } : {}),
+        ...(name === 'blip2' ? { prompt: VQA_BLIP2_PROMPT.resolve() } : {}),
         timing_ms: elapsedMs(started),
+        ...(result.gpuMs !== undefined ? { gpuMs: result.gpuMs } : {}),
       };
     },
   };

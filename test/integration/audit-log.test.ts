@@ -1,9 +1,10 @@
 /**
- * The audit log: one structured record per request (key id, route, model, safety verdicts, usage, status,
- * latency, request id), never the request's content unless AUDIT_LOG_CONTENT says so.
+ * The audit log: one structured record per request (key id, route, model, prompt, safety verdicts, usage,
+ * cost, status, latency, request id), never the request's content unless AUDIT_LOG_CONTENT says so.
  */
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { usageDay } from '../../shared/access/access-store';
 import { createKey } from '../../shared/access/key-admin';
 import { loadConfig } from '../../shared/config/environment';
 import { apiKeyGuard } from '../../shared/http/access-control';
@@ -39,7 +40,11 @@ function auditedRoute(env: Record<string, string>, logger: Logger) {
       name: 'summarize',
       body: z.object({ text: z.string() }),
       handle: async () => ({
-        body: { summary: 'short', model: { id: 'tiny-random/bart', profile: 'tiny' } },
+        body: {
+          summary: 'short',
+          model: { id: 'tiny-random/bart', profile: 'tiny' },
+          prompt: { name: 'summary', version: 'v2' },
+        },
         usage: { tokens: 12 },
       }),
     },
@@ -47,6 +52,7 @@ function auditedRoute(env: Record<string, string>, logger: Logger) {
       logger,
       auditContent: config.auditContent,
       ...(access ? { access } : {}),
+      memoryMb: 2048,
       safety: safetyGuardFor('summarize', { input: ['text'], output: ['summary'] }, base),
     },
   );
@@ -89,6 +95,13 @@ describe('the audit log', () => {
       usage: { tokens: 12, images: 0 },
     });
     expect(audits[0]?.latency_ms).toEqual(expect.any(Number));
+    // The prompt the answer names, and the one cost estimate: the response's, the audit's, the budget's.
+    expect(audits[0]?.prompt).toEqual({ name: 'summary', version: 'v2' });
+    const { cost } = response.body as { cost: { usd: number; compute_gb_s: number } };
+    expect(audits[0]?.cost).toEqual(cost);
+    expect(cost.usd).toBeGreaterThan(0);
+    const used = await table.store.usage(record.keyId, usageDay(Date.now()));
+    expect(used.computeMs).toBe(Math.round((cost.compute_gb_s / 2) * 1000));
     expect(audits[1]).toMatchObject({ key_id: null, status: 401, error_type: 'unauthorized' });
     expect(JSON.stringify(audits)).not.toContain('mail me');
   });

@@ -20,6 +20,7 @@ import {
   type RouteDispatcher,
 } from '../../shared/http/route-dispatcher';
 import type { ChatRouteName } from '../../shared/routing/route-names';
+import { withoutCost } from '../helpers/cost';
 import { silentLogger } from '../helpers/dependencies';
 import { httpEvent, invoke, lambdaContext } from '../helpers/events';
 import { gradient } from '../helpers/images';
@@ -53,6 +54,7 @@ interface ChatBody {
   sources?: unknown[];
   job?: { job_id: string; status_url: string };
   dry_run?: boolean;
+  prompt?: { name: string; version: string };
   trace: { step: string; ms: number; status: string }[];
 }
 type ErrorBody = { error: { type: string; message: string } };
@@ -100,6 +102,23 @@ describe('POST /chat', () => {
       ['memory.write', 'ok'],
     ]);
     expect((await deps.sessions.history('talk')).map((t) => t.route)).toEqual(['llm', 'llm']);
+    expect(second.body.prompt).toEqual({ name: 'chat-conversation', version: 'v1' });
+  });
+
+  it('pins the conversation prompt, and refuses a version that does not exist before any work', async () => {
+    // Prepare
+    const before = dispatched.length;
+    // Act
+    const pinned = await send({ message: 'Tell me a joke', route: 'llm', prompt_version: 'v1' });
+    const missing = await send({ message: 'Tell me a joke', route: 'llm', prompt_version: 'v3' });
+    // Assess
+    expect(pinned.statusCode).toBe(200);
+    expect(pinned.body.prompt).toEqual({ name: 'chat-conversation', version: 'v1' });
+    expect(missing.statusCode).toBe(422);
+    expect(JSON.stringify(missing.body)).toContain(
+      'the prompt chat-conversation has no version v3; available: v1',
+    );
+    expect(dispatched.length).toBe(before + 1);
   });
 
   it('takes the route the client names', async () => {
@@ -131,6 +150,7 @@ describe('POST /chat', () => {
     expect(response.body.route).toMatchObject({ name: 'image', stage: 'rule' });
     expect(response.body.job?.status_url).toMatch(/^https:\/\/api\.example\.com\/jobs\/[0-9a-f-]{36}$/);
     expect(response.body.reply).toContain(response.body.job?.status_url);
+    expect(response.body.job).not.toHaveProperty('cost');
   });
 
   it('answers 503 for a route this deployment does not have', async () => {
@@ -182,8 +202,8 @@ describe('DELETE /chat/{session_id}', () => {
     const again = await invoke(forget, event('forget-me'));
     const invalid = await invoke(forget, event('..'));
     // Assess
-    expect(first.body).toEqual({ session_id: 'forget-me', deleted: true });
-    expect(again.body).toEqual({ session_id: 'forget-me', deleted: false });
+    expect(withoutCost(first.body)).toEqual({ session_id: 'forget-me', deleted: true });
+    expect(withoutCost(again.body)).toEqual({ session_id: 'forget-me', deleted: false });
     expect(invalid.statusCode).toBe(422);
     expect(await deps.sessions.history('forget-me')).toEqual([]);
     expect(CHAT_SESSIONS_PREFIX).toBe('chat-sessions/');

@@ -113,6 +113,7 @@ describe('the GPU service contract, as its clients check it', () => {
       answer: 'a circle',
       model: 'tiny-random/blip2',
       executionProvider: 'cpu',
+      gpuMs: expect.any(Number),
     });
   });
 });

@@ -25,6 +25,8 @@ beforeEach(() => resetMetrics());
 const scrape = async () => {
   const response = await metricsRoute(deps)(httpEvent('GET', '/metrics'), lambdaContext());
   expect(response.headers['content-type']).toContain('text/plain; version=0.0.4');
+  // A text answer has no field for its cost: it is in a header.
+  expect(Number(response.headers['x-cost-usd'])).toBeGreaterThan(0);
   return response.body ?? '';
 };
 
@@ -55,6 +57,33 @@ describe('GET /metrics', () => {
     expect(text).toContain(
       'genai_safety_verdicts{route="hello-llm",filter="toxicity",direction="input",verdict="blocked"} 1',
     );
+  });
+
+  it('counts the cost a response reports, its input and output tokens, and the model load time', async () => {
+    // Prepare: a runtime of its own, so that its model loads within this test.
+    const fresh = testDependencies({ AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '2048' });
+    const request = { prompt: 'the lighthouse', max_new_tokens: 3 };
+    // Act
+    const response = await helloLlm(fresh)(
+      httpEvent('POST', '/hello-llm', { body: request }),
+      lambdaContext(),
+    );
+    const text = await scrape();
+    await fresh.runtime.dispose();
+    // Assess
+    const body = JSON.parse(response.body ?? '{}') as {
+      usage: { prompt_tokens: number; completion_tokens: number };
+      cost: { usd: number; compute_gb_s: number; tokens_in: number; tokens_out: number };
+    };
+    expect(body.cost.usd).toBeGreaterThan(0);
+    expect(text).toContain(`genai_cost_usd{route="hello-llm"} ${body.cost.usd}\n`);
+    expect(body.cost).toMatchObject({
+      tokens_in: body.usage.prompt_tokens,
+      tokens_out: body.usage.completion_tokens,
+    });
+    expect(text).toContain(`genai_tokens_in{route="hello-llm"} ${body.usage.prompt_tokens}\n`);
+    expect(text).toContain(`genai_tokens_out{route="hello-llm"} ${body.usage.completion_tokens}\n`);
+    expect(text).toMatch(/genai_model_load_ms_count\{model="text-generation",profile="tiny"\} 1\n/);
   });
 
   it('answers 404 deployed, where the figures are in CloudWatch', async () => {

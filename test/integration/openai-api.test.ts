@@ -78,6 +78,26 @@ describe('POST /v1/chat/completions', () => {
     expect(body.seed).toBe(7);
     expect(body.usage.total_tokens).toBe(body.usage.prompt_tokens + body.usage.completion_tokens);
     expect(body.usage.completion_tokens).toBeLessThanOrEqual(8);
+    expect(body.prompt).toEqual({ name: 'openai-chat', version: 'v1' });
+  });
+
+  it('refuses a prompt version that does not exist, naming those that do', async () => {
+    const response = await invoke(
+      handler,
+      httpEvent('POST', '/v1/chat/completions', {
+        body: {
+          model: MODEL,
+          messages: [{ role: 'user', content: 'Hi' }],
+          max_tokens: 2,
+          prompt_version: 'v5',
+        },
+      }),
+    );
+    expect(response.statusCode).toBeGreaterThanOrEqual(400);
+    expect(response.statusCode).toBeLessThan(500);
+    expect(JSON.stringify(response.body)).toContain(
+      'the prompt openai-chat has no version v5; available: v1',
+    );
   });
 
   it('draws n choices with seeds seed, seed + 1, ...: the same seed gives the same choices', async () => {
@@ -248,9 +268,13 @@ describe('the streaming endpoint', () => {
     const text = streamed.writes.join('');
     expect(text).toMatch(/^event: token\ndata: \{"text":/);
     const done = text.split('\n\n').find((e) => e.startsWith('event: done'));
-    const result = JSON.parse(done?.split('data: ')[1] ?? '{}') as { completion: string };
+    const result = JSON.parse(done?.split('data: ')[1] ?? '{}') as {
+      completion: string;
+      cost: { usd: number };
+    };
     const tokens = dataOf(streamed.writes.filter((w) => w.startsWith('event: token')));
     expect(tokens.map((t) => (JSON.parse(t) as { text: string }).text).join('')).toBe(result.completion);
+    expect(result.cost.usd).toBeGreaterThan(0);
   });
 
   it('stops generating when the client goes away', async () => {

@@ -102,6 +102,7 @@ describe('POST /qa-image-text with BLIP-2', () => {
       provider: 'blip2',
       model: 'tiny-random/blip2',
       execution_provider: 'cpu',
+      prompt: { name: 'vqa-blip2', version: 'v1' },
     });
   });
 
@@ -258,6 +259,11 @@ describe('BLIP-2 in the GPU service', () => {
       ]);
       expect(a.statusCode).toBe(200);
       expect(a.body.answer).toBe(b.body.answer);
+      // The GPU service's time is in the remote answer's cost, and only there.
+      const costOf = (body: unknown) => (body as { cost: { gpu_s?: number; usd: number } }).cost;
+      expect(costOf(a.body).gpu_s).toBeGreaterThan(0);
+      expect(costOf(b.body).gpu_s).toBeUndefined();
+      expect(JSON.stringify(a.body)).not.toContain('gpuMs');
     } finally {
       server.close();
       await local.dispose();

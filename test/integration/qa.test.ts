@@ -34,7 +34,7 @@ interface Answer {
   source?: { document_id: string; chunk_index: number; score: number };
 }
 const ask = async (body: unknown) => {
-  const response = await invoke<{ answers: Answer[]; mode: string; model: { id: string } }>(
+  const response = await invoke<{ answers: Answer[]; mode: string; model: { id: string }; prompt?: unknown }>(
     handler,
     httpEvent('POST', '/qa', { body }),
   );
@@ -102,6 +102,21 @@ describe('POST /qa', () => {
     expect(first.body.mode).toBe('generative');
     expect(first.body.answers.map((a) => a.seed)).toEqual([9, 10, 11]);
     expect(again.body.answers).toEqual(first.body.answers);
+    expect(first.body.prompt).toEqual({ name: 'qa-generative', version: 'v1' });
+  });
+
+  it('pins the generative prompt, and refuses a version that does not exist or a pin in extractive mode', async () => {
+    const body = { question: 'Who is the keeper?', mode: 'generative', seed: 3, max_new_tokens: 4 };
+    const pinned = await ask({ ...body, prompt_version: 'v1' });
+    expect(pinned.statusCode).toBe(200);
+    expect(pinned.body.prompt).toEqual({ name: 'qa-generative', version: 'v1' });
+    const missing = await ask({ ...body, prompt_version: 'v2' });
+    expect(missing.statusCode).toBe(422);
+    expect(JSON.stringify(missing.body)).toContain(
+      'the prompt qa-generative has no version v2; available: v1',
+    );
+    const extractive = await ask({ question: 'Who?', context: CONTEXT, prompt_version: 'v1' });
+    expect(extractive.statusCode).toBe(422);
   });
 
   it('answers 422 for a question longer than the model window, an empty question, and a bad top_k', async () => {

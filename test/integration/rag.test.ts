@@ -242,15 +242,27 @@ describe('grounded answers', () => {
         answer: string;
         sources: { text: string; score: number; document_id: string }[];
         store: string;
-        prompt_version: string;
+        prompt: { name: string; version: string };
       };
       expect(body.store).toBe(store ?? 'faiss');
       expect(body.sources[0]).toMatchObject({ document_id: 'lighthouse', text: chunkText });
       expect(body.sources[0]?.score).toBeCloseTo(1, 4);
       expect(body.answer).toMatch(/\[1\]/);
-      expect(body.prompt_version).toBe('rag-answer/v1');
+      expect(body.prompt).toEqual({ name: 'rag-answer', version: 'v1' });
     },
   );
+
+  it('answers with a pinned prompt version, and refuses one that does not exist', async () => {
+    const handler = ragFaissQuery(deps);
+    const pinned = await post(handler, '/rag-faiss-query', { question: chunkText, prompt_version: 'v1' });
+    expect(pinned.statusCode).toBe(200);
+    expect(pinned.body.prompt).toEqual({ name: 'rag-answer', version: 'v1' });
+    const missing = await post(handler, '/rag-faiss-query', { question: chunkText, prompt_version: 'v99' });
+    expect(missing.statusCode).toBe(422);
+    const error = missing.body.error as { type: string; message: string };
+    expect(error.type).toBe('validation_error');
+    expect(error.message).toContain('the prompt rag-answer has no version v99; available: v1');
+  });
 
   it('filters /rag-query by document', async () => {
     const response = await post(ragQuery(deps), '/rag-query', {

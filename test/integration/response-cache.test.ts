@@ -1,5 +1,6 @@
 /**
- * The response cache: a repeated deterministic request is a hit, byte for byte the first answer;
+ * The response cache: a repeated deterministic request is a hit, byte for byte the first answer (but for
+ * its own cost);
  * `Cache-Control: no-cache` answers afresh; sampled requests without a seed are never cached; entries expire.
  */
 import { mkdtemp } from 'node:fs/promises';
@@ -38,7 +39,11 @@ describe('the response cache', () => {
     const second = await post(handler, '/sentiment', { text: 'a fine day' });
     expect(first.headers['x-cache']).toBe('miss');
     expect(second.headers['x-cache']).toBe('hit');
+    // Byte for byte: each answer's own cost estimate is in its header, not in the stored body.
     expect(second.body).toBe(first.body);
+    expect(JSON.parse(second.body ?? '{}').cost).toBeUndefined();
+    expect(Number(first.headers['x-cost-usd'])).toBeGreaterThan(0);
+    expect(Number(second.headers['x-cost-usd'])).toBeGreaterThan(0);
     expect(second.statusCode).toBe(200);
     expect(second.headers['content-type']).toBe(first.headers['content-type']);
     expect(second.headers['x-request-id']).not.toBe(first.headers['x-request-id']);
@@ -139,6 +144,26 @@ describe('the response cache', () => {
     expect(stale).toBeUndefined();
     expect(other.keyOf({ text: 'x' }, undefined)).not.toBe(key);
     expect(cache.keyOf({ b: 1, a: 2 }, undefined)).toBe(cache.keyOf({ a: 2, b: 1 }, undefined));
+  });
+
+  it('keys on the prompt template and version a request is rendered with', async () => {
+    // Prepare
+    const base = { config: loadConfig(process.env), logger: silentLogger() };
+    const blobs = createLocalBlobStore({ root: await mkdtemp(path.join(os.tmpdir(), 'cache-prompt-')) });
+    const withPrompt = (version: string) =>
+      createResponseCache<{ q: string }>({
+        route: 'qa',
+        declaration: { models: ['text-generation'], prompt: () => ({ name: 'qa-generative', version }) },
+        base,
+        blobs,
+        ttlSeconds: 10,
+      });
+    // Act
+    const v1 = withPrompt('v1').keyOf({ q: 'x' }, undefined);
+    const v2 = withPrompt('v2').keyOf({ q: 'x' }, undefined);
+    // Assess
+    expect(v1).not.toBe(v2);
+    expect(withPrompt('v1').keyOf({ q: 'x' }, undefined)).toBe(v1);
   });
 
   it('is off by default', async () => {

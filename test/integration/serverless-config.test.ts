@@ -185,6 +185,10 @@ describe('the usage dashboard and alarms', () => {
       'errors_by_type',
       'tokens',
       'safety_',
+      'cost_usd',
+      'tokens_in',
+      'tokens_out',
+      'model_load_ms',
     ])
       expect(body).toContain(metric);
   });

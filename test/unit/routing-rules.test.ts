@@ -76,9 +76,9 @@ describe('what the routes are sent', () => {
 
   it('gives the LLM the conversation as alternating turns, ending where the assistant speaks', () => {
     const history = [{ user: 'hi', reply: 'hello', route: 'llm', at: '' }];
-    expect(conversationPrompt(history, 'how are you?')).toBe(
+    expect(conversationPrompt(history, 'how are you?').text).toBe(
       'User: hi\nAssistant: hello\nUser: how are you?\nAssistant:',
     );
-    expect(conversationPrompt([], 'hi')).toBe('User: hi\nAssistant:');
+    expect(conversationPrompt([], 'hi').text).toBe('User: hi\nAssistant:');
   });
 });
