@@ -12,7 +12,7 @@ import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import type { Usage } from '../access/access-store';
 import { type BaseDependencies, baseDependencies } from '../app/base';
 import { estimateCost } from '../costs/cost-estimate';
-import { MethodNotAllowedError, NotFoundError } from '../errors';
+import { HttpError, MethodNotAllowedError, NotFoundError } from '../errors';
 import type * as z from '../schema';
 import { apiKeyGuard } from './access-control';
 import { errorResponse } from './error-response';
@@ -21,6 +21,7 @@ import type { ErrorRenderer } from './handler';
 import { DEFAULT_MAX_BODY_BYTES, headerValue, parseJsonBody } from './json-body';
 import { openAiErrorResponse } from './openai-error-response';
 import { requestIdOf } from './request-id';
+import { createMetricsRecorder } from './request-metrics';
 import { requestMethod, routePath } from './request-route';
 import type { HttpResponse } from './response';
 import { validate } from './validate';
@@ -101,6 +102,7 @@ export function createStreamingHandler<Deps extends BaseDependencies>(
   const logger: Logger = deps.logger;
   // The function URL has no authorizer in front of it: the key, its scope, rate and budgets are checked here.
   const access = apiKeyGuard(deps);
+  const metrics = createMetricsRecorder({ functionName: definition.name });
   const costSoFar = (startedAt: number) =>
     estimateCost({ memoryMb: deps.config.functionMemoryMb, computeMs: performance.now() - startedAt });
   /** An answer with its cost estimate, where the answer is a JSON object. */
@@ -117,6 +119,8 @@ export function createStreamingHandler<Deps extends BaseDependencies>(
     const route = definition.routes[path];
     const render: ErrorRenderer = route?.dialect === 'openai' ? openAiErrorResponse : errorResponse;
     let streaming = false;
+    let status = 200;
+    let errorType: string | undefined;
     // A function URL's events name no route; a key's scopes name the route it streams.
     const routed = { ...event, routeKey: `POST ${path}` } as APIGatewayProxyEventV2;
     // Locally no Lambda context comes with the request: the function's own time limit stands in for it.
@@ -173,6 +177,9 @@ export function createStreamingHandler<Deps extends BaseDependencies>(
       }
     } catch (error) {
       const response = render(error, requestId, logger);
+      // A stream that fails after its 200 keeps that status; its error event names the type.
+      if (!streaming) status = response.statusCode;
+      errorType = error instanceof HttpError ? error.type : 'internal_error';
       if (!streaming) writeResponse(sink, response, common);
       else if (!sink.signal.aborted)
         sink.write(
@@ -181,8 +188,31 @@ export function createStreamingHandler<Deps extends BaseDependencies>(
             : sseEvent(response.body ?? '{}', 'error'),
         );
     } finally {
+      const computeMs = Math.ceil(performance.now() - startedAt);
+      const cost = estimateCost({ memoryMb: deps.config.functionMemoryMb, computeMs });
+      const name = route?.name ?? definition.name;
+      metrics.record({
+        route: name,
+        status,
+        ...(errorType ? { errorType } : {}),
+        latencyMs: computeMs,
+        costUsd: cost.usd,
+      });
+      logger.info('audit', {
+        audit: {
+          request_id: requestId,
+          key_id: access?.keyOf(routed) ?? null,
+          route: name,
+          method: requestMethod(event),
+          status,
+          ...(errorType ? { error_type: errorType } : {}),
+          latency_ms: computeMs,
+          streamed: streaming,
+          cost,
+        },
+      });
       // A stream is charged the tokens it reserved (they are not counted as they leave), and its time.
-      if (access) await access.settle(routed, { computeMs: Math.ceil(performance.now() - startedAt) });
+      if (access) await access.settle(routed, { computeMs });
       await sink.end();
     }
   };

@@ -10,6 +10,7 @@ import { Metrics } from '@aws-lambda-powertools/metrics';
 import { afterAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createHandler as helloLlm } from '../../functions/hello-llm/handler';
 import { createHandler as metricsRoute } from '../../functions/metrics/handler';
+import { createHandler as stream } from '../../functions/stream/handler';
 import { createMetricsRecorder, resetMetrics } from '../../shared/http/request-metrics';
 import { testDependencies } from '../helpers/dependencies';
 import { httpEvent, lambdaContext } from '../helpers/events';
@@ -31,6 +32,32 @@ const scrape = async () => {
 };
 
 describe('GET /metrics', () => {
+  it("counts the streaming URL's requests under the route they stream, with their cost, and audits them", async () => {
+    // Prepare: a logger that keeps what it writes
+    const lines: string[] = [];
+    const logged = { ...deps, logger: deps.logger };
+    const info = vi.spyOn(logged.logger, 'info').mockImplementation((...args: unknown[]) => {
+      lines.push(JSON.stringify(args));
+    });
+    const sink = { signal: new AbortController().signal, start() {}, write() {}, end: async () => undefined };
+    // Act
+    await stream(logged)(
+      httpEvent('POST', '/hello-llm', { body: { prompt: 'once', max_new_tokens: 2, stream: true } }),
+      sink,
+    );
+    await stream(logged)(httpEvent('POST', '/hello-llm', { body: { prompt: '', stream: true } }), sink);
+    info.mockRestore();
+    const text = await scrape();
+    // Assess
+    expect(text).toContain('genai_requests{route="hello-llm",status="200"} 1');
+    expect(text).toContain('genai_errors{route="hello-llm",error_type="validation_error"} 1');
+    expect(text).toMatch(/genai_cost_usd\{route="hello-llm"\} [0-9.e-]+/);
+    const audits = lines.filter((line) => line.includes('"audit"'));
+    expect(audits).toHaveLength(2);
+    expect(audits[0]).toContain('"streamed":true');
+    expect(audits[1]).toContain('"error_type":"validation_error"');
+  });
+
   it('counts requests, errors by type, latency, tokens, cache hits and safety verdicts per route', async () => {
     // Act
     const generate = helloLlm(deps);
