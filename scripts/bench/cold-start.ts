@@ -233,7 +233,7 @@ export async function benchColdStart(options: { runs: number }): Promise<void> {
       'parsed at start',
       'ms',
       'yardstick ms',
-      'ratio',
+      'ratio (median of pairs)',
       'peak MiB',
       'yardstick MiB',
       'Δ MiB',

@@ -3,7 +3,11 @@
  * not trusted), sizes and pixel counts are bounded before decoding, and sharp decodes it. How the bytes
  * arrived (a form, a raw body, base64, an S3 key) is the HTTP layer's business: shared/http/image-upload.ts.
  */
-import sharp, { type Metadata } from 'sharp';
+import type { Metadata } from 'sharp';
+
+/** sharp (libvips) loads with the first image read, never with the function: most of a cold start is not an image. */
+const loadSharp = async () => (await import('sharp')).default;
+
 import { PayloadTooLargeError, RequestValidationError, UnsupportedMediaTypeError } from '../errors';
 
 export type ImageFormat = 'png' | 'jpeg' | 'webp' | 'gif';
@@ -55,6 +59,7 @@ export async function checkImage(
   if (!format) throw new UnsupportedMediaTypeError('The bytes are not a PNG, JPEG, WebP or GIF image');
   let metadata: Metadata;
   try {
+    const sharp = await loadSharp();
     metadata = await sharp(bytes, { limitInputPixels: false }).metadata();
   } catch (error) {
     throw new RequestValidationError([
@@ -73,6 +78,7 @@ export async function checkImage(
 
 /** Decodes to RGB at most `size`×`size` (aspect kept), with the pixel limit enforced by sharp itself. */
 export async function decodeRgb(image: ImageInput, limits: ImageLimits, size?: number) {
+  const sharp = await loadSharp();
   const pipeline = sharp(image.bytes, { limitInputPixels: limits.maxPixels, pages: 1 })
     .removeAlpha()
     .toColourspace('srgb');
