@@ -22,10 +22,13 @@ export function createCaptioningService(deps: {
 }): CaptioningService {
   return {
     async caption(image, options = {}) {
+      // Decoded before the model loads: a bad image is refused without waiting for it.
+      const decodeStarted = performance.now();
+      const rgb = await decodeRgb(image, deps.limits, DECODE_SIZE);
+      const decodeMs = performance.now() - decodeStarted;
       const model = await deps.runtime.load('captioning');
       const { RawImage } = await import('@huggingface/transformers'); // loaded with the model
-      const started = performance.now();
-      const rgb = await decodeRgb(image, deps.limits, DECODE_SIZE);
+      const started = performance.now() - decodeMs;
       const [output] = (await model.pipeline(new RawImage(rgb.data, rgb.width, rgb.height, 3), {
         max_new_tokens: options.maxNewTokens ?? 20,
       })) as { generated_text: string }[];

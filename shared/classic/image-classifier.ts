@@ -7,7 +7,7 @@ import sharp from 'sharp';
 import type { ClassicModels } from '../models/classic-models';
 import { elapsedMs, modelInfo } from '../models/model-info';
 import type { ModelRuntime } from '../models/model-runtime';
-import { decodeRgb, type ImageInput, type ImageLimits } from '../vision/image-input';
+import { decodeRgb, type ImageInput, type ImageLimits, undecodable } from '../vision/image-input';
 import { CifarCnnConfig, type ClassifiedImage, type ClassifierModel } from './schema';
 
 export interface ImageClassifier {
@@ -23,10 +23,13 @@ export function createImageClassifier(deps: {
   limits: ImageLimits;
 }): ImageClassifier {
   async function imagenet(image: ImageInput, topK: number): Promise<ClassifiedImage> {
+    // Decoded before the model loads: a bad image is refused without waiting for it.
+    const decodeStarted = performance.now();
+    const rgb = await decodeRgb(image, deps.limits, DECODE_SIZE);
+    const decodeMs = performance.now() - decodeStarted;
     const model = await deps.runtime.load('image-classification');
     const { RawImage } = await import('@huggingface/transformers'); // loaded with the model
-    const started = performance.now();
-    const rgb = await decodeRgb(image, deps.limits, DECODE_SIZE);
+    const started = performance.now() - decodeMs;
     const output = (await model.pipeline(new RawImage(rgb.data, rgb.width, rgb.height, 3), {
       top_k: topK,
     })) as { label: string; score: number }[];
@@ -46,7 +49,10 @@ export function createImageClassifier(deps: {
       .toColourspace('srgb')
       .resize(size, size, { fit: 'fill' })
       .raw()
-      .toBuffer();
+      .toBuffer()
+      .catch((error: unknown) => {
+        throw undecodable(image, error);
+      });
     const plane = size * size;
     const input = new Float32Array(3 * plane);
     for (let p = 0; p < plane; p++) {

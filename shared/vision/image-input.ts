@@ -76,6 +76,12 @@ export async function checkImage(
   return { bytes, format, width, height };
 }
 
+/** The error of an image whose header reads well (`validateImage`) but whose pixels do not: truncated or corrupt. */
+export const undecodable = (image: ImageInput, error: unknown): RequestValidationError =>
+  new RequestValidationError([
+    { path: 'image', message: `the ${image.format} image cannot be decoded: ${(error as Error).message}` },
+  ]);
+
 /** Decodes to RGB at most `size`×`size` (aspect kept), with the pixel limit enforced by sharp itself. */
 export async function decodeRgb(image: ImageInput, limits: ImageLimits, size?: number) {
   const sharp = await loadSharp();
@@ -83,7 +89,13 @@ export async function decodeRgb(image: ImageInput, limits: ImageLimits, size?: n
     .removeAlpha()
     .toColourspace('srgb');
   const resized = size ? pipeline.resize(size, size, { fit: 'inside', withoutEnlargement: true }) : pipeline;
-  const { data, info } = await resized.raw().toBuffer({ resolveWithObject: true });
+  let decoded: { data: Buffer; info: { width: number; height: number } };
+  try {
+    decoded = await resized.raw().toBuffer({ resolveWithObject: true });
+  } catch (error) {
+    throw undecodable(image, error);
+  }
+  const { data, info } = decoded;
   return {
     data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength),
     width: info.width,

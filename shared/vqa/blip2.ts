@@ -8,6 +8,7 @@ import path from 'node:path';
 import type { Tensor as HfTensor, PreTrainedTokenizer } from '@huggingface/transformers';
 import type * as Ort from 'onnxruntime-node';
 import sharp from 'sharp';
+import { RequestValidationError } from '../errors';
 import {
   createOnnxSession,
   type ExecutionProvider,
@@ -88,7 +89,13 @@ export async function loadBlip2(dir: string, options: OnnxSessionOptions = {}): 
       .toColourspace('srgb')
       .resize(width, height, { fit: 'fill', kernel: 'cubic' })
       .raw()
-      .toBuffer({ resolveWithObject: true });
+      .toBuffer({ resolveWithObject: true })
+      .catch((error: unknown) => {
+        // A header that reads well with pixels that do not: a truncated or corrupt file.
+        throw new RequestValidationError([
+          { path: 'image', message: `the image cannot be decoded: ${(error as Error).message}` },
+        ]);
+      });
     const plane = width * height;
     const pixels = new Float32Array(3 * plane);
     for (let p = 0; p < plane; p++) {

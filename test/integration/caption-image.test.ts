@@ -179,6 +179,21 @@ describe('POST /caption-image', () => {
     ]);
   });
 
+  it('refuses a truncated image whose header reads well (422), before loading the model', async () => {
+    // Prepare: fresh dependencies, so that nothing has loaded the captioning model yet
+    const fresh = depsWith();
+    const png = await gradient('png');
+    // Act
+    const truncated = await invoke<ErrorBody>(
+      createHandler(fresh),
+      binaryEvent(png.subarray(0, png.length - 60), 'image/png'),
+    );
+    // Assess
+    expect(truncated.statusCode).toBe(422);
+    expect(truncated.body.error.details?.[0]?.message).toMatch(/^the png image cannot be decoded/);
+    expect(fresh.runtime.status().find((s) => s.key === 'captioning')?.state).toBe('not_loaded');
+  });
+
   it('answers 415 for a body that is neither an image, a form nor JSON', async () => {
     const response = await invoke<ErrorBody>(
       handler,

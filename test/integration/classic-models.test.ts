@@ -87,6 +87,23 @@ describe('POST /classify-image', () => {
     expect(response.body.model).toMatchObject({ id: 'tiny-random/cifar10-cnn', slot: 'cifar10' });
   });
 
+  it('answers 422 for a truncated image in either slot, never a 500', async () => {
+    const png = await gradient('png', 64, 64);
+    const truncated = png.subarray(0, png.length - 60).toString('base64');
+    for (const model of ['imagenet', 'cifar10']) {
+      const response = await post<{ error: { details: { message: string }[] } }>(
+        classify,
+        '/classify-image',
+        {
+          image_base64: truncated,
+          model,
+        },
+      );
+      expect([model, response.statusCode]).toEqual([model, 422]);
+      expect(response.body.error.details[0]?.message).toMatch(/^the png image cannot be decoded/);
+    }
+  });
+
   it('answers 415 for bytes that are not an image, and 422 for an unknown model slot', async () => {
     const text = await post(classify, '/classify-image', {
       image_base64: Buffer.from('not an image').toString('base64'),
