@@ -1,12 +1,32 @@
+import type { BaseDependencies } from '../../shared/app/base';
 import { composeBucketModelRuntime } from '../../shared/app/model-bucket';
 import { apiKeyAccess } from '../../shared/http/access-declaration';
 import { cached } from '../../shared/http/cache-declaration';
 import { httpFunction } from '../../shared/http/http-function';
+import { publicBaseUrl } from '../../shared/http/request-route';
+import { jsonResponse } from '../../shared/http/response';
 import { screened } from '../../shared/http/safety-declaration';
-import { SummarizeRequest } from '../../shared/summarization/schema';
+import type { JobService } from '../../shared/jobs/job-service';
+import type { BlobStore } from '../../shared/storage/blob-store';
+import { MAX_SUMMARY_TEXT_CHARS, SummarizeRequest } from '../../shared/summarization/schema';
 import { createSummarizationService } from '../../shared/summarization/summarization-service';
 
-/** POST /summarize: abstractive summary of text of any length up to the documented limit. */
+/** Where summary jobs are submitted and stored. */
+type SummaryJobs = () => Promise<{ readonly jobs: JobService; readonly blobs: BlobStore }>;
+
+/** The job services, composed with the first text too long to summarize at once (never at cold start). */
+function lazyJobs(base: BaseDependencies): SummaryJobs {
+  let work: ReturnType<SummaryJobs> | undefined;
+  return () => {
+    work ??= import('../../shared/app/jobs').then(({ composeJobWork }) => composeJobWork(base));
+    return work;
+  };
+}
+
+/**
+ * POST /summarize: abstractive summary of a text; up to MAX_SUMMARY_TEXT_CHARS at once, longer texts (up to
+ * MAX_SUMMARY_JOB_TEXT_CHARS) as a job: 202 with the job to poll at `GET /jobs/{id}`.
+ */
 export const { handler, create: createHandler } = httpFunction({
   name: 'summarize',
   access: apiKeyAccess,
@@ -15,10 +35,22 @@ export const { handler, create: createHandler } = httpFunction({
   body: SummarizeRequest,
   compose: (base) => {
     const runtime = composeBucketModelRuntime(base);
-    return { ...base, runtime, summarization: createSummarizationService({ runtime }) };
+    return {
+      ...base,
+      runtime,
+      summarization: createSummarizationService({ runtime }),
+      summaryJobs: lazyJobs(base),
+    };
   },
   warmUp: ({ runtime }) => runtime.load('summarization'),
-  handle: async ({ body }, { summarization }) => {
+  handle: async ({ body, event }, { summarization, summaryJobs }) => {
+    if (body.text.length > MAX_SUMMARY_TEXT_CHARS) {
+      const work = await summaryJobs();
+      const job = await work.jobs.submit('summarize', body);
+      const { jobView } = await import('../../shared/jobs/job-view');
+      const view = await jobView(job, publicBaseUrl(event), work.blobs);
+      return jsonResponse(202, view, { location: view.status_url });
+    }
     const result = await summarization.summarize(body);
     const { input_tokens: tokensIn, summary_tokens: tokensOut } = result.usage;
     return { body: result, usage: { tokens: tokensIn + tokensOut, tokensIn, tokensOut } };

@@ -81,13 +81,14 @@ export function createDependencies(
   const vectorStores = composeVectorStores(base, records.blobs, overrides.decorateVectorStore);
   const imageGenerator = overrides.imageGenerator ?? composeImageGenerator(base);
   const { generators } = composeClassicGenerators(base);
+  const summarization = createSummarizationService({ runtime });
   return {
     ...base,
     ...records,
     ...composeVqa(base),
     runtime,
     textGeneration,
-    summarization: createSummarizationService({ runtime }),
+    summarization,
     sentiment: createSentimentService({ runtime }),
     embeddings,
     openai: createOpenAiCompletions({ runtime, textGeneration, embeddings }),
@@ -96,7 +97,7 @@ export function createDependencies(
     captioning: createCaptioningService({ runtime, limits: config.images }),
     imageGenerator,
     generators,
-    ...composeJobs(base, { blobs: records.blobs, imageGenerator, generators }),
+    ...composeJobs(base, { blobs: records.blobs, imageGenerator, generators, summarization }),
     rag: composeAnswers(base, { registry: records.registry, embeddings, generator: textGeneration }),
     ngram: composeNgram(base, records.blobs),
   };

@@ -1,7 +1,8 @@
 /**
  * Jobs of every kind, composed alike wherever one may run: a function that runs jobs in process (locally) or
  * takes one over from a lost worker can meet a job of any kind, so each composes every executor. The
- * executors are cheap until they run: Stable Diffusion and the classic models load on a job's first step.
+ * executors are cheap until they run: Stable Diffusion, the classic models and the summarizer load on a job's
+ * first step.
  */
 import { SQSClient } from '@aws-sdk/client-sqs';
 import {
@@ -21,10 +22,16 @@ import { createInProcessDispatcher, createSqsDispatcher, type JobDispatcher } fr
 import { createJobService, type JobService } from '../jobs/job-service';
 import { createBlobJobStore } from '../jobs/job-store';
 import type { BlobStore } from '../storage/blob-store';
+import {
+  createSummarizationService,
+  type SummarizationService,
+} from '../summarization/summarization-service';
+import { SUMMARY_JOB_KIND, summaryJobExecutor } from '../summarization/summary-jobs';
 import type { BaseDependencies } from './base';
 import { composeClassicGenerators } from './classic-models';
 import { composeDocumentBlobs } from './document-blobs';
 import { composeImageGenerator } from './image-jobs';
+import { composeBucketModelRuntime } from './model-bucket';
 
 export interface JobParts {
   readonly jobs: JobService;
@@ -34,7 +41,12 @@ export interface JobParts {
 
 export function composeJobs(
   base: BaseDependencies,
-  parts: { blobs: BlobStore; imageGenerator: ImageGenerator; generators: ClassicGenerators },
+  parts: {
+    blobs: BlobStore;
+    imageGenerator: ImageGenerator;
+    generators: ClassicGenerators;
+    summarization: SummarizationService;
+  },
 ): JobParts {
   const { config, logger } = base;
   let dispatcher: JobDispatcher | undefined;
@@ -43,6 +55,7 @@ export function composeJobs(
     executors: {
       [IMAGE_JOB_KIND]: imageJobExecutor({ generator: parts.imageGenerator, blobs: parts.blobs }),
       ...classicJobExecutors(parts.generators),
+      [SUMMARY_JOB_KIND]: summaryJobExecutor(parts.summarization),
     },
     dispatcher: () => {
       dispatcher ??= config.jobs.queueUrl
@@ -80,11 +93,14 @@ export function composeJobWork(base: BaseDependencies) {
   const blobs = composeDocumentBlobs(base.config);
   const imageGenerator = composeImageGenerator(base);
   const { generators } = composeClassicGenerators(base);
+  // The summarizer's model (from the model bucket deployed) loads with a summary job's first chunk.
+  const summarization = createSummarizationService({ runtime: composeBucketModelRuntime(base) });
   return {
     ...base,
     blobs,
     imageGenerator,
     generators,
-    ...composeJobs(base, { blobs, imageGenerator, generators }),
+    summarization,
+    ...composeJobs(base, { blobs, imageGenerator, generators, summarization }),
   };
 }

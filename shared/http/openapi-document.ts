@@ -20,7 +20,7 @@ import { CostEstimate } from '../costs/cost-estimate';
 import { GenerateImageRequest } from '../diffusion/schema';
 import { EmbedRequest, EmbedResponse } from '../embeddings/schema';
 import { GenerateTextRequest, GenerateTextResponse } from '../generation/schema';
-import { ClassicJobView, ImageJobView, JobView } from '../jobs/job-view';
+import { ClassicJobView, ImageJobView, JobView, SummaryJobView } from '../jobs/job-view';
 import { HealthResponse } from '../models/health-view';
 import { CorpusSummary, NgramGenerateRequest, NgramGeneration, NgramTrainRequest } from '../ngram/schema';
 import {
@@ -149,10 +149,16 @@ const OPERATIONS: Readonly<Record<string, Operation>> = {
     },
   },
   'POST /summarize': {
-    summary: 'Abstractive summary of text of any length',
+    summary: 'Abstractive summary of a text: at once up to 4,500 characters, as a job up to 40,000',
     tag: 'text',
     body: SummarizeRequest,
-    responses: { '200': { description: 'the summary', schema: SummarizeResponse } },
+    responses: {
+      '200': { description: 'the summary', schema: SummarizeResponse },
+      '202': {
+        description: 'a text over 4,500 characters: the summary job to poll (`Location` header)',
+        schema: SummaryJobView,
+      },
+    },
   },
   'POST /sentiment': {
     summary: 'Positive or negative, with every label score, for one text or a batch',

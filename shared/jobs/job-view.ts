@@ -1,6 +1,6 @@
 /**
  * What `GET /jobs/{id}` answers about a job, and what a route that starts a job answers: the fields of every
- * job, then those of its kind (an image job's links to its images; a classic generator's PNGs, exactly as
+ * job, then those of its kind (an image job's links to its images; a classic generator's PNGs or a summary, exactly as
  * the synchronous answer carries them). Links start at the API's public base URL, which the HTTP layer reads
  * from the request: a job never sees one.
  */
@@ -15,6 +15,8 @@ import { GeneratedImages } from '../classic/schema';
 import { DiffusionParameters } from '../diffusion/schema';
 import * as z from '../schema';
 import type { BlobStore } from '../storage/blob-store';
+import { SummarizeRequest, SummarizeResponse } from '../summarization/schema';
+import { SUMMARY_JOB_KIND, summaryJobResult } from '../summarization/summary-jobs';
 import { asImageJob, IMAGE_JOB_KIND, type ImageJob } from './image-jobs';
 import { JOB_STATUSES, type Job } from './job';
 
@@ -63,7 +65,17 @@ export const ClassicJobView = z.object({
 });
 export type ClassicJobView = z.output<typeof ClassicJobView>;
 
-export const JobView = z.union([ImageJobView, ClassicJobView]);
+/** A summary of a text longer than one request can afford (`POST /summarize`). */
+export const SummaryJobView = z.object({
+  kind: z.literal(SUMMARY_JOB_KIND),
+  ...JobFields,
+  request: SummarizeRequest,
+  /** When it succeeded: the synchronous answer's shape. */
+  result: z.optional(SummarizeResponse),
+});
+export type SummaryJobView = z.output<typeof SummaryJobView>;
+
+export const JobView = z.union([ImageJobView, ClassicJobView, SummaryJobView]);
 export type JobView = z.output<typeof JobView>;
 
 function commonView(job: Job, baseUrl: string) {
@@ -123,10 +135,21 @@ function classicJobView(job: Job, kind: ClassicJobView['kind'], baseUrl: string)
 const isClassicKind = (kind: string): kind is ClassicJobView['kind'] =>
   (CLASSIC_JOB_KINDS as readonly string[]).includes(kind);
 
+export function summaryJobView(job: Job, baseUrl: string): SummaryJobView {
+  const result = summaryJobResult(job);
+  return {
+    kind: SUMMARY_JOB_KIND,
+    ...commonView(job, baseUrl),
+    request: SummarizeRequest.parse(job.request),
+    ...(result ? { result } : {}),
+  };
+}
+
 /** Any job as the API shows it, by its kind. */
 export async function jobView(job: Job, baseUrl: string, blobs: BlobStore): Promise<JobView> {
   const image = asImageJob(job);
   if (image) return imageJobView(image, baseUrl, blobs);
   if (isClassicKind(job.kind)) return classicJobView(job, job.kind, baseUrl);
+  if (job.kind === SUMMARY_JOB_KIND) return summaryJobView(job, baseUrl);
   throw new Error(`job ${job.id} is of an unknown kind '${job.kind}'`);
 }

@@ -1,15 +1,23 @@
 import { ServedModel } from '../http/common-fields';
 import * as z from '../schema';
 
-import { MAX_SUMMARY_TEXT_CHARS } from './limits';
+import { MAX_SUMMARY_JOB_TEXT_CHARS, MAX_SUMMARY_TEXT_CHARS } from './limits';
 
-export { MAX_SUMMARY_TEXT_CHARS };
+export { MAX_SUMMARY_JOB_TEXT_CHARS, MAX_SUMMARY_TEXT_CHARS };
 
 export const SummarizeRequest = z
   .strictObject({
+    /** Up to MAX_SUMMARY_TEXT_CHARS answered at once; longer, up to MAX_SUMMARY_JOB_TEXT_CHARS, as a job. */
     text: z
       .string()
-      .check(z.trim(), z.minLength(1, 'text must not be empty'), z.maxLength(MAX_SUMMARY_TEXT_CHARS)),
+      .check(
+        z.trim(),
+        z.minLength(1, 'text must not be empty'),
+        z.maxLength(
+          MAX_SUMMARY_JOB_TEXT_CHARS,
+          `text must hold at most ${MAX_SUMMARY_JOB_TEXT_CHARS} characters (up to ${MAX_SUMMARY_TEXT_CHARS} are summarized at once, longer texts as a job)`,
+        ),
+      ),
     /** Longest summary per chunk and of the result, in tokens. */
     max_length: z._default(z.number().check(z.int(), z.minimum(5), z.maximum(512)), 142),
     /** Shortest summary per chunk, in tokens. */
@@ -46,3 +54,4 @@ export const SummarizeResponse = z.object({
   usage: z.object({ input_tokens: z.number().check(z.int()), summary_tokens: z.number().check(z.int()) }),
   timing_ms: z.number(),
 });
+export type SummarizeResponse = z.output<typeof SummarizeResponse>;

@@ -9,7 +9,7 @@ import { elapsedMs, type ModelInfo, modelInfo } from '../models/model-info';
 import type { ModelRuntime } from '../models/model-runtime';
 import { formatCharacters } from '../text/characters-that-fit';
 import { chunkBySentences, streamChunks } from '../text/sentence-chunker';
-import { MAX_SUMMARY_TEXT_CHARS, type SummarizeRequest } from './schema';
+import { MAX_SUMMARY_JOB_TEXT_CHARS, MAX_SUMMARY_TEXT_CHARS, type SummarizeRequest } from './schema';
 
 export interface SummarizeResult {
   summary: string;
@@ -23,7 +23,8 @@ export interface SummarizeResult {
 }
 
 export interface SummarizationService {
-  summarize(request: SummarizeRequest): Promise<SummarizeResult>;
+  /** The summary within the service's limits, or the ones given (a summary job's). */
+  summarize(request: SummarizeRequest, limits?: SummarizationLimits): Promise<SummarizeResult>;
 }
 
 export interface SummarizationLimits {
@@ -42,10 +43,10 @@ export function createSummarizationService(deps: {
   runtime: ModelRuntime;
   limits?: SummarizationLimits;
 }): SummarizationService {
-  const limits = deps.limits ?? DEFAULT_SUMMARIZATION_LIMITS;
+  const defaults = deps.limits ?? DEFAULT_SUMMARIZATION_LIMITS;
 
   return {
-    async summarize(request) {
+    async summarize(request, limits = defaults) {
       const model = await deps.runtime.load('summarization');
       const started = performance.now();
       const summarizer = model.pipeline;
@@ -83,7 +84,7 @@ export function createSummarizationService(deps: {
             message:
               `text is too dense to summarize in one request: about ${formatCharacters(fit)} characters of text ` +
               `like this fit (this one has ${formatCharacters(request.text.length)}); ordinary prose fits up to ` +
-              `${formatCharacters(MAX_SUMMARY_TEXT_CHARS)} characters`,
+              `${formatCharacters(limits.maxChunks > 1 ? MAX_SUMMARY_JOB_TEXT_CHARS : MAX_SUMMARY_TEXT_CHARS)} characters`,
           },
         ]);
       }

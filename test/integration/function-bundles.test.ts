@@ -154,6 +154,17 @@ describe('function bundles', () => {
   );
 
   it(
+    '/summarize composes its jobs with the first long text: no job code at cold start',
+    async () => {
+      const meta = await metafileOf('summarize');
+      expect(Object.keys(meta.inputs)).toContain('shared/app/jobs.ts');
+      expect(parsedAtColdStart(meta).has('shared/app/jobs.ts')).toBe(false);
+      expect(parsedAtColdStart(meta).has('shared/jobs/job-service.ts')).toBe(false);
+    },
+    BUILD_TIMEOUT_MS,
+  );
+
+  it(
     '/rag-faiss-query carries no Chroma or Pinecone client',
     async () => {
       const packages = packagesIn(await metafileOf('rag-faiss-query'));

@@ -56,7 +56,7 @@ const EXPECTED: Record<string, readonly string[]> = {
   apiDocs: [],
   notFound: [],
   helloLlm: [KEYS, ...MODELS, ...write(CACHE_PREFIX)],
-  summarize: [KEYS, ...MODELS, ...write(CACHE_PREFIX)],
+  summarize: [KEYS, ...MODELS, ...write(CACHE_PREFIX), ...write(JOBS_PREFIX), SEND_JOBS],
   sentiment: [KEYS, ...write(CACHE_PREFIX)],
   embed: [KEYS, ...write(CACHE_PREFIX)],
   captionImage: [KEYS, ...MODELS, ...write(CACHE_PREFIX), ...read(IMAGE_KEY_PREFIX)],
@@ -74,7 +74,7 @@ const EXPECTED: Record<string, readonly string[]> = {
   generateImage: [KEYS, ...write(JOBS_PREFIX), ...write(GENERATED_PREFIX), SEND_JOBS],
   getJob: [KEYS, ...write(JOBS_PREFIX), ...read(GENERATED_PREFIX), SEND_JOBS],
   getJobImage: [KEYS, ...write(JOBS_PREFIX), ...read(GENERATED_PREFIX)],
-  imageJobsWorker: [...write(JOBS_PREFIX), ...write(GENERATED_PREFIX), secret('gpuService')],
+  imageJobsWorker: [...MODELS, ...write(JOBS_PREFIX), ...write(GENERATED_PREFIX), secret('gpuService')],
   chat: [
     KEYS,
     'invoke functions',

@@ -5,12 +5,14 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createHandler as health } from '../../functions/health/handler';
 import { createHandler as helloLlm } from '../../functions/hello-llm/handler';
+import { createHandler as getJob } from '../../functions/jobs-get/handler';
 import { createHandler as notFound } from '../../functions/not-found/handler';
 import { createHandler as sentiment } from '../../functions/sentiment/handler';
 import { createHandler as summarize } from '../../functions/summarize/handler';
 import type { AppDependencies } from '../../shared/app/dependencies';
-import { MAX_SUMMARY_TEXT_CHARS } from '../../shared/summarization/schema';
+import { MAX_SUMMARY_JOB_TEXT_CHARS, MAX_SUMMARY_TEXT_CHARS } from '../../shared/summarization/schema';
 import { createSummarizationService } from '../../shared/summarization/summarization-service';
+import { SUMMARY_JOB_LIMITS } from '../../shared/summarization/summary-jobs';
 import { testDependencies } from '../helpers/dependencies';
 import { englishSentences } from '../helpers/english-text';
 import { httpEvent, invoke } from '../helpers/events';
@@ -20,7 +22,12 @@ const deps: AppDependencies = testDependencies();
 afterAll(() => deps.runtime.dispose());
 
 type ErrorBody = {
-  error: { type: string; message: string; details?: { path: string }[]; request_id: string };
+  error: {
+    type: string;
+    message: string;
+    details?: { path: string; message?: string }[];
+    request_id: string;
+  };
 };
 
 describe('every route', () => {
@@ -159,7 +166,8 @@ describe('POST /hello-llm', () => {
 });
 
 describe('POST /summarize', () => {
-  const handler = summarize(deps);
+  // The job services of the test dependencies, where the function composes its own with a first long text.
+  const handler = summarize({ ...deps, summaryJobs: async () => deps });
 
   it('summarizes short text in one chunk', async () => {
     const response = await invoke(
@@ -194,12 +202,47 @@ describe('POST /summarize', () => {
     expect(response.body).toMatchObject({ chunks: 1, rounds: 1 });
   });
 
-  it('refuses text over the limit with 422, in characters', async () => {
-    const text = englishSentences(120);
+  it('summarizes a longer text as a job: 202, then the job answers what the service answers for it', async () => {
+    // Prepare: about four chunks of prose, over what one request summarizes at once
+    const text = englishSentences(120)
+      .slice(0, 14_000)
+      .replace(/[^.]*$/, '');
     expect(text.length).toBeGreaterThan(MAX_SUMMARY_TEXT_CHARS);
+    const body = { text, max_length: 8, min_length: 1 };
+    // Act
+    const accepted = await invoke<{ job_id: string; kind: string; status: string }>(
+      handler,
+      httpEvent('POST', '/summarize', { body, headers: { host: '127.0.0.1:3000' } }),
+    );
+    await deps.jobs.settled();
+    const done = await invoke<{ status: string; result?: { summary: string; chunks: number } }>(
+      getJob(deps),
+      {
+        ...httpEvent('GET', `/jobs/${accepted.body.job_id}`, { headers: { host: '127.0.0.1:3000' } }),
+        pathParameters: { id: accepted.body.job_id },
+      },
+    );
+    // Assess
+    expect(accepted.statusCode).toBe(202);
+    expect(accepted.body).toMatchObject({ kind: 'summarize', status: 'queued' });
+    expect(accepted.headers.location).toBe(`http://127.0.0.1:3000/jobs/${accepted.body.job_id}`);
+    expect(done.body.status).toBe('succeeded');
+    const direct = await deps.summarization.summarize({ ...body, num_beams: 1 }, SUMMARY_JOB_LIMITS);
+    expect(direct.chunks).toBeGreaterThan(1);
+    expect(done.body.result).toMatchObject({
+      summary: direct.summary,
+      chunks: direct.chunks,
+      rounds: direct.rounds,
+    });
+  });
+
+  it('refuses text over the job limit with 422, in characters', async () => {
+    const text = englishSentences(400);
+    expect(text.length).toBeGreaterThan(MAX_SUMMARY_JOB_TEXT_CHARS);
     const response = await invoke<ErrorBody>(handler, httpEvent('POST', '/summarize', { body: { text } }));
     expect(response.statusCode).toBe(422);
     expect(response.body.error.details?.[0]?.path).toBe('text');
+    expect(response.body.error.details?.[0]?.message).toMatch(/at most 40000 characters/);
   });
 
   it('chunks and merges longer text when a deployment allows more chunks per request', async () => {
