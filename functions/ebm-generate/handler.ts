@@ -3,7 +3,6 @@ import { EbmGenerateRequest } from '../../shared/classic/schema';
 import { apiKeyAccess } from '../../shared/http/access-declaration';
 import { httpFunction } from '../../shared/http/http-function';
 import { publicBaseUrl } from '../../shared/http/request-route';
-import { jsonResponse } from '../../shared/http/response';
 import { jobView } from '../../shared/jobs/job-view';
 
 /**
@@ -17,9 +16,10 @@ export const { handler, create: createHandler } = httpFunction({
   compose: composeJobWork,
   start: ({ jobs }) => jobs.watch(),
   handle: async ({ body, event }, { blobs, classicGeneration }) => {
+    const usage = { tokens: 0, images: body.count, steps: body.steps * body.count };
     const { images, job } = await classicGeneration.ebm(body);
-    if (images) return { body: images };
+    if (images) return { body: images, usage };
     const view = await jobView(job, publicBaseUrl(event), blobs);
-    return jsonResponse(202, view, { location: view.status_url });
+    return { statusCode: 202, body: view, location: view.status_url, usage };
   },
 });

@@ -9,5 +9,8 @@ export const { handler, create: createHandler } = httpFunction({
   access: apiKeyAccess,
   body: GanGenerateRequest,
   compose: composeClassicGenerators,
-  handle: async ({ body }, { generators }) => ({ body: await generators.gan(body) }),
+  handle: async ({ body }, { generators }) => ({
+    body: await generators.gan(body),
+    usage: { tokens: 0, images: body.count },
+  }),
 });

@@ -3,7 +3,6 @@ import { GenerateImageRequest } from '../../shared/diffusion/schema';
 import { apiKeyAccess } from '../../shared/http/access-declaration';
 import { httpFunction } from '../../shared/http/http-function';
 import { publicBaseUrl } from '../../shared/http/request-route';
-import { jsonResponse } from '../../shared/http/response';
 import { screened } from '../../shared/http/safety-declaration';
 import { imageJobView } from '../../shared/jobs/job-view';
 
@@ -19,6 +18,11 @@ export const { handler, create: createHandler } = httpFunction({
   handle: async ({ body, event }, { blobs, imageJobs }) => {
     const { job, ranSynchronously } = await imageJobs.submit(body);
     const view = await imageJobView(job, publicBaseUrl(event), blobs);
-    return jsonResponse(ranSynchronously ? 200 : 202, view, { location: view.status_url });
+    return {
+      statusCode: ranSynchronously ? 200 : 202,
+      body: view,
+      location: view.status_url,
+      usage: { tokens: 0, images: body.num_images, steps: body.steps * body.num_images },
+    };
   },
 });

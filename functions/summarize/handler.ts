@@ -4,7 +4,6 @@ import { apiKeyAccess } from '../../shared/http/access-declaration';
 import { cached } from '../../shared/http/cache-declaration';
 import { httpFunction } from '../../shared/http/http-function';
 import { publicBaseUrl } from '../../shared/http/request-route';
-import { jsonResponse } from '../../shared/http/response';
 import { screened } from '../../shared/http/safety-declaration';
 import type { JobService } from '../../shared/jobs/job-service';
 import type { BlobStore } from '../../shared/storage/blob-store';
@@ -49,7 +48,7 @@ export const { handler, create: createHandler } = httpFunction({
       const job = await work.jobs.submit('summarize', body);
       const { jobView } = await import('../../shared/jobs/job-view');
       const view = await jobView(job, publicBaseUrl(event), work.blobs);
-      return jsonResponse(202, view, { location: view.status_url });
+      return { statusCode: 202, body: view, location: view.status_url };
     }
     const result = await summarization.summarize(body);
     const { input_tokens: tokensIn, summary_tokens: tokensOut } = result.usage;

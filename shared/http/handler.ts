@@ -89,13 +89,21 @@ export interface RouteUsage {
   readonly tokensIn?: number;
   readonly tokensOut?: number;
   readonly images?: number;
+  /** Sampler steps run (or queued, for a job): steps × images. */
+  readonly steps?: number;
   readonly gpuMs?: number;
 }
 
 /** A route answers a body (200) or a full response; `usage` is what it spent. */
 export type RouteResult =
   | HttpResponse
-  | { readonly body: unknown; readonly statusCode?: number; readonly usage?: RouteUsage };
+  | {
+      readonly body: unknown;
+      readonly statusCode?: number;
+      /** Where the answer's resource is (a job's status URL): the `Location` header. */
+      readonly location?: string;
+      readonly usage?: RouteUsage;
+    };
 
 export interface RouteDefinition<
   S extends z.core.$ZodType,
@@ -286,6 +294,7 @@ function requestMetrics(
       latencyMs: Math.round(performance.now() - request.internal.startedAt),
       ...(used?.tokens ? { tokens: used.tokens } : {}),
       ...(used?.images ? { images: used.images } : {}),
+      ...(used?.steps ? { steps: used.steps } : {}),
       ...(used?.tokensIn ? { tokensIn: used.tokensIn } : {}),
       ...(used?.tokensOut ? { tokensOut: used.tokensOut } : {}),
       ...(cost ? { costUsd: cost.usd } : {}),
@@ -392,7 +401,11 @@ export function createHttpHandler<
         if (answered.usage) spent.set(event, answered.usage);
         const screened = safety ? await safety.screenOutput(answered.body, input.verdicts) : answered.body;
         keep(event).verdicts.push(...outputVerdicts(screened));
-        return jsonResponse(answered.statusCode ?? 200, screened);
+        return jsonResponse(
+          answered.statusCode ?? 200,
+          screened,
+          answered.location ? { location: answered.location } : {},
+        );
       };
       const cacheKey = cache?.keyOf(body, event.body);
       if (!cache || !cacheKey) return answer();

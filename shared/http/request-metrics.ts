@@ -23,6 +23,8 @@ export interface RequestFigures {
   readonly tokensIn?: number;
   readonly tokensOut?: number;
   readonly images?: number;
+  /** Sampler steps (steps × images) of the images generated or queued. */
+  readonly steps?: number;
   /** The request's cost estimate (shared/costs), the figure its response reports. */
   readonly costUsd?: number;
   readonly cache?: string;
@@ -59,7 +61,8 @@ export const METRIC_HELP = {
   tokens: 'tokens spent (counted by the route, else the reservation estimate)',
   tokens_in: 'input tokens, where the route counts them',
   tokens_out: 'output tokens, where the route counts them',
-  images: 'images generated',
+  images: 'images generated (or queued as a job)',
+  steps: 'sampler steps of those images (steps × images)',
   cost_usd: 'estimated cost in US dollars (compute GB-seconds, requests, GPU seconds, tokens)',
   model_load_ms: 'time to load a model, in milliseconds, by model and profile',
   cache_hits: 'responses served from the cache',
@@ -137,6 +140,7 @@ export function createMetricsRecorder(options: { functionName: string; metrics?:
       if (f.tokensIn) add('tokens_in', route, f.tokensIn);
       if (f.tokensOut) add('tokens_out', route, f.tokensOut);
       if (f.images) add('images', route, f.images);
+      if (f.steps) add('steps', route, f.steps);
       if (f.costUsd !== undefined) add('cost_usd', route, f.costUsd);
       if (f.cache === 'hit') add('cache_hits', route, 1);
       else if (f.cache) add('cache_misses', route, 1);
@@ -151,6 +155,7 @@ export function createMetricsRecorder(options: { functionName: string; metrics?:
       if (f.tokensIn) metrics.addMetric('tokens_in', MetricUnit.Count, f.tokensIn);
       if (f.tokensOut) metrics.addMetric('tokens_out', MetricUnit.Count, f.tokensOut);
       if (f.images) metrics.addMetric('images', MetricUnit.Count, f.images);
+      if (f.steps) metrics.addMetric('steps', MetricUnit.Count, f.steps);
       if (f.costUsd !== undefined) metrics.addMetric('cost_usd', MetricUnit.NoUnit, f.costUsd);
       if (f.cache === 'hit') metrics.addMetric('cache_hits', MetricUnit.Count, 1);
       for (const v of f.safety ?? [])

@@ -9,6 +9,7 @@ import path from 'node:path';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { afterAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createHandler as helloLlm } from '../../functions/hello-llm/handler';
+import { createHandler as diffusionGenerate } from '../../functions/diffusion-generate/handler';
 import { createHandler as metricsRoute } from '../../functions/metrics/handler';
 import { createHandler as stream } from '../../functions/stream/handler';
 import { createMetricsRecorder, resetMetrics } from '../../shared/http/request-metrics';
@@ -32,6 +33,17 @@ const scrape = async () => {
 };
 
 describe('GET /metrics', () => {
+  it('counts the images a route generates and their sampler steps', async () => {
+    const response = await diffusionGenerate(deps)(
+      httpEvent('POST', '/diffusion/generate', { body: { count: 2, steps: 5, seed: 1 } }),
+      lambdaContext(),
+    );
+    expect(response.statusCode).toBe(200);
+    const text = await scrape();
+    expect(text).toContain('genai_images{route="diffusion-generate"} 2');
+    expect(text).toContain('genai_steps{route="diffusion-generate"} 10');
+  });
+
   it("counts the streaming URL's requests under the route they stream, with their cost, and audits them", async () => {
     // Prepare: a logger that keeps what it writes
     const lines: string[] = [];
