@@ -98,13 +98,10 @@ export function trainCentroids(
   return centroids;
 }
 
-/** The [from, to) position ranges of the `nprobe` lists nearest to the (already set) query. */
-export function probedRanges(centroids: QuantizedRows, offsets: Uint32Array, nprobe: number): number[] {
+/** The `nprobe` lists nearest to the (already set) query, nearest first; every list in order when nprobe ≥ nlist. */
+export function probedLists(centroids: QuantizedRows, nprobe: number): Int32Array {
   const nlist = centroids.count;
-  if (nprobe >= nlist) return [0, offsets[nlist] as number];
+  if (nprobe >= nlist) return Int32Array.from({ length: nlist }, (_, list) => list);
   centroids.scan(0, nlist);
-  const ranges: number[] = [];
-  for (const list of bestPositions(centroids.scores, [0, nlist], nprobe))
-    ranges.push(offsets[list] as number, offsets[list + 1] as number);
-  return ranges;
+  return bestPositions(centroids.scores, [0, nlist], nprobe);
 }

@@ -131,15 +131,51 @@ export function quantizeQuery(query: Float32Array, target: Int16Array): void {
 }
 
 /**
- * The positions of the `count` best scores within `ranges` ([from, to) pairs), best first: a min-heap of the
- * best so far, which most scores fail to enter.
+ * The best `capacity` scores offered so far with their ids: a min-heap of the best, which most scores fail
+ * to enter. Scores come range by range, from one scan memory or several.
  */
-export function bestPositions(scores: Float32Array, ranges: readonly number[], count: number): Int32Array {
-  const heapScores = new Float32Array(count);
-  const heapPositions = new Int32Array(count);
-  let size = 0;
-  const siftDown = (at: number) => {
-    let i = at;
+export class BestScores {
+  private readonly heapScores: Float32Array;
+  private readonly heapIds: Int32Array;
+  private size = 0;
+
+  constructor(readonly capacity: number) {
+    this.heapScores = new Float32Array(capacity);
+    this.heapIds = new Int32Array(capacity);
+  }
+
+  /** Offers positions [from, to) of `scores` as ids `idBase + position`, but those that `dead` marks. */
+  offer(scores: Float32Array, from: number, to: number, idBase = 0, dead?: Uint8Array): void {
+    const { heapScores, heapIds, capacity } = this;
+    for (let position = from; position < to; position++) {
+      if (dead && dead[position] !== 0) continue;
+      const score = scores[position] as number;
+      if (this.size < capacity) {
+        let i = this.size++;
+        heapScores[i] = score;
+        heapIds[i] = idBase + position;
+        while (i > 0) {
+          const parent = (i - 1) >> 1;
+          if ((heapScores[parent] as number) <= (heapScores[i] as number)) break;
+          const s = heapScores[i] as number;
+          heapScores[i] = heapScores[parent] as number;
+          heapScores[parent] = s;
+          const p = heapIds[i] as number;
+          heapIds[i] = heapIds[parent] as number;
+          heapIds[parent] = p;
+          i = parent;
+        }
+      } else if (score > (heapScores[0] as number)) {
+        heapScores[0] = score;
+        heapIds[0] = idBase + position;
+        this.siftDown();
+      }
+    }
+  }
+
+  private siftDown(): void {
+    const { heapScores, heapIds, size } = this;
+    let i = 0;
     for (;;) {
       const left = 2 * i + 1;
       if (left >= size) return;
@@ -148,42 +184,29 @@ export function bestPositions(scores: Float32Array, ranges: readonly number[], c
         right < size && (heapScores[right] as number) < (heapScores[left] as number) ? right : left;
       if ((heapScores[child] as number) >= (heapScores[i] as number)) return;
       const s = heapScores[i] as number;
-      const p = heapPositions[i] as number;
+      const p = heapIds[i] as number;
       heapScores[i] = heapScores[child] as number;
-      heapPositions[i] = heapPositions[child] as number;
+      heapIds[i] = heapIds[child] as number;
       heapScores[child] = s;
-      heapPositions[child] = p;
+      heapIds[child] = p;
       i = child;
     }
-  };
-  for (let r = 0; r + 1 < ranges.length; r += 2) {
-    const to = ranges[r + 1] as number;
-    for (let position = ranges[r] as number; position < to; position++) {
-      const score = scores[position] as number;
-      if (size < count) {
-        let i = size++;
-        heapScores[i] = score;
-        heapPositions[i] = position;
-        while (i > 0) {
-          const parent = (i - 1) >> 1;
-          if ((heapScores[parent] as number) <= (heapScores[i] as number)) break;
-          const s = heapScores[i] as number;
-          heapScores[i] = heapScores[parent] as number;
-          heapScores[parent] = s;
-          const p = heapPositions[i] as number;
-          heapPositions[i] = heapPositions[parent] as number;
-          heapPositions[parent] = p;
-          i = parent;
-        }
-      } else if (score > (heapScores[0] as number)) {
-        heapScores[0] = score;
-        heapPositions[0] = position;
-        siftDown(0);
-      }
-    }
   }
-  const order = Array.from({ length: size }, (_, i) => i).sort(
-    (a, b) => (heapScores[b] as number) - (heapScores[a] as number),
-  );
-  return Int32Array.from(order, (i) => heapPositions[i] as number);
+
+  /** The ids kept, best first. */
+  ids(): Int32Array {
+    const { heapScores, heapIds } = this;
+    const order = Array.from({ length: this.size }, (_, i) => i).sort(
+      (a, b) => (heapScores[b] as number) - (heapScores[a] as number),
+    );
+    return Int32Array.from(order, (i) => heapIds[i] as number);
+  }
+}
+
+/** The positions of the `count` best scores within `ranges` ([from, to) pairs), best first. */
+export function bestPositions(scores: Float32Array, ranges: readonly number[], count: number): Int32Array {
+  const best = new BestScores(count);
+  for (let r = 0; r + 1 < ranges.length; r += 2)
+    best.offer(scores, ranges[r] as number, ranges[r + 1] as number);
+  return best.ids();
 }

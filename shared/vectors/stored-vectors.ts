@@ -79,6 +79,13 @@ export class StoredVectors {
     return this.columns.map((column) => Buffer.from(column.buffer, column.byteOffset, column.byteLength));
   }
 
+  /** The bytes of rows [from, to) of column `column` (a view), for writing rows in another order. */
+  rowBytes(column: number, from: number, to: number): Buffer {
+    const values = this.columns[column] as Column;
+    const per = this.perRow(column) * values.BYTES_PER_ELEMENT;
+    return Buffer.from(values.buffer, values.byteOffset + from * per, (to - from) * per);
+  }
+
   private perRow(column: number): number {
     if (this.storage === 'int8' && column !== 1) return column === 0 ? 1 : Math.ceil(this.dimensions / 2);
     return this.dimensions;
