@@ -17,9 +17,11 @@
 import { createHash } from 'node:crypto';
 import { FaissSnapshotError } from '../errors';
 import * as z from '../schema';
+import { ChunkColumns, ChunkColumnsBuilder } from './chunk-columns';
 import { assignLists, defaultListCount, probedLists, trainCentroids } from './ivf-lists';
 import { BestScores, QuantizedRows } from './quantized-rows';
 import {
+  addedSegment,
   forEachRun,
   gatherRows,
   mergedSegment,
@@ -31,7 +33,7 @@ import {
   withoutRejected,
 } from './row-segments';
 import { StoredVectors, VECTOR_STORAGES, type VectorStorage } from './stored-vectors';
-import type { ChunkMatch, VectorFilter } from './vector-store';
+import type { ChunkKey, ChunkMatch, VectorFilter } from './vector-store';
 import { matchesFilter } from './vector-store';
 
 const MAGIC = 'GEFAISS';
@@ -190,7 +192,7 @@ export class FaissSnapshot {
       const chunks: ChunkMeta[] = [];
       forEachRun(this.parts, this.nlist, (_, p, from, to) => {
         const segment = (this.parts[p] as Part).segment;
-        for (let row = from; row < to; row++) chunks.push(segment.chunks[row] as ChunkMeta);
+        for (let row = from; row < to; row++) chunks.push(segment.chunks.meta(row));
       });
       this.orderedChunks = chunks;
     }
@@ -203,7 +205,7 @@ export class FaissSnapshot {
    * marked, and the kept rows stay in the segments this snapshot shares with the new one. Everything is built
    * again only when the centroids are (the corpus doubled or quartered, or crossed the IVF size).
    */
-  withChanges(keep: (meta: ChunkMeta) => boolean, added: readonly AddedChunk[], settings: IndexSettings) {
+  withChanges(keep: (chunk: ChunkKey) => boolean, added: readonly AddedChunk[], settings: IndexSettings) {
     const dimensions = added[0]?.vector.length ?? this.dimensions;
     if (this.size > 0 && added.length > 0 && dimensions !== this.dimensions) {
       throw new Error(
@@ -229,20 +231,19 @@ export class FaissSnapshot {
     const reused = this.ivf && wantsIvf && canReuseLists(this.ivf, n, dimensions, settings);
     if (wantsIvf !== Boolean(this.ivf) || (wantsIvf && !reused)) {
       const { stored, chunks } = gatherRows(parts, nlist, storage, dimensions, added.length);
-      stored.writeRows(chunks.length, addedVectors);
-      for (const meta of addedChunks) chunks.push(meta);
-      return FaissSnapshot.built(dimensions, chunks, stored, settings);
+      stored.writeRows(chunks.filled, addedVectors);
+      for (const { documentId, version, chunkIndex, source, text } of addedChunks)
+        chunks.push(documentId, version, chunkIndex, source, text);
+      return FaissSnapshot.built(dimensions, chunks.done(), stored, settings);
     }
     const ivf = reused && this.ivf ? { ...this.ivf, nprobe: settings.ivfNprobe } : undefined;
     if (added.length > 0) {
-      const stored = StoredVectors.allocate(storage, added.length, dimensions);
-      stored.writeRows(0, addedVectors);
       let lists: Int32Array | undefined;
       if (ivf) {
         lists = new Int32Array(added.length);
         assignLists(QuantizedRows.ofFloats(added.length, dimensions, addedVectors), ivf.centroids, lists);
       }
-      parts.push(wholePart(sortedSegment(stored, addedChunks, lists, nlist)));
+      parts.push(wholePart(addedSegment(storage, addedChunks, addedVectors, lists, nlist)));
     }
     return new FaissSnapshot(dimensions, storage, tidyParts(parts, nlist), ivf);
   }
@@ -250,11 +251,11 @@ export class FaissSnapshot {
   /** A snapshot of `stored` in one segment, with an IVF index trained for it when `settings` want one. */
   private static built(
     dimensions: number,
-    chunks: readonly ChunkMeta[],
+    chunks: ChunkColumns,
     stored: StoredVectors,
     settings: IndexSettings,
   ): FaissSnapshot {
-    const n = chunks.length;
+    const n = chunks.count;
     if (settings.kind !== 'ivf' || n < settings.ivfMinVectors)
       return FaissSnapshot.fromSegment(dimensions, new Segment(stored, chunks, Uint32Array.of(0, n)));
     const readRow = (row: number, target: Float32Array) => stored.readRow(row, target);
@@ -290,11 +291,11 @@ export class FaissSnapshot {
   /** @internal used by decode */
   static fromParts(
     dimensions: number,
-    chunks: ChunkMeta[],
+    chunks: ChunkColumns,
     stored: StoredVectors,
     ivf?: { centroids: Float32Array; offsets: Uint32Array; nprobe: number; trainedFor: number },
   ) {
-    const offsets = ivf?.offsets ?? Uint32Array.of(0, chunks.length);
+    const offsets = ivf?.offsets ?? Uint32Array.of(0, chunks.count);
     return FaissSnapshot.fromSegment(
       dimensions,
       new Segment(stored, chunks, offsets),
@@ -309,19 +310,24 @@ export class FaissSnapshot {
 
   /** The object's bytes, written once into one buffer: each segment's rows go straight to their place. */
   encode(): Buffer {
-    const chunks = this.chunks;
     const nlist = this.nlist;
+    const columns: Metadata['chunks'] = { documentId: [], version: [], chunkIndex: [], source: [], text: [] };
+    forEachRun(this.parts, nlist, (_, p, from, to) => {
+      const { chunks } = (this.parts[p] as Part).segment;
+      for (let row = from; row < to; row++) {
+        const { documentId, version, chunkIndex } = chunks.key(row);
+        columns.documentId.push(documentId);
+        columns.version.push(version);
+        columns.chunkIndex.push(chunkIndex);
+        columns.source.push(chunks.source(row));
+        columns.text.push(chunks.text(row));
+      }
+    });
     const meta: Metadata = {
       dimensions: this.dimensions,
       storage: this.storage,
       kind: this.kind,
-      chunks: {
-        documentId: chunks.map((c) => c.documentId),
-        version: chunks.map((c) => c.version),
-        chunkIndex: chunks.map((c) => c.chunkIndex),
-        source: chunks.map((c) => c.source),
-        text: chunks.map((c) => c.text),
-      },
+      chunks: columns,
       ...(this.ivf && {
         ivf: { nlist, nprobe: this.ivf.nprobe, trainedFor: this.ivf.trainedFor },
       }),
@@ -335,8 +341,8 @@ export class FaissSnapshot {
     at += metaBytes.copy(body, at);
     at = body.writeBigUInt64LE(BigInt(vectorLength), at);
     const offsets = new Uint32Array(nlist + 1);
-    const columns = this.parts[0]?.segment.stored.columns.length ?? 0;
-    for (let column = 0; column < columns; column++)
+    const vectorColumns = this.parts[0]?.segment.stored.columns.length ?? 0;
+    for (let column = 0; column < vectorColumns; column++)
       forEachRun(this.parts, nlist, (list, p, from, to) => {
         const bytes = (this.parts[p] as Part).segment.stored.rowBytes(column, from, to);
         body.set(bytes, at);
@@ -407,14 +413,15 @@ export class FaissSnapshot {
       const { segment } = this.parts[p] as Part;
       const row = id - (bases[p] as number);
       return {
-        chunk: segment.chunks[row] as ChunkMeta,
+        segment,
+        row,
         score: dot(segment.stored.readRow(row, scratch), query),
       };
     });
     return scored
       .sort((a, b) => b.score - a.score)
       .slice(0, k)
-      .map(({ chunk, score }) => ({ ...chunk, score }));
+      .map(({ segment, row, score }) => ({ ...segment.chunks.meta(row), score }));
   }
 
   /** A filtered query scans only the matching rows exactly: no candidate the filter would drop is fetched. */
@@ -424,9 +431,8 @@ export class FaissSnapshot {
     forEachRun(this.parts, this.nlist, (_, p, from, to) => {
       const { chunks, stored } = (this.parts[p] as Part).segment;
       for (let row = from; row < to; row++) {
-        const chunk = chunks[row] as ChunkMeta;
-        if (matchesFilter(chunk, filter))
-          scored.push({ ...chunk, score: dot(stored.readRow(row, scratch), query) });
+        if (matchesFilter({ documentId: chunks.documentId(row), source: chunks.source(row) }, filter))
+          scored.push({ ...chunks.meta(row), score: dot(stored.readRow(row, scratch), query) });
       }
     });
     return scored.sort((a, b) => b.score - a.score).slice(0, topK);
@@ -474,13 +480,15 @@ function decodeCurrent(payload: Buffer): FaissSnapshot {
   const ivfLength = Number(payload.readBigUInt64LE(at));
   at += 8;
   if (at + ivfLength !== payload.length) throw new Error('section lengths do not add up');
-  const chunks = Array.from({ length: n }, (_, i) => ({
-    documentId: documentId[i] as string,
-    version: version[i] as number,
-    chunkIndex: chunkIndex[i] as number,
-    source: source[i] as string,
-    text: text[i] as string,
-  }));
+  const chunks = new ChunkColumnsBuilder(n);
+  for (let i = 0; i < n; i++)
+    chunks.push(
+      documentId[i] as string,
+      version[i] as number,
+      chunkIndex[i] as number,
+      source[i] as string,
+      text[i] as string,
+    );
   let ivf: Parameters<typeof FaissSnapshot.fromParts>[3];
   if (meta.kind === 'ivf') {
     if (!meta.ivf) throw new Error('an IVF snapshot without its lists');
@@ -500,7 +508,7 @@ function decodeCurrent(payload: Buffer): FaissSnapshot {
     if (offsets[0] !== 0 || offsets[nlist] !== n) throw new Error('the IVF lists do not cover the rows');
     ivf = { centroids, offsets, nprobe, trainedFor };
   }
-  return FaissSnapshot.fromParts(dimensions, chunks, stored, ivf);
+  return FaissSnapshot.fromParts(dimensions, chunks.done(), stored, ivf);
 }
 
 /** Format 2: chunks as objects, float32 vectors, then a faiss index that the scan no longer needs. */
@@ -519,5 +527,5 @@ function decodeLegacy(payload: Buffer): FaissSnapshot {
   const indexLength = Number(payload.readBigUInt64LE(vectorStart + vectorBytes));
   if (vectorStart + vectorBytes + 8 + indexLength !== payload.length)
     throw new Error('section lengths do not add up');
-  return FaissSnapshot.fromParts(meta.dimensions, meta.chunks, vectors);
+  return FaissSnapshot.fromParts(meta.dimensions, ChunkColumns.of(meta.chunks), vectors);
 }

@@ -14,8 +14,8 @@ import {
   VectorStoreUnavailableError,
 } from '../errors';
 import type { BlobStore } from '../storage/blob-store';
-import { type ChunkMeta, FaissSnapshot, type IndexSettings } from './faiss-snapshot';
-import { type ChunkRecord, chunkId, storeCall, type VectorStore } from './vector-store';
+import { FaissSnapshot, type IndexSettings } from './faiss-snapshot';
+import { type ChunkKey, type ChunkRecord, chunkId, storeCall, type VectorStore } from './vector-store';
 
 /** What an operator runs when the stored index cannot be read. */
 const FAISS_RECOVERY =
@@ -48,6 +48,15 @@ interface Loaded {
   readonly snapshot: FaissSnapshot;
   readonly etag: string | undefined;
   readonly checkedAt: number;
+}
+
+/**
+ * Whether a stored chunk is none of `keys` (whose ids are `ids`): most chunks belong to other documents and
+ * are told apart without building their id.
+ */
+function notAmong(keys: readonly ChunkKey[], ids: ReadonlySet<string>): (chunk: ChunkKey) => boolean {
+  const documents = new Set(keys.map((key) => key.documentId));
+  return (chunk) => !documents.has(chunk.documentId) || !ids.has(chunkId(chunk));
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -175,7 +184,7 @@ export function createFaissStore(options: FaissStoreOptions): FaissStore {
 
   function withChanges(
     base: FaissSnapshot,
-    keep: (meta: ChunkMeta) => boolean,
+    keep: (chunk: ChunkKey) => boolean,
     added: readonly ChunkRecord[],
   ) {
     return base.withChanges(
@@ -195,7 +204,7 @@ export function createFaissStore(options: FaissStoreOptions): FaissStore {
       storeCall('faiss', 'upsert', async () => {
         if (records.length === 0) return;
         const replaced = new Set(records.map(chunkId));
-        await mutate((base) => withChanges(base, (meta) => !replaced.has(chunkId(meta)), records));
+        await mutate((base) => withChanges(base, notAmong(records, replaced), records));
       }),
     query: (vector, topK, filter) =>
       storeCall('faiss', 'query', async () => (await current()).search(vector, topK, filter)),
@@ -208,12 +217,11 @@ export function createFaissStore(options: FaissStoreOptions): FaissStore {
     deleteChunks: (keys) =>
       storeCall('faiss', 'delete', async () => {
         if (keys.length === 0) return;
-        const doomed = new Set(keys.map(chunkId));
-        await mutate((base) =>
-          base.chunks.some((meta) => doomed.has(chunkId(meta)))
-            ? withChanges(base, (meta) => !doomed.has(chunkId(meta)), [])
-            : undefined,
-        );
+        const keep = notAmong(keys, new Set(keys.map(chunkId)));
+        await mutate((base) => {
+          const next = withChanges(base, keep, []);
+          return next.size < base.size ? next : undefined;
+        });
       }),
     rebuild: (records) =>
       storeCall('faiss', 'rebuild', () =>

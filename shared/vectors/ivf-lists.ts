@@ -36,6 +36,16 @@ export function assignLists(
       centroids.subarray(list * dimensions, (list + 1) * dimensions),
       queries.subarray(list * stride),
     );
+  const padded = Math.ceil(nlist / 4) * 4;
+  if (padded <= rows.assignCapacity) {
+    // The kernel takes queries four at a time: copies of the last one never win a tie against it.
+    const padding = new Int16Array(padded * stride);
+    padding.set(queries);
+    for (let list = nlist; list < padded; list++)
+      padding.copyWithin(list * stride, (nlist - 1) * stride, nlist * stride);
+    rows.assign(padding, 0, count, lists, offset);
+    return;
+  }
   const best = new Float32Array(BLOCK_ROWS);
   for (let start = 0; start < count; start += BLOCK_ROWS) {
     const end = Math.min(count, start + BLOCK_ROWS);

@@ -10,6 +10,9 @@ const BATCH = 256;
 /** The query's int16 range: products of 127·2047 summed over 8,000 dimensions still fit an int32. */
 const QUERY_RANGE = 2047;
 
+/** Rows per call of `assign` (even). */
+const ASSIGN_ROWS = 256;
+
 const align = (bytes: number) => Math.ceil(bytes / 16) * 16;
 
 export class QuantizedRows {
@@ -35,7 +38,8 @@ export class QuantizedRows {
     this.scalesAt = this.halvesAt + BATCH * stride * 2;
     this.outAt = this.scalesAt + align(count * 4);
     this.codesAt = this.outAt + align(count * 4);
-    this.kernels = instantiateKernels(this.codesAt + count * stride);
+    // One row more than `count`, left zero: `assign` takes rows two at a time.
+    this.kernels = instantiateKernels(this.codesAt + (count + 1) * stride);
     this.scores = new Float32Array(this.kernels.memory.buffer, this.outAt, count);
   }
 
@@ -105,6 +109,38 @@ export class QuantizedRows {
   setQueryCodes(codes: Int16Array): void {
     this.queryCodes ??= new Int16Array(this.kernels.memory.buffer, this.queryAt, this.stride);
     this.queryCodes.set(codes);
+  }
+
+  /** The most queries `assign` takes at once. */
+  get assignCapacity(): number {
+    return 2 * BATCH;
+  }
+
+  /**
+   * Sets lists[offset + r] for rows r in [from, to) to the index of the best-scoring of `queries` (quantized
+   * by `quantizeQuery`, `stride` values each, at most `assignCapacity`; a multiple of 4); the first of equal
+   * scores, as a scan per query followed by a comparison would pick.
+   */
+  assign(queries: Int16Array, from: number, to: number, lists: Int32Array, offset: number): void {
+    const { stride } = this;
+    if (to <= from) return;
+    const count = queries.length / stride;
+    if (count % 4 !== 0 || count > this.assignCapacity)
+      throw new Error('assign takes up to 512 queries, 4 by 4');
+    const buffer = this.kernels.memory.buffer;
+    new Int16Array(buffer, this.stagingAt, queries.length).set(queries);
+    // Calls of a few rows each: a long call would run to its end in the baseline compiler's code.
+    for (let start = from; start < to; start += ASSIGN_ROWS)
+      this.kernels.assign(
+        this.codesAt + start * stride,
+        Math.ceil(Math.min(ASSIGN_ROWS, to - start) / 2),
+        stride,
+        this.stagingAt,
+        count / 4,
+        this.scalesAt + start * 4,
+        this.outAt + start * 4,
+      );
+    lists.set(new Int32Array(buffer, this.outAt + from * 4, to - from), offset + from);
   }
 
   /** Scores positions [from, to) against the current query into `scores` (proportional to inner products). */

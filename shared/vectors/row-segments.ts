@@ -10,9 +10,11 @@
  * Small segments merge as they come (up to MERGE_LIMIT rows), and a segment with more than DEAD_LIMIT of its
  * rows deleted is written again without them, so a write never copies more than a bounded share of the index.
  */
+import { ChunkColumns, ChunkColumnsBuilder } from './chunk-columns';
 import type { ChunkMeta } from './faiss-snapshot';
 import { QuantizedRows } from './quantized-rows';
 import { StoredVectors, type VectorStorage } from './stored-vectors';
+import type { ChunkKey } from './vector-store';
 
 /** The largest segment that merging produces: a merge copies at most this many rows. */
 const MERGE_LIMIT = 1 << 17;
@@ -25,7 +27,7 @@ export class Segment {
 
   constructor(
     readonly stored: StoredVectors,
-    readonly chunks: readonly ChunkMeta[],
+    readonly chunks: ChunkColumns,
     /** Rows of list l are offsets[l] .. offsets[l + 1] - 1. */
     readonly offsets: Uint32Array,
   ) {
@@ -33,7 +35,7 @@ export class Segment {
   }
 
   get count(): number {
-    return this.chunks.length;
+    return this.chunks.count;
   }
 }
 
@@ -48,13 +50,13 @@ export interface Part {
 export const wholePart = (segment: Segment): Part => ({ segment, dead: undefined, live: segment.count });
 
 /** The part without the live rows that `keep` rejects; the same part when it keeps them all. */
-export function withoutRejected(part: Part, keep: (meta: ChunkMeta) => boolean): Part {
+export function withoutRejected(part: Part, keep: (chunk: ChunkKey) => boolean): Part {
   const { chunks } = part.segment;
   let dead = part.dead;
   let live = part.live;
-  for (let row = 0; row < chunks.length; row++) {
-    if (dead?.[row] || keep(chunks[row] as ChunkMeta)) continue;
-    if (dead === part.dead) dead = part.dead ? part.dead.slice() : new Uint8Array(chunks.length);
+  for (let row = 0; row < chunks.count; row++) {
+    if (dead?.[row] || keep(chunks.key(row))) continue;
+    if (dead === part.dead) dead = part.dead ? part.dead.slice() : new Uint8Array(chunks.count);
     (dead as Uint8Array)[row] = 1;
     live--;
   }
@@ -96,20 +98,20 @@ export function gatherRows(
   storage: VectorStorage,
   dimensions: number,
   extra = 0,
-): { stored: StoredVectors; chunks: ChunkMeta[]; listSizes: Uint32Array } {
+): { stored: StoredVectors; chunks: ChunkColumnsBuilder; listSizes: Uint32Array } {
   const live = parts.reduce((sum, part) => sum + part.live, 0);
   const stored = StoredVectors.allocate(storage, live + extra, dimensions);
-  const chunks: ChunkMeta[] = [];
+  const chunks = new ChunkColumnsBuilder(live + extra);
   const listSizes = new Uint32Array(nlist);
   const scratch = new Float32Array(dimensions);
   forEachRun(parts, nlist, (list, p, from, to) => {
     const segment = (parts[p] as Part).segment;
-    const at = chunks.length;
+    const at = chunks.filled;
     if (segment.stored.storage === storage) stored.copyRows(segment.stored, from, at, to - from);
     else
       for (let row = from; row < to; row++)
         stored.writeRows(at + row - from, segment.stored.readRow(row, scratch));
-    for (let row = from; row < to; row++) chunks.push(segment.chunks[row] as ChunkMeta);
+    chunks.copy(segment.chunks, from, to);
     listSizes[list] = (listSizes[list] as number) + to - from;
   });
   return { stored, chunks, listSizes };
@@ -121,32 +123,57 @@ export function mergedSegment(parts: readonly Part[], nlist: number, storage: Ve
   const { stored, chunks, listSizes } = gatherRows(parts, nlist, storage, first.dimensions);
   const offsets = new Uint32Array(nlist + 1);
   for (let l = 0; l < nlist; l++) offsets[l + 1] = (offsets[l] as number) + (listSizes[l] as number);
-  return new Segment(stored, chunks, offsets);
+  return new Segment(stored, chunks.done(), offsets);
 }
 
 /** A segment of `stored` and `chunks` with their rows sorted by `lists` (stable); one list when undefined. */
 export function sortedSegment(
   stored: StoredVectors,
-  chunks: readonly ChunkMeta[],
+  chunks: ChunkColumns,
   lists: Int32Array | undefined,
   nlist: number,
 ): Segment {
-  const n = chunks.length;
+  const n = chunks.count;
   if (!lists) return new Segment(stored, chunks, Uint32Array.of(0, n));
   const offsets = new Uint32Array(nlist + 1);
   const order = countingOrder(lists, nlist, offsets);
   const ordered = StoredVectors.allocate(stored.storage, n, stored.dimensions);
-  const orderedChunks = new Array<ChunkMeta>(n);
+  const orderedChunks = new ChunkColumnsBuilder(n);
   for (let position = 0; position < n; ) {
     // Rows that are already together move in one copy.
     const first = order[position] as number;
     let run = 1;
     while (position + run < n && order[position + run] === first + run) run++;
     ordered.copyRows(stored, first, position, run);
-    for (let i = 0; i < run; i++) orderedChunks[position + i] = chunks[first + i] as ChunkMeta;
+    orderedChunks.copy(chunks, first, first + run);
     position += run;
   }
-  return new Segment(ordered, orderedChunks, offsets);
+  return new Segment(ordered, orderedChunks.done(), offsets);
+}
+
+/** A segment of new rows (float32, row-major), put in list order before they are stored. */
+export function addedSegment(
+  storage: VectorStorage,
+  chunks: readonly ChunkMeta[],
+  vectors: Float32Array,
+  lists: Int32Array | undefined,
+  nlist: number,
+): Segment {
+  const n = chunks.length;
+  const dimensions = vectors.length / Math.max(n, 1);
+  const stored = StoredVectors.allocate(storage, n, dimensions);
+  if (!lists) {
+    stored.writeRows(0, vectors);
+    return new Segment(stored, ChunkColumns.of(chunks), Uint32Array.of(0, n));
+  }
+  const offsets = new Uint32Array(nlist + 1);
+  const order = countingOrder(lists, nlist, offsets);
+  const ordered = new Float32Array(vectors.length);
+  order.forEach((row, at) => {
+    ordered.set(vectors.subarray(row * dimensions, (row + 1) * dimensions), at * dimensions);
+  });
+  stored.writeRows(0, ordered);
+  return new Segment(stored, ChunkColumns.of(Array.from(order, (row) => chunks[row] as ChunkMeta)), offsets);
 }
 
 /**
