@@ -46,7 +46,10 @@ function textsOf(body: unknown, fields: readonly string[]): { path: Path; text: 
       return;
     }
     if (segment === '*') {
-      if (Array.isArray(value)) value.forEach((item, index) => walk(item, rest, [...path, index]));
+      if (Array.isArray(value))
+        value.forEach((item, index) => {
+          walk(item, rest, [...path, index]);
+        });
       return;
     }
     if (isRecord(value) && segment in value) walk(value[segment], rest, [...path, segment]);
