@@ -28,6 +28,36 @@ export class ChunkColumns {
     return builder.done();
   }
 
+  /** The rows in the order `order` gives (row i of the result is row order[i] of these). */
+  permuted(order: Uint32Array): ChunkColumns {
+    const n = order.length;
+    const documentIds = new Uint32Array(n);
+    const sources = new Uint32Array(n);
+    const versions = new Float64Array(n);
+    const chunkIndexes = new Float64Array(n);
+    const textStarts = new Float64Array(n + 1);
+    const texts = Buffer.allocUnsafe(this.textStarts[this.count] as number);
+    for (let i = 0; i < n; i++) {
+      const row = order[i] as number;
+      documentIds[i] = this.documentIds[row] as number;
+      sources[i] = this.sources[row] as number;
+      versions[i] = this.versions[row] as number;
+      chunkIndexes[i] = this.chunkIndexes[row] as number;
+      const start = this.textStarts[row] as number;
+      const end = this.textStarts[row + 1] as number;
+      textStarts[i + 1] = (textStarts[i] as number) + this.texts.copy(texts, textStarts[i], start, end);
+    }
+    return new ChunkColumns(
+      this.names,
+      documentIds,
+      sources,
+      versions,
+      chunkIndexes,
+      texts.subarray(0, textStarts[n]),
+      textStarts,
+    );
+  }
+
   get count(): number {
     return this.documentIds.length;
   }
@@ -49,6 +79,23 @@ export class ChunkColumns {
       documentId: this.documentId(row),
       version: this.versions[row] as number,
       chunkIndex: this.chunkIndexes[row] as number,
+    };
+  }
+
+  /** A key that reads row `row` of these columns, whichever `row` is set to. */
+  keyView(): ChunkKey & { row: number } {
+    const columns = this;
+    return {
+      row: 0,
+      get documentId() {
+        return columns.documentId(this.row);
+      },
+      get version() {
+        return columns.versions[this.row] as number;
+      },
+      get chunkIndex() {
+        return columns.chunkIndexes[this.row] as number;
+      },
     };
   }
 

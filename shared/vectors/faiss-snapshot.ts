@@ -213,10 +213,9 @@ export class FaissSnapshot {
           'the embedding model changed; re-ingest into a new index location',
       );
     }
-    const addedVectors = new Float32Array(added.length * dimensions);
-    added.forEach(({ vector }, i) => {
+    const addedVectors = added.map(({ vector }) => {
       if (vector.length !== dimensions) throw new Error('chunks of one upsert have different dimensions');
-      addedVectors.set(vector, i * dimensions);
+      return vector;
     });
     const addedChunks = added.map(({ meta }) => meta);
     const { storage } = settings;

@@ -156,8 +156,7 @@ export function createFaissStore(options: FaissStoreOptions): FaissStore {
 
   async function mutateNow(change: (snapshot: FaissSnapshot) => FaissSnapshot | undefined): Promise<void> {
     for (let attempt = 1; attempt <= maxAttempts; attempt++) {
-      const object = await blobs.get(key);
-      const base = object ? decodeStored(object.body) : FaissSnapshot.empty();
+      const { base, etag: baseEtag } = await writeBase();
       const next = change(base);
       if (!next) return;
       const body = next.encode();
@@ -165,7 +164,7 @@ export function createFaissStore(options: FaissStoreOptions): FaissStore {
         const { etag } = await blobs.put(
           key,
           body,
-          object ? { ifMatch: object.etag, contentType: 'application/octet-stream' } : { ifNoneMatch: '*' },
+          baseEtag ? { ifMatch: baseEtag, contentType: 'application/octet-stream' } : { ifNoneMatch: '*' },
         );
         loaded = { snapshot: next, etag, checkedAt: Date.now() };
         await writeCache(body, etag);
@@ -180,6 +179,19 @@ export function createFaissStore(options: FaissStoreOptions): FaissStore {
       `faiss: the index kept changing under ${maxAttempts} write attempts; retry the request`,
       { retryAfterSeconds: 2 },
     );
+  }
+
+  /**
+   * The snapshot a write starts from: the one in memory while the object is still that version (decoding a
+   * large index costs far more than the change), else the object as stored.
+   */
+  async function writeBase(): Promise<{ base: FaissSnapshot; etag: string | undefined }> {
+    const etag = await blobs.etag(key);
+    if (etag !== undefined && loaded?.etag === etag) return { base: loaded.snapshot, etag };
+    const object = await blobs.get(key);
+    return object
+      ? { base: decodeStored(object.body), etag: object.etag }
+      : { base: FaissSnapshot.empty(), etag: undefined };
   }
 
   function withChanges(

@@ -3,7 +3,7 @@
  * FAISS search. Codes are derived from the stored vectors when a snapshot loads, never stored themselves.
  */
 import { instantiateKernels, type SimdKernels } from './simd-kernels';
-import type { StoredVectors } from './stored-vectors';
+import { type FloatRows, rowAt, type StoredVectors } from './stored-vectors';
 
 /** Rows quantized per call of the kernel (the staging area's size). */
 const BATCH = 256;
@@ -52,8 +52,8 @@ export class QuantizedRows {
     return rows;
   }
 
-  /** Quantizes `count` float32 rows (row-major, `dimensions` per row). */
-  static ofFloats(count: number, dimensions: number, values: Float32Array): QuantizedRows {
+  /** Quantizes `count` float32 rows of `dimensions` values. */
+  static ofFloats(count: number, dimensions: number, values: FloatRows): QuantizedRows {
     const rows = new QuantizedRows(count, dimensions);
     rows.fill(values);
     return rows;
@@ -73,7 +73,7 @@ export class QuantizedRows {
   readonly stride: number;
   private queryCodes: Int16Array | undefined;
 
-  private fill(stored: Float32Array | Uint16Array): void {
+  private fill(stored: FloatRows | Uint16Array): void {
     const { stride, dimensions, kernels } = this;
     const buffer = kernels.memory.buffer;
     const half = stored instanceof Uint16Array;
@@ -81,12 +81,14 @@ export class QuantizedRows {
     const halves = new Uint16Array(buffer, this.halvesAt, BATCH * stride);
     for (let start = 0; start < this.count; start += BATCH) {
       const rows = Math.min(BATCH, this.count - start);
-      const source = stored.subarray(start * dimensions, (start + rows) * dimensions);
       const target = half ? halves : staging;
-      if (stride === dimensions) target.set(source);
-      else
-        for (let i = 0; i < rows; i++)
-          target.set(source.subarray(i * dimensions, (i + 1) * dimensions), i * stride);
+      if (half || stored instanceof Float32Array) {
+        const source = stored.subarray(start * dimensions, (start + rows) * dimensions);
+        if (stride === dimensions) target.set(source);
+        else
+          for (let i = 0; i < rows; i++)
+            target.set(source.subarray(i * dimensions, (i + 1) * dimensions), i * stride);
+      } else for (let i = 0; i < rows; i++) staging.set(rowAt(stored, start + i, dimensions), i * stride);
       if (half) kernels.halfToFloat(this.halvesAt, rows * stride, this.stagingAt);
       kernels.quantize(
         this.stagingAt,

@@ -10,7 +10,7 @@
  * Small segments merge as they come (up to MERGE_LIMIT rows), and a segment with more than DEAD_LIMIT of its
  * rows deleted is written again without them, so a write never copies more than a bounded share of the index.
  */
-import { ChunkColumns, ChunkColumnsBuilder } from './chunk-columns';
+import { type ChunkColumns, ChunkColumnsBuilder } from './chunk-columns';
 import type { ChunkMeta } from './faiss-snapshot';
 import { QuantizedRows } from './quantized-rows';
 import { StoredVectors, type VectorStorage } from './stored-vectors';
@@ -49,13 +49,18 @@ export interface Part {
 
 export const wholePart = (segment: Segment): Part => ({ segment, dead: undefined, live: segment.count });
 
-/** The part without the live rows that `keep` rejects; the same part when it keeps them all. */
+/**
+ * The part without the live rows that `keep` rejects; the same part when it keeps them all. `keep` sees each
+ * chunk through one view that moves from row to row (no object a row): it must not hold on to it.
+ */
 export function withoutRejected(part: Part, keep: (chunk: ChunkKey) => boolean): Part {
   const { chunks } = part.segment;
+  const key = chunks.keyView();
   let dead = part.dead;
   let live = part.live;
   for (let row = 0; row < chunks.count; row++) {
-    if (dead?.[row] || keep(chunks.key(row))) continue;
+    key.row = row;
+    if (dead?.[row] || keep(key)) continue;
     if (dead === part.dead) dead = part.dead ? part.dead.slice() : new Uint8Array(chunks.count);
     (dead as Uint8Array)[row] = 1;
     live--;
@@ -138,42 +143,40 @@ export function sortedSegment(
   const offsets = new Uint32Array(nlist + 1);
   const order = countingOrder(lists, nlist, offsets);
   const ordered = StoredVectors.allocate(stored.storage, n, stored.dimensions);
-  const orderedChunks = new ChunkColumnsBuilder(n);
   for (let position = 0; position < n; ) {
     // Rows that are already together move in one copy.
     const first = order[position] as number;
     let run = 1;
     while (position + run < n && order[position + run] === first + run) run++;
     ordered.copyRows(stored, first, position, run);
-    orderedChunks.copy(chunks, first, first + run);
     position += run;
   }
-  return new Segment(ordered, orderedChunks.done(), offsets);
+  return new Segment(ordered, chunks.permuted(order), offsets);
 }
 
-/** A segment of new rows (float32, row-major), put in list order before they are stored. */
+/** A segment of new rows, put in list order as they are stored. */
 export function addedSegment(
   storage: VectorStorage,
   chunks: readonly ChunkMeta[],
-  vectors: Float32Array,
+  vectors: readonly Float32Array[],
   lists: Int32Array | undefined,
   nlist: number,
 ): Segment {
   const n = chunks.length;
-  const dimensions = vectors.length / Math.max(n, 1);
-  const stored = StoredVectors.allocate(storage, n, dimensions);
-  if (!lists) {
-    stored.writeRows(0, vectors);
-    return new Segment(stored, ChunkColumns.of(chunks), Uint32Array.of(0, n));
-  }
+  const stored = StoredVectors.allocate(storage, n, vectors[0]?.length ?? 0);
   const offsets = new Uint32Array(nlist + 1);
-  const order = countingOrder(lists, nlist, offsets);
-  const ordered = new Float32Array(vectors.length);
-  order.forEach((row, at) => {
-    ordered.set(vectors.subarray(row * dimensions, (row + 1) * dimensions), at * dimensions);
-  });
-  stored.writeRows(0, ordered);
-  return new Segment(stored, ChunkColumns.of(Array.from(order, (row) => chunks[row] as ChunkMeta)), offsets);
+  let order: Uint32Array | undefined;
+  if (lists) order = countingOrder(lists, nlist, offsets);
+  else offsets[1] = n;
+  const columns = new ChunkColumnsBuilder(n);
+  for (let at = 0; at < n; at++) {
+    const { documentId, version, chunkIndex, source, text } = chunks[
+      order ? (order[at] as number) : at
+    ] as ChunkMeta;
+    columns.push(documentId, version, chunkIndex, source, text);
+  }
+  stored.writeRows(0, order ? Array.from(order, (row) => vectors[row] as Float32Array) : vectors);
+  return new Segment(stored, columns.done(), offsets);
 }
 
 /**
