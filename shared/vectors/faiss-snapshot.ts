@@ -1,18 +1,20 @@
 /**
  * One immutable FAISS snapshot: the chunks' metadata, their vectors, and the search index over them, with
- * its serialized form. Everything a writer changes produces a new snapshot; readers keep theirs.
+ * its serialized form. Everything a writer changes produces a new snapshot; readers keep theirs. In memory
+ * the rows are segments that a new snapshot shares with the one it was made from (row-segments.ts), so a
+ * change costs what it adds or deletes, not the size of the index.
  *
  * Object layout: a 48-byte header ("GEFAISS", u8 format version, u64 payload length, sha256 of the payload),
  * then the payload. Format 3: u32 metadata length, metadata JSON (dimensions, storage, index kind, the
  * chunks column by column), u64 length + the vectors (stored-vectors.ts: float32, float16 or int8 codes with
  * a refinement), u64 length + the IVF
- * section (float32 centroids, u32 list offsets; empty for a flat index). An IVF snapshot keeps its rows in
- * list order, so each list is one contiguous run. Format 2 (float32 vectors, chunks as objects, a faiss
+ * section (float32 centroids, u32 list offsets; empty for a flat index). The object holds the rows in list
+ * order, so each list is one contiguous run (decoded, one segment). Format 2 (float32 vectors, chunks as objects, a faiss
  * index) still loads, as an exact float32 index; the next write stores it in format 3. The header makes an
  * empty, truncated or altered object an error instead of an empty or wrong index.
  *
- * Search: an int8 scan of every row (or of the probed lists) picks candidates, which the stored vectors
- * re-rank exactly (see quantized-rows.ts and docs/performance.md).
+ * Search: an int8 scan of every row (or of the probed lists, in every segment) picks candidates, which the
+ * stored vectors re-rank exactly (see quantized-rows.ts and docs/performance.md).
  */
 import { createHash } from 'node:crypto';
 import { FaissSnapshotError } from '../errors';
@@ -157,7 +159,6 @@ const bytesOf = (array: ArrayBufferView) => Buffer.from(array.buffer, array.byte
 export class FaissSnapshot {
   /** The live chunks. */
   readonly size: number;
-  private orderedChunks: readonly ChunkMeta[] | undefined;
 
   private constructor(
     readonly dimensions: number,
@@ -186,17 +187,25 @@ export class FaissSnapshot {
     return this.ivf ? this.ivf.centroidRows.count : 1;
   }
 
-  /** The chunks in the order of the rows (list by list for an IVF index), computed on first use. */
-  get chunks(): readonly ChunkMeta[] {
-    if (!this.orderedChunks) {
-      const chunks: ChunkMeta[] = [];
-      forEachRun(this.parts, this.nlist, (_, p, from, to) => {
-        const segment = (this.parts[p] as Part).segment;
-        for (let row = from; row < to; row++) chunks.push(segment.chunks.meta(row));
-      });
-      this.orderedChunks = chunks;
-    }
-    return this.orderedChunks;
+  /** The chunks in the order of the rows (list by list for an IVF index), made on each call. */
+  get chunks(): ChunkMeta[] {
+    const chunks: ChunkMeta[] = [];
+    forEachRun(this.parts, this.nlist, (_, p, from, to) => {
+      const segment = (this.parts[p] as Part).segment;
+      for (let row = from; row < to; row++) chunks.push(segment.chunks.meta(row));
+    });
+    return chunks;
+  }
+
+  /** The keys of the chunks (of one document, or all), without their texts. */
+  keys(documentId?: string): ChunkKey[] {
+    const keys: ChunkKey[] = [];
+    forEachRun(this.parts, this.nlist, (_, p, from, to) => {
+      const { chunks } = (this.parts[p] as Part).segment;
+      for (let row = from; row < to; row++)
+        if (documentId === undefined || chunks.documentId(row) === documentId) keys.push(chunks.key(row));
+    });
+    return keys;
   }
 
   /**

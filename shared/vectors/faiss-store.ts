@@ -220,12 +220,7 @@ export function createFaissStore(options: FaissStoreOptions): FaissStore {
       }),
     query: (vector, topK, filter) =>
       storeCall('faiss', 'query', async () => (await current()).search(vector, topK, filter)),
-    listChunks: (documentId) =>
-      storeCall('faiss', 'list', async () =>
-        (await current()).chunks
-          .filter((meta) => documentId === undefined || meta.documentId === documentId)
-          .map(({ documentId: id, version, chunkIndex }) => ({ documentId: id, version, chunkIndex })),
-      ),
+    listChunks: (documentId) => storeCall('faiss', 'list', async () => (await current()).keys(documentId)),
     deleteChunks: (keys) =>
       storeCall('faiss', 'delete', async () => {
         if (keys.length === 0) return;
