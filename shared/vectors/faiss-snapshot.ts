@@ -1,26 +1,41 @@
 /**
  * One immutable FAISS snapshot: the chunks' metadata, their vectors, and the search index over them, with
- * its serialized form. Everything a writer changes produces a new snapshot; readers keep theirs.
+ * its serialized form. Everything a writer changes produces a new snapshot; readers keep theirs. In memory
+ * the rows are segments that a new snapshot shares with the one it was made from (row-segments.ts), so a
+ * change costs what it adds or deletes, not the size of the index.
  *
  * Object layout: a 48-byte header ("GEFAISS", u8 format version, u64 payload length, sha256 of the payload),
  * then the payload. Format 3: u32 metadata length, metadata JSON (dimensions, storage, index kind, the
  * chunks column by column), u64 length + the vectors (stored-vectors.ts: float32, float16 or int8 codes with
  * a refinement), u64 length + the IVF
- * section (float32 centroids, u32 list offsets; empty for a flat index). An IVF snapshot keeps its rows in
- * list order, so each list is one contiguous run. Format 2 (float32 vectors, chunks as objects, a faiss
+ * section (float32 centroids, u32 list offsets; empty for a flat index). The object holds the rows in list
+ * order, so each list is one contiguous run (decoded, one segment). Format 2 (float32 vectors, chunks as objects, a faiss
  * index) still loads, as an exact float32 index; the next write stores it in format 3. The header makes an
  * empty, truncated or altered object an error instead of an empty or wrong index.
  *
- * Search: an int8 scan of every row (or of the probed lists) picks candidates, which the stored vectors
- * re-rank exactly (see quantized-rows.ts and docs/performance.md).
+ * Search: an int8 scan of every row (or of the probed lists, in every segment) picks candidates, which the
+ * stored vectors re-rank exactly (see quantized-rows.ts and docs/performance.md).
  */
 import { createHash } from 'node:crypto';
 import { FaissSnapshotError } from '../errors';
 import * as z from '../schema';
-import { assignLists, defaultListCount, probedRanges, trainCentroids } from './ivf-lists';
-import { bestPositions, QuantizedRows } from './quantized-rows';
+import { ChunkColumns, ChunkColumnsBuilder } from './chunk-columns';
+import { assignLists, defaultListCount, probedLists, trainCentroids } from './ivf-lists';
+import { BestScores, QuantizedRows } from './quantized-rows';
+import {
+  addedSegment,
+  forEachRun,
+  gatherRows,
+  mergedSegment,
+  type Part,
+  Segment,
+  sortedSegment,
+  tidyParts,
+  wholePart,
+  withoutRejected,
+} from './row-segments';
 import { StoredVectors, VECTOR_STORAGES, type VectorStorage } from './stored-vectors';
-import type { ChunkMatch, VectorFilter } from './vector-store';
+import type { ChunkKey, ChunkMatch, VectorFilter } from './vector-store';
 import { matchesFilter } from './vector-store';
 
 const MAGIC = 'GEFAISS';
@@ -83,8 +98,8 @@ type Metadata = z.output<typeof MetadataSchema>;
 
 interface IvfIndex {
   readonly centroids: Float32Array;
-  /** Rows of list l are positions offsets[l] .. offsets[l + 1] - 1. */
-  readonly offsets: Uint32Array;
+  /** The centroids as a scan: a query's nearest lists. */
+  readonly centroidRows: QuantizedRows;
   readonly nprobe: number;
   /** The corpus size the centroids were trained at: they are trained again once it doubles or quarters. */
   readonly trainedFor: number;
@@ -141,96 +156,65 @@ function copyOut<T extends Float32Array | Uint32Array>(
 
 const bytesOf = (array: ArrayBufferView) => Buffer.from(array.buffer, array.byteOffset, array.byteLength);
 
-function u64(value: number): Buffer {
-  const buffer = Buffer.alloc(8);
-  buffer.writeBigUInt64LE(BigInt(value));
-  return buffer;
-}
-
 export class FaissSnapshot {
-  private readonly rows: QuantizedRows | undefined;
-  private readonly centroidRows: QuantizedRows | undefined;
+  /** The live chunks. */
+  readonly size: number;
 
   private constructor(
     readonly dimensions: number,
-    readonly chunks: readonly ChunkMeta[],
-    /** The vectors as stored, one row per chunk. */
-    readonly stored: StoredVectors,
+    readonly storage: VectorStorage,
+    /** The rows, in segments that other snapshots may share (row-segments.ts). */
+    private readonly parts: readonly Part[],
     private readonly ivf: IvfIndex | undefined,
   ) {
-    if (chunks.length === 0) return;
-    this.rows = QuantizedRows.of(stored);
-    if (ivf) this.centroidRows = QuantizedRows.ofFloats(ivf.offsets.length - 1, dimensions, ivf.centroids);
+    this.size = parts.reduce((sum, part) => sum + part.live, 0);
   }
 
   static empty(): FaissSnapshot {
-    return new FaissSnapshot(0, [], StoredVectors.allocate('float32', 0, 0), undefined);
+    return new FaissSnapshot(0, 'float32', [], undefined);
   }
 
   get kind(): FaissIndexKind {
     return this.ivf ? 'ivf' : 'flat';
   }
 
-  get storage(): VectorStorage {
-    return this.stored.storage;
-  }
-
   /** IVF lists and probes, for stats. */
   get ivfLists(): { nlist: number; nprobe: number } | undefined {
-    return this.ivf && { nlist: this.ivf.offsets.length - 1, nprobe: this.ivf.nprobe };
+    return this.ivf && { nlist: this.ivf.centroidRows.count, nprobe: this.ivf.nprobe };
   }
 
-  /** Builds the snapshot (and its index) for `chunks` with vectors stored as `stored`. */
-  private static build(
-    dimensions: number,
-    chunks: readonly ChunkMeta[],
-    stored: StoredVectors,
-    settings: IndexSettings,
-    prior?: { readonly ivf: IvfIndex; readonly lists: Int32Array },
-  ): FaissSnapshot {
-    const n = chunks.length;
-    if (n === 0) return FaissSnapshot.empty();
-    if (settings.kind !== 'ivf' || n < settings.ivfMinVectors)
-      return new FaissSnapshot(dimensions, chunks, stored, undefined);
+  private get nlist(): number {
+    return this.ivf ? this.ivf.centroidRows.count : 1;
+  }
 
-    const readRow = (row: number, target: Float32Array) => stored.readRow(row, target);
-    const wanted = settings.ivfNlist || defaultListCount(n);
-    const reuse = prior && canReuseLists(prior.ivf, n, dimensions, settings);
-    const centroids = reuse ? prior.ivf.centroids : trainCentroids(n, dimensions, wanted, readRow);
-    const nlist = centroids.length / dimensions;
-    const lists = reuse ? prior.lists : new Int32Array(n).fill(-1);
-    // Rows without a list are the new ones, at the end (withChanges appends them).
-    let firstNew = n;
-    while (firstNew > 0 && (lists[firstNew - 1] as number) < 0) firstNew--;
-    if (firstNew < n) assignLists(QuantizedRows.of(stored.slice(firstNew, n)), centroids, lists, firstNew);
-
-    // Rows in list order (a counting sort), so that each list is one contiguous scan.
-    const offsets = new Uint32Array(nlist + 1);
-    const order = countingOrder(lists, nlist, offsets);
-    const ordered = StoredVectors.allocate(stored.storage, n, dimensions);
-    const orderedChunks = new Array<ChunkMeta>(n);
-    for (let position = 0; position < n; ) {
-      // Rows that stay together (a list's rows of the previous snapshot) move in one copy.
-      const first = order[position] as number;
-      let run = 1;
-      while (position + run < n && order[position + run] === first + run) run++;
-      ordered.copyRows(stored, first, position, run);
-      for (let i = 0; i < run; i++) orderedChunks[position + i] = chunks[first + i] as ChunkMeta;
-      position += run;
-    }
-    return new FaissSnapshot(dimensions, orderedChunks, ordered, {
-      centroids,
-      offsets,
-      nprobe: settings.ivfNprobe,
-      trainedFor: reuse ? prior.ivf.trainedFor : n,
+  /** The chunks in the order of the rows (list by list for an IVF index), made on each call. */
+  get chunks(): ChunkMeta[] {
+    const chunks: ChunkMeta[] = [];
+    forEachRun(this.parts, this.nlist, (_, p, from, to) => {
+      const segment = (this.parts[p] as Part).segment;
+      for (let row = from; row < to; row++) chunks.push(segment.chunks.meta(row));
     });
+    return chunks;
+  }
+
+  /** The keys of the chunks (of one document, or all), without their texts. */
+  keys(documentId?: string): ChunkKey[] {
+    const keys: ChunkKey[] = [];
+    forEachRun(this.parts, this.nlist, (_, p, from, to) => {
+      const { chunks } = (this.parts[p] as Part).segment;
+      for (let row = from; row < to; row++)
+        if (documentId === undefined || chunks.documentId(row) === documentId) keys.push(chunks.key(row));
+    });
+    return keys;
   }
 
   /**
-   * A new snapshot with the chunks `keep` accepts and `added`, stored as `settings` says; the IVF lists of
-   * kept rows are reused, new rows are assigned to the existing centroids.
+   * A new snapshot with the chunks `keep` accepts and `added`, stored as `settings` says. Its index work is
+   * that of the change: new rows join the existing IVF lists in a segment of their own, deleted rows are
+   * marked, and the kept rows stay in the segments this snapshot shares with the new one. Everything is built
+   * again only when the centroids are (the corpus doubled or quartered, or crossed the IVF size).
    */
-  withChanges(keep: (meta: ChunkMeta) => boolean, added: readonly AddedChunk[], settings: IndexSettings) {
+  withChanges(keep: (chunk: ChunkKey) => boolean, added: readonly AddedChunk[], settings: IndexSettings) {
     const dimensions = added[0]?.vector.length ?? this.dimensions;
     if (this.size > 0 && added.length > 0 && dimensions !== this.dimensions) {
       throw new Error(
@@ -238,68 +222,67 @@ export class FaissSnapshot {
           'the embedding model changed; re-ingest into a new index location',
       );
     }
-    const keptRows: number[] = [];
-    this.chunks.forEach((meta, row) => {
-      if (keep(meta)) keptRows.push(row);
-    });
-    const n = keptRows.length + added.length;
-    const stored = StoredVectors.allocate(settings.storage, n, dimensions);
-    const chunks: ChunkMeta[] = keptRows.map((row) => this.chunks[row] as ChunkMeta);
-    const sameStorage = this.storage === settings.storage && this.dimensions === dimensions;
-    const scratch = new Float32Array(dimensions);
-    for (let i = 0; i < keptRows.length; ) {
-      // Kept rows come in runs (a change removes a few documents): one copy per run.
-      let run = 1;
-      while (i + run < keptRows.length && keptRows[i + run] === (keptRows[i] as number) + run) run++;
-      if (sameStorage) stored.copyRows(this.stored, keptRows[i] as number, i, run);
-      else
-        for (let j = i; j < i + run; j++)
-          stored.writeRows(j, this.stored.readRow(keptRows[j] as number, scratch));
-      i += run;
-    }
-    const addedVectors = new Float32Array(added.length * dimensions);
-    added.forEach(({ vector }, i) => {
+    const addedVectors = added.map(({ vector }) => {
       if (vector.length !== dimensions) throw new Error('chunks of one upsert have different dimensions');
-      addedVectors.set(vector, i * dimensions);
+      return vector;
     });
-    let prior: { ivf: IvfIndex; lists: Int32Array } | undefined;
-    let addedOrder: Uint32Array | undefined;
-    if (this.ivf && dimensions === this.dimensions) {
-      const lists = new Int32Array(n).fill(-1);
-      const listOf = this.listOfRow();
-      keptRows.forEach((row, i) => {
-        lists[i] = listOf[row] as number;
-      });
-      if (added.length > 0 && canReuseLists(this.ivf, n, dimensions, settings)) {
-        // New rows get their lists now and are written list by list: next to the kept rows of their list,
-        // each list then moves in two copies instead of one per new row.
-        const addedLists = new Int32Array(added.length);
-        assignLists(
-          QuantizedRows.ofFloats(added.length, dimensions, addedVectors),
-          this.ivf.centroids,
-          addedLists,
-        );
-        addedOrder = countingOrder(addedLists, this.ivf.offsets.length - 1);
-        addedOrder.forEach((i, at) => {
-          lists[keptRows.length + at] = addedLists[i] as number;
-        });
-      }
-      prior = { ivf: this.ivf, lists };
+    const addedChunks = added.map(({ meta }) => meta);
+    const { storage } = settings;
+    const nlist = this.nlist;
+    let parts = this.parts.map((part) => withoutRejected(part, keep)).filter((part) => part.live > 0);
+    if (storage !== this.storage)
+      parts = parts.map((part) => wholePart(mergedSegment([part], nlist, storage)));
+    const n = parts.reduce((sum, part) => sum + part.live, 0) + added.length;
+    if (n === 0) return FaissSnapshot.empty();
+
+    const wantsIvf = settings.kind === 'ivf' && n >= settings.ivfMinVectors;
+    const reused = this.ivf && wantsIvf && canReuseLists(this.ivf, n, dimensions, settings);
+    if (wantsIvf !== Boolean(this.ivf) || (wantsIvf && !reused)) {
+      const { stored, chunks } = gatherRows(parts, nlist, storage, dimensions, added.length);
+      stored.writeRows(chunks.filled, addedVectors);
+      for (const { documentId, version, chunkIndex, source, text } of addedChunks)
+        chunks.push(documentId, version, chunkIndex, source, text);
+      return FaissSnapshot.built(dimensions, chunks.done(), stored, settings);
     }
-    const ordered = addedOrder ? new Float32Array(addedVectors.length) : addedVectors;
-    addedOrder?.forEach((i, at) => {
-      ordered.set(addedVectors.subarray(i * dimensions, (i + 1) * dimensions), at * dimensions);
-    });
-    for (let at = 0; at < added.length; at++) chunks.push((added[addedOrder?.[at] ?? at] as AddedChunk).meta);
-    stored.writeRows(keptRows.length, ordered);
-    return FaissSnapshot.build(dimensions, chunks, stored, settings, prior);
+    const ivf = reused && this.ivf ? { ...this.ivf, nprobe: settings.ivfNprobe } : undefined;
+    if (added.length > 0) {
+      let lists: Int32Array | undefined;
+      if (ivf) {
+        lists = new Int32Array(added.length);
+        assignLists(QuantizedRows.ofFloats(added.length, dimensions, addedVectors), ivf.centroids, lists);
+      }
+      parts.push(wholePart(addedSegment(storage, addedChunks, addedVectors, lists, nlist)));
+    }
+    return new FaissSnapshot(dimensions, storage, tidyParts(parts, nlist), ivf);
   }
 
-  private listOfRow(): Int32Array {
-    const lists = new Int32Array(this.size);
-    const offsets = this.ivf?.offsets ?? new Uint32Array([0, this.size]);
-    for (let l = 0; l + 1 < offsets.length; l++) lists.fill(l, offsets[l], offsets[l + 1]);
-    return lists;
+  /** A snapshot of `stored` in one segment, with an IVF index trained for it when `settings` want one. */
+  private static built(
+    dimensions: number,
+    chunks: ChunkColumns,
+    stored: StoredVectors,
+    settings: IndexSettings,
+  ): FaissSnapshot {
+    const n = chunks.count;
+    if (settings.kind !== 'ivf' || n < settings.ivfMinVectors)
+      return FaissSnapshot.fromSegment(dimensions, new Segment(stored, chunks, Uint32Array.of(0, n)));
+    const readRow = (row: number, target: Float32Array) => stored.readRow(row, target);
+    const wanted = settings.ivfNlist || defaultListCount(n);
+    const centroids = trainCentroids(n, dimensions, wanted, readRow);
+    const nlist = centroids.length / dimensions;
+    const lists = new Int32Array(n);
+    assignLists(QuantizedRows.of(stored), centroids, lists);
+    return FaissSnapshot.fromSegment(dimensions, sortedSegment(stored, chunks, lists, nlist), {
+      centroids,
+      centroidRows: QuantizedRows.ofFloats(nlist, dimensions, centroids),
+      nprobe: settings.ivfNprobe,
+      trainedFor: n,
+    });
+  }
+
+  private static fromSegment(dimensions: number, segment: Segment, ivf?: IvfIndex): FaissSnapshot {
+    if (segment.count === 0) return FaissSnapshot.empty();
+    return new FaissSnapshot(dimensions, segment.stored.storage, [wholePart(segment)], ivf);
   }
 
   /** Decodes a stored object; throws FaissSnapshotError for anything but an intact snapshot. */
@@ -314,98 +297,151 @@ export class FaissSnapshot {
   }
 
   /** @internal used by decode */
-  static fromParts(dimensions: number, chunks: ChunkMeta[], stored: StoredVectors, ivf?: IvfIndex) {
-    return chunks.length === 0 ? FaissSnapshot.empty() : new FaissSnapshot(dimensions, chunks, stored, ivf);
+  static fromParts(
+    dimensions: number,
+    chunks: ChunkColumns,
+    stored: StoredVectors,
+    ivf?: { centroids: Float32Array; offsets: Uint32Array; nprobe: number; trainedFor: number },
+  ) {
+    const offsets = ivf?.offsets ?? Uint32Array.of(0, chunks.count);
+    return FaissSnapshot.fromSegment(
+      dimensions,
+      new Segment(stored, chunks, offsets),
+      ivf && {
+        centroids: ivf.centroids,
+        centroidRows: QuantizedRows.ofFloats(offsets.length - 1, dimensions, ivf.centroids),
+        nprobe: ivf.nprobe,
+        trainedFor: ivf.trainedFor,
+      },
+    );
   }
 
+  /** The object's bytes, written once into one buffer: each segment's rows go straight to their place. */
   encode(): Buffer {
+    const nlist = this.nlist;
+    const columns: Metadata['chunks'] = { documentId: [], version: [], chunkIndex: [], source: [], text: [] };
+    forEachRun(this.parts, nlist, (_, p, from, to) => {
+      const { chunks } = (this.parts[p] as Part).segment;
+      for (let row = from; row < to; row++) {
+        const { documentId, version, chunkIndex } = chunks.key(row);
+        columns.documentId.push(documentId);
+        columns.version.push(version);
+        columns.chunkIndex.push(chunkIndex);
+        columns.source.push(chunks.source(row));
+        columns.text.push(chunks.text(row));
+      }
+    });
     const meta: Metadata = {
       dimensions: this.dimensions,
       storage: this.storage,
       kind: this.kind,
-      chunks: {
-        documentId: this.chunks.map((c) => c.documentId),
-        version: this.chunks.map((c) => c.version),
-        chunkIndex: this.chunks.map((c) => c.chunkIndex),
-        source: this.chunks.map((c) => c.source),
-        text: this.chunks.map((c) => c.text),
-      },
+      chunks: columns,
       ...(this.ivf && {
-        ivf: {
-          nlist: this.ivf.offsets.length - 1,
-          nprobe: this.ivf.nprobe,
-          trainedFor: this.ivf.trainedFor,
-        },
+        ivf: { nlist, nprobe: this.ivf.nprobe, trainedFor: this.ivf.trainedFor },
       }),
     };
     const metaBytes = Buffer.from(JSON.stringify(meta));
-    const metaLength = Buffer.alloc(4);
-    metaLength.writeUInt32LE(metaBytes.length);
-    const vectorParts = this.stored.sections();
-    const vectorLength = vectorParts.reduce((sum, part) => sum + part.length, 0);
-    const ivfParts = this.ivf ? [bytesOf(this.ivf.centroids), bytesOf(this.ivf.offsets)] : [];
-    const ivfLength = ivfParts.reduce((sum, part) => sum + part.length, 0);
-    const payload = Buffer.concat([
-      metaLength,
-      metaBytes,
-      u64(vectorLength),
-      ...vectorParts,
-      u64(ivfLength),
-      ...ivfParts,
-    ]);
-    const header = Buffer.alloc(HEADER_BYTES);
-    header.write(MAGIC, 0, 'latin1');
-    header.writeUInt8(FORMAT_VERSION, 7);
-    header.writeBigUInt64LE(BigInt(payload.length), 8);
-    sha256(payload).copy(header, 16);
-    return Buffer.concat([header, payload]);
+    const vectorLength = StoredVectors.byteLength(this.storage, this.size, this.dimensions);
+    const ivfLength = this.ivf ? this.ivf.centroids.byteLength + (nlist + 1) * 4 : 0;
+    const body = Buffer.allocUnsafe(HEADER_BYTES + 4 + metaBytes.length + 8 + vectorLength + 8 + ivfLength);
+    let at = HEADER_BYTES;
+    at = body.writeUInt32LE(metaBytes.length, at);
+    at += metaBytes.copy(body, at);
+    at = body.writeBigUInt64LE(BigInt(vectorLength), at);
+    const offsets = new Uint32Array(nlist + 1);
+    const vectorColumns = this.parts[0]?.segment.stored.columns.length ?? 0;
+    for (let column = 0; column < vectorColumns; column++)
+      forEachRun(this.parts, nlist, (list, p, from, to) => {
+        const bytes = (this.parts[p] as Part).segment.stored.rowBytes(column, from, to);
+        body.set(bytes, at);
+        at += bytes.length;
+        if (column === 0) offsets[list + 1] = (offsets[list + 1] as number) + to - from;
+      });
+    for (let l = 0; l < nlist; l++) offsets[l + 1] = (offsets[l + 1] as number) + (offsets[l] as number);
+    at = body.writeBigUInt64LE(BigInt(ivfLength), at);
+    if (this.ivf) {
+      body.set(bytesOf(this.ivf.centroids), at);
+      body.set(bytesOf(offsets), at + this.ivf.centroids.byteLength);
+    }
+    body.write(MAGIC, 0, 'latin1');
+    body.writeUInt8(FORMAT_VERSION, 7);
+    body.writeBigUInt64LE(BigInt(body.length - HEADER_BYTES), 8);
+    sha256(body.subarray(HEADER_BYTES)).copy(body, 16);
+    return body;
   }
 
-  get size(): number {
-    return this.chunks.length;
-  }
-
-  /** The stored vector of `row` as float32 (decoded when stored in another precision). */
+  /** The stored vector of the chunk at `row` of `chunks`, as float32 (decoded when stored in another precision). */
   vectorOf(row: number): Float32Array {
-    return this.stored.readRow(row, new Float32Array(this.dimensions)).slice();
+    const target = new Float32Array(this.dimensions);
+    let seen = 0;
+    forEachRun(this.parts, this.nlist, (_, p, from, to) => {
+      if (row >= seen && row < seen + to - from)
+        target.set((this.parts[p] as Part).segment.stored.readRow(from + row - seen, target));
+      seen += to - from;
+    });
+    return target;
   }
 
   /** The best `topK` chunks; `probes` overrides the IVF lists probed (`Infinity`: every list, exact). */
   search(query: Float32Array, topK: number, filter?: VectorFilter, probes?: number): ChunkMatch[] {
-    if (this.size === 0 || !this.rows) return [];
+    if (this.size === 0) return [];
     if (query.length !== this.dimensions) {
       throw new Error(`query has ${query.length} dimensions; the index has ${this.dimensions}`);
     }
     if (filter && (filter.documentIds || filter.source !== undefined))
       return this.exactFilteredSearch(query, topK, filter);
     const k = Math.min(topK, this.size);
-    const rows = this.rows;
-    let ranges = [0, this.size];
-    if (this.ivf && this.centroidRows) {
-      this.centroidRows.setQuery(query);
-      ranges = probedRanges(this.centroidRows, this.ivf.offsets, probes ?? this.ivf.nprobe);
+    let lists: ArrayLike<number> = [0];
+    if (this.ivf) {
+      this.ivf.centroidRows.setQuery(query);
+      lists = probedLists(this.ivf.centroidRows, probes ?? this.ivf.nprobe);
     }
-    rows.setQuery(query);
-    for (let r = 0; r < ranges.length; r += 2) rows.scan(ranges[r] as number, ranges[r + 1] as number);
-    const candidates = bestPositions(rows.scores, ranges, Math.max(k * RERANK_FACTOR, MIN_CANDIDATES));
+    // Candidates are ids: the row within its segment plus the rows of the segments before it.
+    const bases: number[] = [];
+    let base = 0;
+    for (const { segment } of this.parts) {
+      segment.rows.setQuery(query);
+      bases.push(base);
+      base += segment.count;
+    }
+    const best = new BestScores(Math.max(k * RERANK_FACTOR, MIN_CANDIDATES));
+    for (let i = 0; i < lists.length; i++) {
+      const list = lists[i] as number;
+      this.parts.forEach(({ segment, dead }, p) => {
+        const from = segment.offsets[list] as number;
+        const to = segment.offsets[list + 1] as number;
+        segment.rows.scan(from, to);
+        best.offer(segment.rows.scores, from, to, bases[p], dead);
+      });
+    }
     const scratch = new Float32Array(this.dimensions);
-    const scored = Array.from(candidates, (row) => ({
-      row,
-      score: dot(this.stored.readRow(row, scratch), query),
-    }));
+    const scored = Array.from(best.ids(), (id) => {
+      let p = bases.length - 1;
+      while ((bases[p] as number) > id) p--;
+      const { segment } = this.parts[p] as Part;
+      const row = id - (bases[p] as number);
+      return {
+        segment,
+        row,
+        score: dot(segment.stored.readRow(row, scratch), query),
+      };
+    });
     return scored
       .sort((a, b) => b.score - a.score)
       .slice(0, k)
-      .map(({ row, score }) => ({ ...(this.chunks[row] as ChunkMeta), score }));
+      .map(({ segment, row, score }) => ({ ...segment.chunks.meta(row), score }));
   }
 
   /** A filtered query scans only the matching rows exactly: no candidate the filter would drop is fetched. */
   private exactFilteredSearch(query: Float32Array, topK: number, filter: VectorFilter): ChunkMatch[] {
     const scratch = new Float32Array(this.dimensions);
     const scored: ChunkMatch[] = [];
-    this.chunks.forEach((chunk, row) => {
-      if (!matchesFilter(chunk, filter)) return;
-      scored.push({ ...chunk, score: dot(this.stored.readRow(row, scratch), query) });
+    forEachRun(this.parts, this.nlist, (_, p, from, to) => {
+      const { chunks, stored } = (this.parts[p] as Part).segment;
+      for (let row = from; row < to; row++) {
+        if (matchesFilter({ documentId: chunks.documentId(row), source: chunks.source(row) }, filter))
+          scored.push({ ...chunks.meta(row), score: dot(stored.readRow(row, scratch), query) });
+      }
     });
     return scored.sort((a, b) => b.score - a.score).slice(0, topK);
   }
@@ -413,7 +449,7 @@ export class FaissSnapshot {
 
 /** Whether an IVF index's centroids still fit a corpus of n vectors (else they are trained again). */
 function canReuseLists(ivf: IvfIndex, n: number, dimensions: number, settings: IndexSettings): boolean {
-  const nlist = ivf.offsets.length - 1;
+  const nlist = ivf.centroidRows.count;
   return (
     settings.kind === 'ivf' &&
     n >= settings.ivfMinVectors &&
@@ -422,20 +458,6 @@ function canReuseLists(ivf: IvfIndex, n: number, dimensions: number, settings: I
     n < 2 * ivf.trainedFor &&
     4 * n > ivf.trainedFor
   );
-}
-
-/** Rows sorted by list, stable (a counting sort); fills `offsets` (nlist + 1) with where each list starts. */
-function countingOrder(lists: Int32Array, nlist: number, offsets = new Uint32Array(nlist + 1)): Uint32Array {
-  offsets.fill(0);
-  for (const list of lists) offsets[list + 1] = (offsets[list + 1] as number) + 1;
-  for (let l = 0; l < nlist; l++) offsets[l + 1] = (offsets[l + 1] as number) + (offsets[l] as number);
-  const next = offsets.slice(0, nlist);
-  const order = new Uint32Array(lists.length);
-  lists.forEach((list, row) => {
-    order[next[list] as number] = row;
-    next[list] = (next[list] as number) + 1;
-  });
-  return order;
 }
 
 function dot(a: Float32Array, b: Float32Array): number {
@@ -466,14 +488,16 @@ function decodeCurrent(payload: Buffer): FaissSnapshot {
   const ivfLength = Number(payload.readBigUInt64LE(at));
   at += 8;
   if (at + ivfLength !== payload.length) throw new Error('section lengths do not add up');
-  const chunks = Array.from({ length: n }, (_, i) => ({
-    documentId: documentId[i] as string,
-    version: version[i] as number,
-    chunkIndex: chunkIndex[i] as number,
-    source: source[i] as string,
-    text: text[i] as string,
-  }));
-  let ivf: IvfIndex | undefined;
+  const chunks = new ChunkColumnsBuilder(n);
+  for (let i = 0; i < n; i++)
+    chunks.push(
+      documentId[i] as string,
+      version[i] as number,
+      chunkIndex[i] as number,
+      source[i] as string,
+      text[i] as string,
+    );
+  let ivf: Parameters<typeof FaissSnapshot.fromParts>[3];
   if (meta.kind === 'ivf') {
     if (!meta.ivf) throw new Error('an IVF snapshot without its lists');
     const { nlist, nprobe, trainedFor } = meta.ivf;
@@ -492,7 +516,7 @@ function decodeCurrent(payload: Buffer): FaissSnapshot {
     if (offsets[0] !== 0 || offsets[nlist] !== n) throw new Error('the IVF lists do not cover the rows');
     ivf = { centroids, offsets, nprobe, trainedFor };
   }
-  return FaissSnapshot.fromParts(dimensions, chunks, stored, ivf);
+  return FaissSnapshot.fromParts(dimensions, chunks.done(), stored, ivf);
 }
 
 /** Format 2: chunks as objects, float32 vectors, then a faiss index that the scan no longer needs. */
@@ -511,5 +535,5 @@ function decodeLegacy(payload: Buffer): FaissSnapshot {
   const indexLength = Number(payload.readBigUInt64LE(vectorStart + vectorBytes));
   if (vectorStart + vectorBytes + 8 + indexLength !== payload.length)
     throw new Error('section lengths do not add up');
-  return FaissSnapshot.fromParts(meta.dimensions, meta.chunks, vectors);
+  return FaissSnapshot.fromParts(meta.dimensions, ChunkColumns.of(meta.chunks), vectors);
 }

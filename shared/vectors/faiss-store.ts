@@ -14,8 +14,8 @@ import {
   VectorStoreUnavailableError,
 } from '../errors';
 import type { BlobStore } from '../storage/blob-store';
-import { type ChunkMeta, FaissSnapshot, type IndexSettings } from './faiss-snapshot';
-import { type ChunkRecord, chunkId, storeCall, type VectorStore } from './vector-store';
+import { FaissSnapshot, type IndexSettings } from './faiss-snapshot';
+import { type ChunkKey, type ChunkRecord, chunkId, storeCall, type VectorStore } from './vector-store';
 
 /** What an operator runs when the stored index cannot be read. */
 const FAISS_RECOVERY =
@@ -48,6 +48,15 @@ interface Loaded {
   readonly snapshot: FaissSnapshot;
   readonly etag: string | undefined;
   readonly checkedAt: number;
+}
+
+/**
+ * Whether a stored chunk is none of `keys` (whose ids are `ids`): most chunks belong to other documents and
+ * are told apart without building their id.
+ */
+function notAmong(keys: readonly ChunkKey[], ids: ReadonlySet<string>): (chunk: ChunkKey) => boolean {
+  const documents = new Set(keys.map((key) => key.documentId));
+  return (chunk) => !documents.has(chunk.documentId) || !ids.has(chunkId(chunk));
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -147,8 +156,7 @@ export function createFaissStore(options: FaissStoreOptions): FaissStore {
 
   async function mutateNow(change: (snapshot: FaissSnapshot) => FaissSnapshot | undefined): Promise<void> {
     for (let attempt = 1; attempt <= maxAttempts; attempt++) {
-      const object = await blobs.get(key);
-      const base = object ? decodeStored(object.body) : FaissSnapshot.empty();
+      const { base, etag: baseEtag } = await writeBase();
       const next = change(base);
       if (!next) return;
       const body = next.encode();
@@ -156,7 +164,7 @@ export function createFaissStore(options: FaissStoreOptions): FaissStore {
         const { etag } = await blobs.put(
           key,
           body,
-          object ? { ifMatch: object.etag, contentType: 'application/octet-stream' } : { ifNoneMatch: '*' },
+          baseEtag ? { ifMatch: baseEtag, contentType: 'application/octet-stream' } : { ifNoneMatch: '*' },
         );
         loaded = { snapshot: next, etag, checkedAt: Date.now() };
         await writeCache(body, etag);
@@ -173,9 +181,22 @@ export function createFaissStore(options: FaissStoreOptions): FaissStore {
     );
   }
 
+  /**
+   * The snapshot a write starts from: the one in memory while the object is still that version (decoding a
+   * large index costs far more than the change), else the object as stored.
+   */
+  async function writeBase(): Promise<{ base: FaissSnapshot; etag: string | undefined }> {
+    const etag = await blobs.etag(key);
+    if (etag !== undefined && loaded?.etag === etag) return { base: loaded.snapshot, etag };
+    const object = await blobs.get(key);
+    return object
+      ? { base: decodeStored(object.body), etag: object.etag }
+      : { base: FaissSnapshot.empty(), etag: undefined };
+  }
+
   function withChanges(
     base: FaissSnapshot,
-    keep: (meta: ChunkMeta) => boolean,
+    keep: (chunk: ChunkKey) => boolean,
     added: readonly ChunkRecord[],
   ) {
     return base.withChanges(
@@ -195,25 +216,19 @@ export function createFaissStore(options: FaissStoreOptions): FaissStore {
       storeCall('faiss', 'upsert', async () => {
         if (records.length === 0) return;
         const replaced = new Set(records.map(chunkId));
-        await mutate((base) => withChanges(base, (meta) => !replaced.has(chunkId(meta)), records));
+        await mutate((base) => withChanges(base, notAmong(records, replaced), records));
       }),
     query: (vector, topK, filter) =>
       storeCall('faiss', 'query', async () => (await current()).search(vector, topK, filter)),
-    listChunks: (documentId) =>
-      storeCall('faiss', 'list', async () =>
-        (await current()).chunks
-          .filter((meta) => documentId === undefined || meta.documentId === documentId)
-          .map(({ documentId: id, version, chunkIndex }) => ({ documentId: id, version, chunkIndex })),
-      ),
+    listChunks: (documentId) => storeCall('faiss', 'list', async () => (await current()).keys(documentId)),
     deleteChunks: (keys) =>
       storeCall('faiss', 'delete', async () => {
         if (keys.length === 0) return;
-        const doomed = new Set(keys.map(chunkId));
-        await mutate((base) =>
-          base.chunks.some((meta) => doomed.has(chunkId(meta)))
-            ? withChanges(base, (meta) => !doomed.has(chunkId(meta)), [])
-            : undefined,
-        );
+        const keep = notAmong(keys, new Set(keys.map(chunkId)));
+        await mutate((base) => {
+          const next = withChanges(base, keep, []);
+          return next.size < base.size ? next : undefined;
+        });
       }),
     rebuild: (records) =>
       storeCall('faiss', 'rebuild', () =>

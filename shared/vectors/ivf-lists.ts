@@ -36,6 +36,16 @@ export function assignLists(
       centroids.subarray(list * dimensions, (list + 1) * dimensions),
       queries.subarray(list * stride),
     );
+  const padded = Math.ceil(nlist / 4) * 4;
+  if (padded <= rows.assignCapacity) {
+    // The kernel takes queries four at a time: copies of the last one never win a tie against it.
+    const padding = new Int16Array(padded * stride);
+    padding.set(queries);
+    for (let list = nlist; list < padded; list++)
+      padding.copyWithin(list * stride, (nlist - 1) * stride, nlist * stride);
+    rows.assign(padding, 0, count, lists, offset);
+    return;
+  }
   const best = new Float32Array(BLOCK_ROWS);
   for (let start = 0; start < count; start += BLOCK_ROWS) {
     const end = Math.min(count, start + BLOCK_ROWS);
@@ -98,13 +108,10 @@ export function trainCentroids(
   return centroids;
 }
 
-/** The [from, to) position ranges of the `nprobe` lists nearest to the (already set) query. */
-export function probedRanges(centroids: QuantizedRows, offsets: Uint32Array, nprobe: number): number[] {
+/** The `nprobe` lists nearest to the (already set) query, nearest first; every list in order when nprobe ≥ nlist. */
+export function probedLists(centroids: QuantizedRows, nprobe: number): Int32Array {
   const nlist = centroids.count;
-  if (nprobe >= nlist) return [0, offsets[nlist] as number];
+  if (nprobe >= nlist) return Int32Array.from({ length: nlist }, (_, list) => list);
   centroids.scan(0, nlist);
-  const ranges: number[] = [];
-  for (const list of bestPositions(centroids.scores, [0, nlist], nprobe))
-    ranges.push(offsets[list] as number, offsets[list + 1] as number);
-  return ranges;
+  return bestPositions(centroids.scores, [0, nlist], nprobe);
 }

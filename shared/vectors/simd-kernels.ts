@@ -7,13 +7,15 @@
  * int8 scan reads a quarter of the bytes of a float32 one, so it beats the float32 floor, and the stored
  * vectors re-rank its candidates exactly.
  *
- * Three kernels, on byte offsets into one memory (rows padded with zeros to `stride`, a multiple of 16):
+ * Four kernels, on byte offsets into one memory (rows padded with zeros to `stride`, a multiple of 16):
  * - `scan(codes, rows, stride, query, scales, out)`: out[r] = scales[r] · Σ codes[r][j] · query[j]
  *   (codes int8, query int16, sums int32);
  * - `quantize(src, rows, stride, codes, scales, residuals)`: float32 rows to int8 codes with one scale per
  *   row (max |x| maps to 127), and when `residuals` is not 0 each value's rounding error in 4 bits;
  * - `halfToFloat(src, count, dst)`: float16 to float32 (count a multiple of 8; subnormals become 0, which
- *   the int8 codes could not tell apart from 0 anyway).
+ *   the int8 codes could not tell apart from 0 anyway);
+ * - `assign(codes, pairs, stride, queries, quads, scales, lists)`: for each row, the query (of several) with
+ *   the best `scan` score: the IVF list of a new row.
  */
 
 const I32 = 0x7f;
@@ -460,6 +462,207 @@ const halfToFloatBody = [
   ...end,
 ];
 
+/**
+ * assign(codes 0, pairs 1, stride 2, queries 3, quads 4, scales 5, lists 6): for each of `pairs` pairs of
+ * rows, the index of the query (of quads · 4, int16, `stride` values each) whose score, computed as `scan`
+ * computes it, is the largest (the first of equal ones), stored as an int32 per row at `lists`. Two rows
+ * against four queries at a time: each code and query vector loaded serves four or two products.
+ * Locals: i32 codesEnd 7, j 8, c 9, q0..q3 10-13, list0 14, list1 15, j2 16, stride2 17, qstep 18;
+ * f32 best0 19, best1 20, s 21; v128 xl 22, xh 23, yl 24, yh 25, acc0..7 26-33, tmp 34.
+ */
+const ACC = 26;
+const TMP = 34;
+const accumulate = (row: number, query: number) => [
+  ...get(ACC + row * 4 + query),
+  ...get(22 + row * 2),
+  ...get(TMP),
+  ...i32x4Dot,
+  ...i32x4Add,
+  ...set(ACC + row * 4 + query),
+];
+const accumulateHigh = (row: number, query: number) => [
+  ...get(ACC + row * 4 + query),
+  ...get(23 + row * 2),
+  ...get(TMP),
+  ...i32x4Dot,
+  ...i32x4Add,
+  ...set(ACC + row * 4 + query),
+];
+const queryVectors = (query: number) => [
+  ...get(10 + query),
+  ...get(16),
+  ...add,
+  ...load(),
+  ...set(TMP),
+  ...accumulate(0, query),
+  ...accumulate(1, query),
+  ...get(10 + query),
+  ...get(16),
+  ...add,
+  ...load(16),
+  ...set(TMP),
+  ...accumulateHigh(0, query),
+  ...accumulateHigh(1, query),
+];
+const keepBest = (row: number, query: number) => [
+  ...get(ACC + row * 4 + query),
+  ...i32x4Lane(0),
+  ...get(ACC + row * 4 + query),
+  ...i32x4Lane(1),
+  ...add,
+  ...get(ACC + row * 4 + query),
+  ...i32x4Lane(2),
+  ...add,
+  ...get(ACC + row * 4 + query),
+  ...i32x4Lane(3),
+  ...add,
+  ...f32ConvertI32,
+  ...get(5),
+  0x2a,
+  0x02,
+  row * 4,
+  ...f32Mul,
+  ...tee(21),
+  ...get(19 + row),
+  ...f32Gt,
+  ...ifThen,
+  ...get(21),
+  ...set(19 + row),
+  ...get(9),
+  ...i32(query),
+  ...add,
+  ...set(14 + row),
+  ...end,
+];
+const assignBody = [
+  ...get(2),
+  ...i32(1),
+  ...shl,
+  ...tee(17),
+  ...i32(2),
+  ...shl,
+  ...set(18),
+  ...get(0),
+  ...get(1),
+  ...get(17),
+  ...mul,
+  ...add,
+  ...set(7),
+  ...get(4),
+  ...i32(2),
+  ...shl,
+  ...set(4),
+  ...block,
+  ...loop,
+  ...get(0),
+  ...get(7),
+  ...ltU,
+  0x45,
+  ...brIf(1),
+  ...f32Const(Number.NEGATIVE_INFINITY),
+  ...set(19),
+  ...f32Const(Number.NEGATIVE_INFINITY),
+  ...set(20),
+  ...i32(0),
+  ...set(14),
+  ...i32(0),
+  ...set(15),
+  ...i32(0),
+  ...set(9),
+  ...get(3),
+  ...tee(10),
+  ...get(17),
+  ...add,
+  ...tee(11),
+  ...get(17),
+  ...add,
+  ...tee(12),
+  ...get(17),
+  ...add,
+  ...set(13),
+  ...block,
+  ...loop,
+  ...get(9),
+  ...get(4),
+  ...ltU,
+  0x45,
+  ...brIf(1),
+  ...[0, 1, 2, 3, 4, 5, 6, 7].flatMap((acc) => [...zero, ...set(ACC + acc)]),
+  ...i32(0),
+  ...set(8),
+  ...loop,
+  ...get(0),
+  ...get(8),
+  ...add,
+  ...load(),
+  ...tee(TMP),
+  ...i16x8ExtendLow,
+  ...set(22),
+  ...get(TMP),
+  ...i16x8ExtendHigh,
+  ...set(23),
+  ...get(0),
+  ...get(2),
+  ...add,
+  ...get(8),
+  ...add,
+  ...load(),
+  ...tee(TMP),
+  ...i16x8ExtendLow,
+  ...set(24),
+  ...get(TMP),
+  ...i16x8ExtendHigh,
+  ...set(25),
+  ...get(8),
+  ...i32(1),
+  ...shl,
+  ...set(16),
+  ...[0, 1, 2, 3].flatMap(queryVectors),
+  ...get(8),
+  ...i32(16),
+  ...add,
+  ...tee(8),
+  ...get(2),
+  ...ltU,
+  ...brIf(0),
+  ...end,
+  ...[0, 1, 2, 3].flatMap((query) => keepBest(0, query)),
+  ...[0, 1, 2, 3].flatMap((query) => keepBest(1, query)),
+  ...get(9),
+  ...i32(4),
+  ...add,
+  ...set(9),
+  ...[10, 11, 12, 13].flatMap((local) => [...get(local), ...get(18), ...add, ...set(local)]),
+  ...br(0),
+  ...end,
+  ...end,
+  ...get(6),
+  ...get(14),
+  0x36,
+  0x02,
+  0x00,
+  ...get(6),
+  ...get(15),
+  0x36,
+  0x02,
+  0x04,
+  ...get(0),
+  ...get(17),
+  ...add,
+  ...set(0),
+  ...get(5),
+  ...i32(8),
+  ...add,
+  ...set(5),
+  ...get(6),
+  ...i32(8),
+  ...add,
+  ...set(6),
+  ...br(0),
+  ...end,
+  ...end,
+];
+
 const locals = (groups: [number, number][]) => vec(groups.map(([count, type]) => [...uleb(count), type]));
 const body = (localGroups: [number, number][], code: number[]) => {
   const content = [...locals(localGroups), ...code, ...end];
@@ -474,16 +677,18 @@ const MODULE_BYTES = Uint8Array.from([
     vec([
       [0x60, ...vec(new Array(6).fill([I32])), 0x00],
       [0x60, ...vec(new Array(3).fill([I32])), 0x00],
+      [0x60, ...vec(new Array(7).fill([I32])), 0x00],
     ]),
   ),
   ...section(2, vec([[...name('env'), ...name('memory'), 0x02, 0x00, 0x01]])),
-  ...section(3, vec([[0], [0], [1]])),
+  ...section(3, vec([[0], [0], [1], [2]])),
   ...section(
     7,
     vec([
       [...name('scan'), 0x00, 0],
       [...name('quantize'), 0x00, 1],
       [...name('halfToFloat'), 0x00, 2],
+      [...name('assign'), 0x00, 3],
     ]),
   ),
   ...section(
@@ -512,6 +717,14 @@ const MODULE_BYTES = Uint8Array.from([
         ],
         halfToFloatBody,
       ),
+      body(
+        [
+          [12, I32],
+          [3, 0x7d],
+          [13, V128],
+        ],
+        assignBody,
+      ),
     ]),
   ),
 ]);
@@ -532,6 +745,15 @@ export interface SimdKernels {
   scan(codes: number, rows: number, stride: number, query: number, scales: number, out: number): void;
   quantize(src: number, rows: number, stride: number, codes: number, scales: number, residuals: number): void;
   halfToFloat(src: number, count: number, dst: number): void;
+  assign(
+    codes: number,
+    pairs: number,
+    stride: number,
+    queries: number,
+    quads: number,
+    scales: number,
+    lists: number,
+  ): void;
 }
 
 let compiled: object | undefined;
@@ -546,5 +768,11 @@ export function instantiateKernels(bytes: number): SimdKernels {
     SimdKernels,
     'memory'
   >;
-  return { memory, scan: exports.scan, quantize: exports.quantize, halfToFloat: exports.halfToFloat };
+  return {
+    memory,
+    scan: exports.scan,
+    quantize: exports.quantize,
+    halfToFloat: exports.halfToFloat,
+    assign: exports.assign,
+  };
 }

@@ -16,6 +16,17 @@ export const VECTOR_STORAGES: readonly VectorStorage[] = ['float32', 'float16', 
 
 type Column = Float32Array | Uint16Array | Int8Array | Uint8Array;
 
+/** float32 rows: one row-major array, or one array a row (as the caller has them: no copy to join them). */
+export type FloatRows = Float32Array | readonly Float32Array[];
+
+/** How many rows `rows` holds, and row `i` of them. */
+export const rowCount = (rows: FloatRows, dimensions: number) =>
+  rows instanceof Float32Array ? rows.length / dimensions : rows.length;
+export const rowAt = (rows: FloatRows, i: number, dimensions: number): Float32Array =>
+  rows instanceof Float32Array
+    ? rows.subarray(i * dimensions, (i + 1) * dimensions)
+    : (rows[i] as Float32Array);
+
 /** Refinement steps per code step: the residual is stored in 4 bits, -8..7. */
 const REFINE = 16;
 
@@ -79,6 +90,13 @@ export class StoredVectors {
     return this.columns.map((column) => Buffer.from(column.buffer, column.byteOffset, column.byteLength));
   }
 
+  /** The bytes of rows [from, to) of column `column` (a view), for writing rows in another order. */
+  rowBytes(column: number, from: number, to: number): Buffer {
+    const values = this.columns[column] as Column;
+    const per = this.perRow(column) * values.BYTES_PER_ELEMENT;
+    return Buffer.from(values.buffer, values.byteOffset + from * per, (to - from) * per);
+  }
+
   private perRow(column: number): number {
     if (this.storage === 'int8' && column !== 1) return column === 0 ? 1 : Math.ceil(this.dimensions / 2);
     return this.dimensions;
@@ -95,12 +113,14 @@ export class StoredVectors {
     }
   }
 
-  /** Stores `vectors` (float32, row-major) as rows `row`, `row + 1`, … */
-  writeRows(row: number, vectors: Float32Array): void {
+  /** Stores `vectors` as rows `row`, `row + 1`, … */
+  writeRows(row: number, vectors: FloatRows): void {
     const d = this.dimensions;
     const [first, codes, residuals] = this.columns;
-    if (this.storage === 'float32') (first as Float32Array).set(vectors, row * d);
-    else if (this.storage === 'float16') toHalves(vectors, first as Uint16Array, row * d);
+    if (this.storage !== 'int8' && !(vectors instanceof Float32Array))
+      for (const [i, vector] of vectors.entries()) this.writeRows(row + i, vector);
+    else if (this.storage === 'float32') (first as Float32Array).set(vectors as Float32Array, row * d);
+    else if (this.storage === 'float16') toHalves(vectors as Float32Array, first as Uint16Array, row * d);
     else
       refinedEncoder(d).encode(
         vectors,
@@ -164,18 +184,18 @@ class RefinedEncoder {
     this.residuals = new Uint8Array(buffer, residualsAt, (BATCH * stride) / 2);
   }
 
-  encode(vectors: Float32Array, row: number, scales: Float32Array, codes: Int8Array, residuals: Uint8Array) {
+  encode(vectors: FloatRows, row: number, scales: Float32Array, codes: Int8Array, residuals: Uint8Array) {
     const { dimensions: d, stride } = this;
-    const count = vectors.length / d;
+    const count = rowCount(vectors, d);
     const half = Math.ceil(d / 2);
     for (let start = 0; start < count; start += BATCH) {
       const rows = Math.min(BATCH, count - start);
-      const batch = vectors.subarray(start * d, (start + rows) * d);
-      if (stride === d) this.staging.set(batch);
+      if (stride === d && vectors instanceof Float32Array)
+        this.staging.set(vectors.subarray(start * d, (start + rows) * d));
       else
         for (let i = 0; i < rows; i++) {
           this.staging.fill(0, i * stride + d, (i + 1) * stride);
-          this.staging.set(batch.subarray(i * d, (i + 1) * d), i * stride);
+          this.staging.set(rowAt(vectors, start + i, d), i * stride);
         }
       const codesAt = this.codes.byteOffset;
       this.kernels.quantize(0, rows, stride, codesAt, this.scales.byteOffset, this.residuals.byteOffset);

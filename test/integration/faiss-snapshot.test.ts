@@ -11,6 +11,7 @@ import { exactTopK, gaussianMixture, queriesNear, recallAt } from '../../scripts
 import { createLocalBlobStore } from '../../shared/storage/local-blob-store';
 import { type ChunkMeta, FaissSnapshot, type IndexSettings } from '../../shared/vectors/faiss-snapshot';
 import { createFaissStore } from '../../shared/vectors/faiss-store';
+import type { ChunkKey } from '../../shared/vectors/vector-store';
 import { records } from '../helpers/vectors';
 
 const DIMENSIONS = 64;
@@ -150,6 +151,106 @@ describe('a FAISS snapshot', () => {
     const damaged = Buffer.from(body);
     damaged.writeUInt32LE(499, damaged.length - 4); // the last list offset
     expect(() => FaissSnapshot.decode(withChecksum(damaged))).toThrow(/IVF lists do not cover/);
+  });
+});
+
+describe('a FAISS snapshot written to many times', () => {
+  const ivf: IndexSettings = {
+    kind: 'ivf',
+    storage: 'int8',
+    ivfMinVectors: 1000,
+    ivfNprobe: 4,
+    ivfNlist: 16,
+  };
+  const data = gaussianMixture(4000, 12, 7, DIMENSIONS);
+  const queries = queriesNear(data, 20, 11, DIMENSIONS);
+  const texts = ['plain', 'déjà vu', '灯台守', 'a 🚢 in the storm', ''];
+  const rows = (from: number, to: number) =>
+    Array.from({ length: to - from }, (_, i) => ({
+      meta: {
+        documentId: `d${Math.floor((from + i) / 10)}`,
+        version: 1,
+        chunkIndex: (from + i) % 10,
+        source: (from + i) % 3 === 0 ? 'manual' : 'wiki',
+        text: `${texts[(from + i) % texts.length]} ${from + i}`,
+      },
+      vector: data.subarray((from + i) * DIMENSIONS, (from + i + 1) * DIMENSIONS),
+    }));
+  const sha = (body: Buffer) => createHash('sha256').update(body).digest('hex');
+  const found = (snapshot: FaissSnapshot) =>
+    queries.map((q) => snapshot.search(q, 10).map((m) => `${m.documentId}/${m.chunkIndex}:${m.score}`));
+  const byDocument = (documentIds: string[]) => ({ documentIds });
+  /** Adds in batches of growing and shrinking size, and deletes whole documents between them. */
+  const changes: [(key: ChunkKey) => boolean, number, number][] = [
+    [() => true, 0, 1500],
+    [() => true, 1500, 1510],
+    [() => true, 1510, 1530],
+    [(key) => !['d3', 'd40', 'd151'].includes(key.documentId), 1530, 1570],
+    [() => true, 1570, 1571],
+    [() => true, 1571, 1700],
+    // More than a quarter of the first segment: it is compacted.
+    [(key) => Number(key.documentId.slice(1)) % 2 === 0, 1700, 1720],
+    [() => true, 1720, 2400],
+    [(key) => key.chunkIndex !== 4, 2400, 2410],
+  ];
+
+  it('gives the object and the results of a snapshot decoded after every write', () => {
+    // Prepare
+    let grown = FaissSnapshot.empty();
+    let rebuilt = FaissSnapshot.empty();
+
+    // Act
+    for (const [keep, from, to] of changes) {
+      grown = grown.withChanges(keep, rows(from, to), ivf);
+      rebuilt = FaissSnapshot.decode(rebuilt.withChanges(keep, rows(from, to), ivf).encode());
+    }
+
+    // Assess
+    expect(grown.kind).toBe('ivf');
+    expect(grown.size).toBe(rebuilt.size);
+    expect(sha(grown.encode())).toBe(sha(rebuilt.encode()));
+    expect(found(grown)).toEqual(found(rebuilt));
+    expect(grown.chunks).toEqual(rebuilt.chunks);
+    const filter = byDocument(['d2', 'd160']);
+    expect(grown.search(queries[0] as Float32Array, 5, filter)).toEqual(
+      rebuilt.search(queries[0] as Float32Array, 5, filter),
+    );
+    expect(grown.search(queries[1] as Float32Array, 5, { source: 'manual' })).toEqual(
+      rebuilt.search(queries[1] as Float32Array, 5, { source: 'manual' }),
+    );
+    expect(grown.chunks.map((c) => c.text)).toContain('a 🚢 in the storm 2403');
+    expect(FaissSnapshot.decode(grown.encode()).chunks).toEqual(grown.chunks);
+  });
+
+  it('leaves a snapshot that readers hold exactly as it was, whatever is written after it', () => {
+    // Prepare
+    let held = FaissSnapshot.empty();
+    for (const [keep, from, to] of changes.slice(0, 6)) held = held.withChanges(keep, rows(from, to), ivf);
+    const before = { body: sha(held.encode()), found: found(held), chunks: held.chunks.slice() };
+
+    // Act: two writers start from the same snapshot, and one of them goes on.
+    const first = held.withChanges((key) => key.documentId !== 'd1', rows(1700, 1900), ivf);
+    const second = held.withChanges((key) => key.chunkIndex !== 0, rows(2000, 2001), ivf);
+    const later = first.withChanges(
+      (key) => Number(key.documentId.slice(1)) % 3 !== 0,
+      rows(1900, 3000),
+      ivf,
+    );
+
+    // Assess
+    expect(sha(held.encode())).toBe(before.body);
+    expect(found(held)).toEqual(before.found);
+    expect(held.chunks).toEqual(before.chunks);
+    expect(first.size).toBe(held.size - 10 + 200);
+    expect(second.size).toBe(held.size - held.chunks.filter((c) => c.chunkIndex === 0).length + 1);
+    expect(sha(second.encode())).toBe(
+      sha(
+        FaissSnapshot.decode(held.encode())
+          .withChanges((key) => key.chunkIndex !== 0, rows(2000, 2001), ivf)
+          .encode(),
+      ),
+    );
+    expect(later.size).toBeGreaterThan(first.size);
   });
 });
 
