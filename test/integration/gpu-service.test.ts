@@ -361,9 +361,10 @@ describe('the GPU service process', () => {
     expect(output).toMatch(/127\.0\.0\.1/);
   });
 
-  it('starts on loopback without a secret, and answers /health', async () => {
+  /** Starts the server and waits for its /health; `check` runs against it, and the server stops after. */
+  async function whileServing(env: Record<string, string>, check: (port: number) => Promise<void>) {
     const port = await freePort();
-    const child = start({ PORT: String(port), HOST: '127.0.0.1', MODEL_ROOT: '/nonexistent-models' });
+    const child = start({ PORT: String(port), MODEL_ROOT: '/nonexistent-models', ...env });
     let exited = false;
     child.once('exit', () => {
       exited = true;
@@ -377,40 +378,22 @@ describe('the GPU service process', () => {
         if (!healthy) await new Promise((resolve) => setTimeout(resolve, 100));
       }
       expect(healthy).toBe(true);
+      await check(port);
     } finally {
       if (!exited) {
         child.kill('SIGTERM');
         await once(child, 'exit');
       }
     }
+  }
+
+  it('starts on loopback without a secret, and answers /health', async () => {
+    await whileServing({ HOST: '127.0.0.1' }, async () => undefined);
   });
 
   it('starts with its defaults and a secret on the port it is given, and asks for the secret', async () => {
-    const port = await freePort();
-    const child = start({
-      PORT: String(port),
-      MODEL_ROOT: '/nonexistent-models',
-      GPU_SERVICE_TOKEN: 'a-shared-secret-of-some-length',
-    });
-    let exited = false;
-    child.once('exit', () => {
-      exited = true;
-    });
-    try {
-      let healthy = false;
-      for (let i = 0; i < 100 && !healthy && !exited; i++) {
-        healthy = await fetch(`http://127.0.0.1:${port}/health`)
-          .then((r) => r.ok)
-          .catch(() => false);
-        if (!healthy) await new Promise((resolve) => setTimeout(resolve, 100));
-      }
-      expect(healthy).toBe(true);
+    await whileServing({ GPU_SERVICE_TOKEN: 'a-shared-secret-of-some-length' }, async (port) => {
       expect((await fetch(`http://127.0.0.1:${port}/ready`)).status).toBe(401);
-    } finally {
-      if (!exited) {
-        child.kill('SIGTERM');
-        await once(child, 'exit');
-      }
-    }
+    });
   });
 });
