@@ -8,8 +8,10 @@
 
 import type { Usage } from '../access/access-store';
 import { type BaseDependencies, baseDependencies } from '../app/base';
+import { ServiceUnavailableError } from '../errors';
 import type * as z from '../schema';
 import { containerHandler } from './container-handler';
+import { errorResponse } from './error-response';
 import {
   type AccessDeclaration,
   type CachedDeclaration,
@@ -26,6 +28,7 @@ import {
   type RouteResult,
 } from './handler';
 import { openAiErrorResponse } from './openai-error-response';
+import { requestIdOf } from './request-id';
 import { createMetricsRecorder } from './request-metrics';
 export interface HttpFunctionDefinition<
   Deps extends BaseDependencies,
@@ -96,13 +99,25 @@ export function httpFunction<
     };
     const on = guardrailsOn(definition.name, definition as GuardrailDeclarations<never>, deps.config);
     if (!on.access && !on.safety && !on.cache) return createHttpHandler<S, P>(route, options);
-    // The guardrails' code arrives with the first request (chunks of their own in the bundle).
+    // The guardrails' code arrives with the first request (chunks of their own in the bundle). A load that
+    // fails is answered as the route answers errors (503), never run without its guardrails, and retried.
     let guarded: Promise<HttpHandler> | undefined;
     return async (event, context) => {
       guarded ??= loadGuardrails(definition.name, definition, deps).then((guardrails) =>
         createHttpHandler<S, P>(route, { ...options, ...guardrails }),
       );
-      return (await guarded)(event, context);
+      let guardedHandler: HttpHandler;
+      try {
+        guardedHandler = await guarded;
+      } catch (error) {
+        guarded = undefined;
+        const unavailable = new ServiceUnavailableError('The service is starting; try again shortly', {
+          retryAfterSeconds: 1,
+          cause: error,
+        });
+        return (options.renderError ?? errorResponse)(unavailable, requestIdOf(event, context), deps.logger);
+      }
+      return guardedHandler(event, context);
     };
   };
   const handler = containerHandler(() => {
