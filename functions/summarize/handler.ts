@@ -17,7 +17,12 @@ type SummaryJobs = () => Promise<{ readonly jobs: JobService; readonly blobs: Bl
 function lazyJobs(base: BaseDependencies): SummaryJobs {
   let work: ReturnType<SummaryJobs> | undefined;
   return () => {
-    work ??= import('../../shared/app/jobs').then(({ composeJobWork }) => composeJobWork(base));
+    work ??= import('../../shared/app/jobs')
+      .then(({ composeJobWork }) => composeJobWork(base))
+      .catch((error: unknown) => {
+        work = undefined; // the next long text tries again
+        throw error;
+      });
     return work;
   };
 }
