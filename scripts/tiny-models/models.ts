@@ -4,6 +4,8 @@
  * tokenizer and context window (see STANDARD_CONTEXT), so token counts, chunking and limits are the same on
  * both profiles; only the weights are tiny and random.
  */
+
+import type { TinyGenerator } from '../../shared/models/catalog';
 import {
   encoderGraph,
   gpt2CrossAttentionDecoderGraph,
@@ -65,16 +67,8 @@ const vitPreprocessorConfig = (image: number) => ({
   image_std: [0.5, 0.5, 0.5],
 });
 
-export type TinyModelName =
-  | 'gpt2'
-  | 'distilbert'
-  | 'distilbert-qa'
-  | 'bert'
-  | 'bart'
-  | 'vit-gpt2'
-  | 'vit-classifier'
-  | 'toxicity-triggers'
-  | 'injection-triggers';
+/** The tiny model builders: the catalog names each model's builder by these. */
+export type TinyModelName = TinyGenerator;
 
 /** Position embeddings of the standard models, which the tiny ones copy. */
 export const STANDARD_CONTEXT = {

@@ -202,6 +202,31 @@ function namedIn(response: HttpResponse | null): {
   };
 }
 
+/** What the audit record and the metrics both read of a finished request, read once for each. */
+function outcomeOf(
+  request: {
+    event: APIGatewayProxyEventV2;
+    response: HttpResponse | null;
+    error: unknown;
+    internal: Internal;
+  },
+  state: {
+    records: WeakMap<APIGatewayProxyEventV2, RequestRecord>;
+    spent: WeakMap<APIGatewayProxyEventV2, RouteUsage>;
+    measured: WeakMap<APIGatewayProxyEventV2, Measurement>;
+  },
+) {
+  return {
+    status: request.response?.statusCode ?? 500,
+    error: request.error instanceof HttpError ? request.error : undefined,
+    kept: state.records.get(request.event),
+    used: state.spent.get(request.event),
+    cost: state.measured.get(request.event)?.cost,
+    latencyMs: Math.round(performance.now() - request.internal.startedAt),
+    cache: request.response?.headers['x-cache'],
+  };
+}
+
 /**
  * One structured audit record per request (`message: "audit"`): who (the key id), which route and model,
  * what the safety filters found, what it spent, how it ended and how long it took, under its request id.
@@ -222,20 +247,21 @@ function requestAudit(
     error: unknown;
     internal: Internal;
   }) => {
-    const kept = records.get(request.event);
-    const used = spent.get(request.event);
-    const error = request.error instanceof HttpError ? request.error : undefined;
+    const { status, error, kept, used, cost, latencyMs, cache } = outcomeOf(request, {
+      records,
+      spent,
+      measured,
+    });
     const { model, prompt } = namedIn(request.response);
-    const cost = measured.get(request.event)?.cost;
     logger.info('audit', {
       audit: {
         request_id: requestIdOf(request.event, request.context),
         key_id: options.access?.keyOf(request.event) ?? null,
         route,
         method: requestMethod(request.event),
-        status: request.response?.statusCode ?? 500,
-        ...(error && (request.response?.statusCode ?? 500) >= 400 ? { error_type: error.type } : {}),
-        latency_ms: Math.round(performance.now() - request.internal.startedAt),
+        status,
+        ...(error && status >= 400 ? { error_type: error.type } : {}),
+        latency_ms: latencyMs,
         ...(model ? { model } : {}),
         ...(prompt ? { prompt } : {}),
         safety: (kept?.verdicts ?? [])
@@ -254,7 +280,7 @@ function requestAudit(
           ...(used?.tokensOut !== undefined ? { tokens_out: used.tokensOut } : {}),
         },
         ...(cost ? { cost } : {}),
-        ...(request.response?.headers['x-cache'] ? { cache: request.response.headers['x-cache'] } : {}),
+        ...(cache ? { cache } : {}),
         ...(options.auditContent && kept?.content !== undefined ? { content: kept.content } : {}),
       },
     });
@@ -278,11 +304,11 @@ function requestMetrics(
     error: unknown;
     internal: Internal;
   }) => {
-    const status = request.response?.statusCode ?? 500;
-    const kept = records.get(request.event);
-    const used = spent.get(request.event);
-    const cost = measured.get(request.event)?.cost;
-    const error = request.error instanceof HttpError ? request.error : undefined;
+    const { status, error, kept, used, cost, latencyMs, cache } = outcomeOf(request, {
+      records,
+      spent,
+      measured,
+    });
     const blocked =
       error?.type === 'content_blocked' && error.fields
         ? [{ ...error.fields, verdict: 'blocked' } as unknown as SafetyVerdict]
@@ -291,14 +317,14 @@ function requestMetrics(
       route,
       status,
       ...(status >= 400 ? { errorType: error?.type ?? 'internal_error' } : {}),
-      latencyMs: Math.round(performance.now() - request.internal.startedAt),
+      latencyMs,
       ...(used?.tokens ? { tokens: used.tokens } : {}),
       ...(used?.images ? { images: used.images } : {}),
       ...(used?.steps ? { steps: used.steps } : {}),
       ...(used?.tokensIn ? { tokensIn: used.tokensIn } : {}),
       ...(used?.tokensOut ? { tokensOut: used.tokensOut } : {}),
       ...(cost ? { costUsd: cost.usd } : {}),
-      ...(request.response?.headers['x-cache'] ? { cache: request.response.headers['x-cache'] } : {}),
+      ...(cache ? { cache } : {}),
       safety: [...(kept?.verdicts ?? []), ...blocked],
     });
   };
