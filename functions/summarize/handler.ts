@@ -1,31 +1,12 @@
-import type { BaseDependencies } from '../../shared/app/base';
+import { lazyJobWork } from '../../shared/app/lazy-jobs';
 import { composeBucketModelRuntime } from '../../shared/app/model-bucket';
 import { apiKeyAccess } from '../../shared/http/access-declaration';
 import { cached } from '../../shared/http/cache-declaration';
 import { httpFunction } from '../../shared/http/http-function';
 import { publicBaseUrl } from '../../shared/http/request-route';
 import { screened } from '../../shared/http/safety-declaration';
-import type { JobService } from '../../shared/jobs/job-service';
-import type { BlobStore } from '../../shared/storage/blob-store';
 import { MAX_SUMMARY_TEXT_CHARS, SummarizeRequest } from '../../shared/summarization/schema';
 import { createSummarizationService } from '../../shared/summarization/summarization-service';
-
-/** Where summary jobs are submitted and stored. */
-type SummaryJobs = () => Promise<{ readonly jobs: JobService; readonly blobs: BlobStore }>;
-
-/** The job services, composed with the first text too long to summarize at once (never at cold start). */
-function lazyJobs(base: BaseDependencies): SummaryJobs {
-  let work: ReturnType<SummaryJobs> | undefined;
-  return () => {
-    work ??= import('../../shared/app/jobs')
-      .then(({ composeJobWork }) => composeJobWork(base))
-      .catch((error: unknown) => {
-        work = undefined; // the next long text tries again
-        throw error;
-      });
-    return work;
-  };
-}
 
 /**
  * POST /summarize: abstractive summary of a text; up to MAX_SUMMARY_TEXT_CHARS at once, longer texts (up to
@@ -43,7 +24,7 @@ export const { handler, create: createHandler } = httpFunction({
       ...base,
       runtime,
       summarization: createSummarizationService({ runtime }),
-      summaryJobs: lazyJobs(base),
+      summaryJobs: lazyJobWork(base),
     };
   },
   warmUp: ({ runtime }) => runtime.load('summarization'),
