@@ -42,6 +42,8 @@ export const FUNCTION_MODELS: Readonly<Record<string, readonly ModelKey[]>> = {
   chat: ['embeddings'],
   researcherSummarize: ['summarization'],
   researcherSentiment: ['sentiment'],
+  // Summary jobs, and research jobs' summaries and sentiment.
+  imageJobsWorker: ['summarization', 'sentiment'],
 };
 
 /** The stack's layer that carries model `key` (`ModelsTextGenerationLambdaLayer`). */

@@ -1,17 +1,22 @@
 import type { BaseDependencies } from '../../shared/app/base';
+import { lazyJobWork } from '../../shared/app/lazy-jobs';
 import { apiKeyAccess } from '../../shared/http/access-declaration';
 import { httpFunction } from '../../shared/http/http-function';
+import { publicBaseUrl } from '../../shared/http/request-route';
 import { screened } from '../../shared/http/safety-declaration';
 import { createAwsWorkflow } from '../../shared/research/aws-workflow';
 import { createLocalWorkflow } from '../../shared/research/local-workflow';
+import { RESEARCH_JOB_KIND } from '../../shared/research/research-jobs';
 import { createResearcherService, ResearcherRequest } from '../../shared/research/researcher-service';
+import { DEFAULT_SUMMARIZATION_LIMITS } from '../../shared/summarization/summarization-service';
 import * as fetchStep from '../researcher-fetch/handler';
 import * as sentimentStep from '../researcher-sentiment/handler';
 import * as summarizeStep from '../researcher-summarize/handler';
 
 /**
  * Deployed, the Express state machine (RESEARCHER_STATE_MACHINE_ARN) runs each step in its own function;
- * locally the same definition runs in-process, each task state bound to its step's handler.
+ * locally the same definition runs in-process, each task state bound to its step's handler. Either reads the
+ * article's lead (RESEARCHER_MAX_ARTICLE_CHARS) and summarizes it in one chunk; a whole article is a job's.
  */
 export function composeResearcher(base: BaseDependencies) {
   const arn = base.config.research.stateMachineArn;
@@ -24,15 +29,35 @@ export function composeResearcher(base: BaseDependencies) {
           ClassifySentiment: sentimentStep.create(sentimentStep.compose(base)),
         },
       });
-  return { ...base, researcher: createResearcherService({ workflow }) };
+  const reading = {
+    maxArticleChars: base.config.research.maxArticleChars,
+    summary: DEFAULT_SUMMARIZATION_LIMITS,
+  };
+  return {
+    ...base,
+    researcher: createResearcherService({ workflow, reading }),
+    researchJobs: lazyJobWork(base),
+  };
 }
 
-/** POST /researcher: a Wikipedia article's summary and sentiment, through the researcher state machine. */
+/**
+ * POST /researcher: a Wikipedia article's summary and sentiment, through the researcher state machine: its
+ * lead at once, or (`read: "full"`) the whole article as a job, 202 with the job to poll at `GET /jobs/{id}`.
+ */
 export const { handler, create } = httpFunction({
   name: 'researcher',
   access: apiKeyAccess,
   safety: screened({ input: ['topic'], output: ['summary'] }),
   body: ResearcherRequest,
   compose: composeResearcher,
-  handle: async ({ body }, deps) => ({ body: await deps.researcher.research(body) }),
+  handle: async ({ body, event }, deps) => {
+    if (body.read === 'full') {
+      const work = await deps.researchJobs();
+      const job = await work.jobs.submit(RESEARCH_JOB_KIND, body);
+      const { jobView } = await import('../../shared/jobs/job-view');
+      const view = await jobView(job, publicBaseUrl(event), work.blobs);
+      return { statusCode: 202, body: view, location: view.status_url };
+    }
+    return { body: await deps.researcher.research(body) };
+  },
 });

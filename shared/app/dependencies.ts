@@ -97,7 +97,7 @@ export function createDependencies(
     captioning: createCaptioningService({ runtime, limits: config.images }),
     imageGenerator,
     generators,
-    ...composeJobs(base, { blobs: records.blobs, imageGenerator, generators, summarization }),
+    ...composeJobs(base, { blobs: records.blobs, imageGenerator, generators, runtime, summarization }),
     rag: composeAnswers(base, { registry: records.registry, embeddings, generator: textGeneration }),
     ngram: composeNgram(base, records.blobs),
   };

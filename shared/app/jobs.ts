@@ -2,7 +2,7 @@
  * Jobs of every kind, composed alike wherever one may run: a function that runs jobs in process (locally) or
  * takes one over from a lost worker can meet a job of any kind, so each composes every executor. The
  * executors are cheap until they run: Stable Diffusion, the classic models and the summarizer load on a job's
- * first step.
+ * first step, and the researcher's workflow (its code included) with the first research job.
  */
 import { SQSClient } from '@aws-sdk/client-sqs';
 import {
@@ -21,6 +21,9 @@ import {
 import { createInProcessDispatcher, createSqsDispatcher, type JobDispatcher } from '../jobs/job-dispatcher';
 import { createJobService, type JobService } from '../jobs/job-service';
 import { createBlobJobStore } from '../jobs/job-store';
+import type { ModelRuntime } from '../models/model-runtime';
+import { RESEARCH_JOB_KIND, researchJobExecutor } from '../research/research-jobs';
+import type { ResearcherService } from '../research/researcher-service';
 import type { BlobStore } from '../storage/blob-store';
 import {
   createSummarizationService,
@@ -39,12 +42,30 @@ export interface JobParts {
   readonly classicGeneration: ClassicGeneration;
 }
 
+/** The research jobs' workflow, composed (and its code loaded) with the first one; a failure is tried again. */
+function lazyResearcher(
+  base: BaseDependencies,
+  parts: { blobs: BlobStore; runtime: ModelRuntime; summarization: SummarizationService },
+): () => Promise<ResearcherService> {
+  let researcher: Promise<ResearcherService> | undefined;
+  return () => {
+    researcher ??= import('./research-jobs')
+      .then(({ composeResearchJobs }) => composeResearchJobs(base, parts))
+      .catch((error: unknown) => {
+        researcher = undefined;
+        throw error;
+      });
+    return researcher;
+  };
+}
+
 export function composeJobs(
   base: BaseDependencies,
   parts: {
     blobs: BlobStore;
     imageGenerator: ImageGenerator;
     generators: ClassicGenerators;
+    runtime: ModelRuntime;
     summarization: SummarizationService;
   },
 ): JobParts {
@@ -56,6 +77,7 @@ export function composeJobs(
       [IMAGE_JOB_KIND]: imageJobExecutor({ generator: parts.imageGenerator, blobs: parts.blobs }),
       ...classicJobExecutors(parts.generators),
       [SUMMARY_JOB_KIND]: summaryJobExecutor(parts.summarization),
+      [RESEARCH_JOB_KIND]: researchJobExecutor(lazyResearcher(base, parts)),
     },
     dispatcher: () => {
       dispatcher ??= config.jobs.queueUrl
@@ -93,14 +115,17 @@ export function composeJobWork(base: BaseDependencies) {
   const blobs = composeDocumentBlobs(base.config);
   const imageGenerator = composeImageGenerator(base);
   const { generators } = composeClassicGenerators(base);
-  // The summarizer's model (from the model bucket deployed) loads with a summary job's first chunk.
-  const summarization = createSummarizationService({ runtime: composeBucketModelRuntime(base) });
+  // The summarizer's model (from the model bucket deployed) loads with a summary or research job's first
+  // chunk; a research job's classifier (from its layer) in the same runtime.
+  const runtime = composeBucketModelRuntime(base);
+  const summarization = createSummarizationService({ runtime });
   return {
     ...base,
     blobs,
     imageGenerator,
     generators,
+    runtime,
     summarization,
-    ...composeJobs(base, { blobs, imageGenerator, generators, summarization }),
+    ...composeJobs(base, { blobs, imageGenerator, generators, runtime, summarization }),
   };
 }

@@ -27,7 +27,6 @@ export function composeWikipediaClient(base: BaseDependencies): WikipediaClient 
     }),
     apiUrl: research.wikipediaApiUrl,
     cache: composeArticleCache(base),
-    maxArticleChars: research.maxArticleChars,
   });
 }
 

@@ -11,7 +11,7 @@ import path from 'node:path';
 import { DEFAULT_FUNCTION_MEMORY_MB } from '../costs/price-table';
 import { parseSafetyPolicies, safetyPoliciesProblem } from '../safety/policy';
 import * as z from '../schema';
-import { MAX_SUMMARY_TEXT_CHARS } from '../summarization/limits';
+import { MAX_SUMMARY_JOB_TEXT_CHARS, MAX_SUMMARY_TEXT_CHARS } from '../summarization/limits';
 import { lambdaVcpus } from './lambda-vcpus';
 import type { SecretSource } from './secrets';
 import { type CrossRule, readVariables, type Values, variable } from './variables';
@@ -404,7 +404,15 @@ export const APP_VARIABLES = {
     schema: positiveIntUpTo(MAX_SUMMARY_TEXT_CHARS),
     default: String(MAX_SUMMARY_TEXT_CHARS),
     configures: 'researcher',
-    description: 'most characters of an article that are read, summarized and classified',
+    description:
+      'most characters of an article read, summarized and classified at once (`read: "lead"`, the default)',
+  }),
+  RESEARCHER_MAX_JOB_ARTICLE_CHARS: variable({
+    // What a summary job can afford at true size (MAX_SUMMARY_JOB_TEXT_CHARS, docs/performance.md).
+    schema: positiveIntUpTo(MAX_SUMMARY_JOB_TEXT_CHARS),
+    default: String(MAX_SUMMARY_JOB_TEXT_CHARS),
+    configures: 'researcher',
+    description: 'most characters of an article that a job (`read: "full"`) reads, summarizes and classifies',
   }),
   RESEARCHER_STATE_MACHINE_ARN: variable({
     schema: matching(/^arn:aws[\w-]*:states:/, 'must be a state machine ARN'),
@@ -775,6 +783,8 @@ function appConfig(e: Environment, runningOnLambda: boolean) {
       timeoutMs: e.WIKIPEDIA_TIMEOUT_MS,
       maxAttempts: e.WIKIPEDIA_MAX_ATTEMPTS,
       maxArticleChars: e.RESEARCHER_MAX_ARTICLE_CHARS,
+      /** What a research job (`read: "full"`) reads of an article, in the worker's fifteen minutes. */
+      maxJobArticleChars: e.RESEARCHER_MAX_JOB_ARTICLE_CHARS,
       stateMachineArn: e.RESEARCHER_STATE_MACHINE_ARN,
     },
     chat: {

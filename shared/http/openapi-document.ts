@@ -20,7 +20,7 @@ import { CostEstimate } from '../costs/cost-estimate';
 import { GenerateImageRequest } from '../diffusion/schema';
 import { EmbedRequest, EmbedResponse } from '../embeddings/schema';
 import { GenerateTextRequest, GenerateTextResponse } from '../generation/schema';
-import { ClassicJobView, ImageJobView, JobView, SummaryJobView } from '../jobs/job-view';
+import { ClassicJobView, ImageJobView, JobView, ResearchJobView, SummaryJobView } from '../jobs/job-view';
 import { HealthResponse } from '../models/health-view';
 import { CorpusSummary, NgramGenerateRequest, NgramGeneration, NgramTrainRequest } from '../ngram/schema';
 import {
@@ -321,11 +321,16 @@ const OPERATIONS: Readonly<Record<string, Operation>> = {
     responses: { '200': { description: 'whether there was one', schema: ForgetChatResponse } },
   },
   'POST /researcher': {
-    summary: "A Wikipedia article's summary and sentiment, through a Step Functions workflow",
+    summary:
+      "A Wikipedia article's summary and sentiment, through a Step Functions workflow: its lead at once, the whole article up to 40,000 characters as a job",
     tag: 'research',
     body: ResearcherRequest,
     responses: {
       '200': { description: 'the article, its summary and sentiment', schema: ResearcherResponseBody },
+      '202': {
+        description: '`read: "full"`: the research job to poll (`Location` header)',
+        schema: ResearchJobView,
+      },
     },
   },
   'POST /v1/chat/completions': {

@@ -13,7 +13,13 @@ import { type JobDispatchMode, recoverJob } from './job-recovery';
 import { type JobExecutor, type JobTimeouts, type RunOutcome, runJob } from './job-runner';
 import type { JobStore } from './job-store';
 
-export const JOB_KINDS = ['generate-image', 'diffusion-generate', 'ebm-generate', 'summarize'] as const;
+export const JOB_KINDS = [
+  'generate-image',
+  'diffusion-generate',
+  'ebm-generate',
+  'summarize',
+  'research',
+] as const;
 export type JobKind = (typeof JOB_KINDS)[number];
 
 /** How each kind of job is run; a kind left out is failed if one of its jobs reaches this worker. */

@@ -1,7 +1,7 @@
 /**
  * What `GET /jobs/{id}` answers about a job, and what a route that starts a job answers: the fields of every
- * job, then those of its kind (an image job's links to its images; a classic generator's PNGs or a summary, exactly as
- * the synchronous answer carries them). Links start at the API's public base URL, which the HTTP layer reads
+ * job, then those of its kind (an image job's links to its images; a classic generator's PNGs, a summary or a
+ * research answer, exactly as the synchronous answer carries them). Links start at the API's public base URL, which the HTTP layer reads
  * from the request: a job never sees one.
  */
 
@@ -13,6 +13,8 @@ import {
 } from '../classic/classic-jobs';
 import { GeneratedImages } from '../classic/schema';
 import { DiffusionParameters } from '../diffusion/schema';
+import { RESEARCH_JOB_KIND, researchJobResult } from '../research/research-jobs';
+import { ResearcherRequest, ResearcherResponseBody } from '../research/researcher-service';
 import * as z from '../schema';
 import type { BlobStore } from '../storage/blob-store';
 import { SummarizeRequest, SummarizeResponse } from '../summarization/schema';
@@ -75,7 +77,17 @@ export const SummaryJobView = z.object({
 });
 export type SummaryJobView = z.output<typeof SummaryJobView>;
 
-export const JobView = z.union([ImageJobView, ClassicJobView, SummaryJobView]);
+/** The researcher over a whole article (`POST /researcher` with `read: "full"`). */
+export const ResearchJobView = z.object({
+  kind: z.literal(RESEARCH_JOB_KIND),
+  ...JobFields,
+  request: ResearcherRequest,
+  /** When it succeeded: the synchronous answer's shape. */
+  result: z.optional(ResearcherResponseBody),
+});
+export type ResearchJobView = z.output<typeof ResearchJobView>;
+
+export const JobView = z.union([ImageJobView, ClassicJobView, SummaryJobView, ResearchJobView]);
 export type JobView = z.output<typeof JobView>;
 
 function commonView(job: Job, baseUrl: string) {
@@ -145,11 +157,22 @@ export function summaryJobView(job: Job, baseUrl: string): SummaryJobView {
   };
 }
 
+export function researchJobView(job: Job, baseUrl: string): ResearchJobView {
+  const result = researchJobResult(job);
+  return {
+    kind: RESEARCH_JOB_KIND,
+    ...commonView(job, baseUrl),
+    request: ResearcherRequest.parse(job.request),
+    ...(result ? { result } : {}),
+  };
+}
+
 /** Any job as the API shows it, by its kind. */
 export async function jobView(job: Job, baseUrl: string, blobs: BlobStore): Promise<JobView> {
   const image = asImageJob(job);
   if (image) return imageJobView(image, baseUrl, blobs);
   if (isClassicKind(job.kind)) return classicJobView(job, job.kind, baseUrl);
   if (job.kind === SUMMARY_JOB_KIND) return summaryJobView(job, baseUrl);
+  if (job.kind === RESEARCH_JOB_KIND) return researchJobView(job, baseUrl);
   throw new Error(`job ${job.id} is of an unknown kind '${job.kind}'`);
 }

@@ -1,6 +1,8 @@
 /**
- * Articles by title and revision in the BlobStore: Wikipedia is read once per revision, and the workflow's
- * states pass the key rather than the text (Step Functions carries at most 256 KB between states).
+ * Articles by title, revision and read limit in the BlobStore: Wikipedia is read once per revision and limit,
+ * and the workflow's states pass the key rather than the text (Step Functions carries at most 256 KB between
+ * states). The limit is part of the key so that a job's long read never replaces the short text a
+ * synchronous run's later states are about to read under the same revision.
  */
 import { createHash } from 'node:crypto';
 import type { Logger } from '@aws-lambda-powertools/logger';
@@ -9,7 +11,7 @@ import type { BlobStore } from '../storage/blob-store';
 import { CachedArticle } from './wikipedia-article';
 
 export interface ArticleCache {
-  keyOf(lang: string, title: string, revision: number): string;
+  keyOf(lang: string, title: string, revision: number, maxChars: number): string;
   /** The stored article, or undefined when absent or unreadable (then it is read again). */
   find(key: string, title: string): Promise<CachedArticle | undefined>;
   put(article: CachedArticle): Promise<void>;
@@ -30,8 +32,8 @@ const parse = (body: Buffer) => {
 export function createArticleCache(deps: { blobs: BlobStore; logger: Logger }): ArticleCache {
   return {
     // A title can be 255 bytes of anything: a hash keeps the key short and plain on any store.
-    keyOf: (lang, title, revision) =>
-      `${ARTICLE_CACHE_PREFIX}${lang}/${createHash('sha256').update(title).digest('hex').slice(0, 32)}/${revision}.json`,
+    keyOf: (lang, title, revision, maxChars) =>
+      `${ARTICLE_CACHE_PREFIX}${lang}/${createHash('sha256').update(title).digest('hex').slice(0, 32)}/${revision}/${maxChars}.json`,
 
     async find(key, title) {
       try {

@@ -8,7 +8,13 @@ import { randomUUID } from 'node:crypto';
 import { ExecutionTimeoutError, StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
 import { GatewayTimeoutError } from '../errors';
 import type { ResearchWorkflow, TraceEntry, WorkflowRun } from './workflow';
-import { localTaskArns, type ResearchTaskState, substituteDefinition } from './workflow-definition';
+import {
+  localTaskArns,
+  type ResearchTaskState,
+  substituteDefinition,
+  type WorkflowTimeouts,
+  withTimeouts,
+} from './workflow-definition';
 
 export type TaskHandlers = Record<ResearchTaskState, (input: unknown) => Promise<unknown>>;
 
@@ -60,8 +66,15 @@ function readTrace(events: EventLogs): { trace: TraceEntry[]; reading: Promise<v
 
 type JsonValue = Parameters<StateMachine['run']>[0];
 
-export function createLocalWorkflow(deps: { handlers: TaskHandlers }): ResearchWorkflow {
-  const machine = new StateMachine(substituteDefinition(localTaskArns()) as StateMachineDefinition);
+export function createLocalWorkflow(deps: {
+  handlers: TaskHandlers;
+  /** Limits in place of the definition's (API Gateway's): a job's, in its worker's minutes. */
+  timeouts?: WorkflowTimeouts;
+}): ResearchWorkflow {
+  const definition = substituteDefinition(localTaskArns());
+  const machine = new StateMachine(
+    (deps.timeouts ? withTimeouts(definition, deps.timeouts) : definition) as StateMachineDefinition,
+  );
   const handlers = Object.fromEntries(
     Object.entries(deps.handlers).map(([state, handle]) => [
       state,

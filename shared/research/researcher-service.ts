@@ -14,14 +14,20 @@ import {
   WikipediaUnavailableError,
 } from '../errors';
 import * as z from '../schema';
+import type { SummarizationLimits } from '../summarization/summarization-service';
 import { ArticleRef, WikipediaLang } from './wikipedia-article';
-import type { ResearchWorkflow, TraceEntry } from './workflow';
+import type { ResearchWorkflow } from './workflow';
 
 export const ResearcherRequest = z.strictObject({
   topic: z.string().check(z.trim(), z.minLength(1, 'topic must not be empty'), z.maxLength(300)),
   lang: z._default(WikipediaLang, 'en'),
   /** Longest summary, in tokens (as /summarize counts them). */
   max_length: z._default(z.number().check(z.int(), z.minimum(5), z.maximum(512)), 142),
+  /**
+   * How much of the article is read: its lead (RESEARCHER_MAX_ARTICLE_CHARS, one summary chunk, answered
+   * at once), or the whole of it up to RESEARCHER_MAX_JOB_ARTICLE_CHARS, as a job (202, `GET /jobs/{id}`).
+   */
+  read: z._default(z.enum(['lead', 'full']), 'lead'),
 });
 export type ResearcherRequest = z.output<typeof ResearcherRequest>;
 
@@ -102,13 +108,19 @@ export function failureError(failure: z.output<typeof Failed>): HttpError {
   }
 }
 
-/** What `POST /researcher` answers (ResearcherResponse's schema, for the API's description). */
+/**
+ * What `POST /researcher` answers, and a research job's result: the API's description, and the schema a
+ * job's stored result is read back through.
+ */
 export const ResearcherResponseBody = z.object({
   title: z.string(),
   url: z.string(),
   lang: z.string(),
   revision: z.number(),
   summary: z.string(),
+  /** Chunks the read text was summarized in (one for the lead), and summarization passes. */
+  summary_chunks: z.number(),
+  summary_rounds: z.number(),
   sentiment: z.omit(Succeeded.shape.sentiment, { model: true }),
   model: z.object({ summarization: Model, sentiment: Model }),
   article: z.object({ characters: z.number(), read_characters: z.number() }),
@@ -123,23 +135,26 @@ export const ResearcherResponseBody = z.object({
   execution: z.object({ mode: z.enum(['local', 'aws']), id: z.string() }),
 });
 
-export interface ResearcherResponse {
-  title: string;
-  url: string;
-  lang: string;
-  revision: number;
-  summary: string;
-  sentiment: Omit<z.output<typeof Succeeded>['sentiment'], 'model'>;
-  model: { summarization: z.output<typeof Model>; sentiment: z.output<typeof Model> };
-  article: { characters: number; read_characters: number };
-  trace: TraceEntry[];
-  execution: { mode: 'local' | 'aws'; id: string };
+export type ResearcherResponse = z.output<typeof ResearcherResponseBody>;
+
+/** How much one run may read and summarize: a synchronous answer's one chunk, or a job's whole article. */
+export interface ResearchReading {
+  readonly maxArticleChars: number;
+  readonly summary: SummarizationLimits;
 }
 
-export function createResearcherService(deps: { workflow: ResearchWorkflow }) {
+export function createResearcherService(deps: { workflow: ResearchWorkflow; reading: ResearchReading }) {
+  const { maxArticleChars, summary: limits } = deps.reading;
   return {
     async research(request: ResearcherRequest): Promise<ResearcherResponse> {
-      const run = await deps.workflow.run(request);
+      const run = await deps.workflow.run({
+        topic: request.topic,
+        lang: request.lang,
+        max_length: request.max_length,
+        max_article_chars: maxArticleChars,
+        max_chunks: limits.maxChunks,
+        max_rounds: limits.maxRounds,
+      });
       const parsed = WorkflowOutput.safeParse(run.output);
       if (!parsed.success) throw new UpstreamError('the research workflow answered in an unexpected shape');
       const output = parsed.data;
@@ -158,6 +173,8 @@ export function createResearcherService(deps: { workflow: ResearchWorkflow }) {
         lang: article.lang,
         revision: article.revision,
         summary: summary.summary,
+        summary_chunks: summary.chunks,
+        summary_rounds: summary.rounds,
         sentiment: sentimentResult,
         model: { summarization: summary.model, sentiment: sentimentModel },
         article: { characters: article.characters, read_characters: article.read_characters },

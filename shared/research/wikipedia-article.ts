@@ -9,7 +9,10 @@ export const ArticleRef = z.object({
   revision: z.number().check(z.int()),
   /** Where the text is stored, so that no state carries it (Step Functions passes at most 256 KB). */
   key: z.string(),
-  /** Characters of the article, and how many of them were kept (RESEARCHER_MAX_ARTICLE_CHARS). */
+  /**
+   * Characters of the article, and how many of them were read (RESEARCHER_MAX_ARTICLE_CHARS, or a job's
+   * RESEARCHER_MAX_JOB_ARTICLE_CHARS).
+   */
   characters: z.number().check(z.int()),
   read_characters: z.number().check(z.int()),
 });

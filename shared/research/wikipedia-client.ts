@@ -1,8 +1,8 @@
 /**
  * Finds the Wikipedia article for a topic and reads its plain text, once per revision. The search asks for
  * each hit's revision, URL and disambiguation flag in the same request (redirects followed), so a cached
- * revision costs one request and no extract; a new revision's extract is read, capped at `maxArticleChars`,
- * and stored in the BlobStore under the title and revision.
+ * revision costs one request and no extract; a new revision's extract is read, capped at the caller's
+ * `maxChars`, and stored in the BlobStore under the title, revision and that cap.
  */
 
 import { UpstreamError } from '../errors';
@@ -28,7 +28,8 @@ export type ArticleLookup =
     };
 
 export interface WikipediaClient {
-  lookup(topic: string, lang: string): Promise<ArticleLookup>;
+  /** The article for `topic`, its text read up to `maxChars` (a synchronous answer's or a job's). */
+  lookup(topic: string, lang: string, maxChars: number): Promise<ArticleLookup>;
 }
 
 export interface WikipediaClientOptions {
@@ -36,7 +37,6 @@ export interface WikipediaClientOptions {
   /** The API endpoint; `{lang}` stands for the language code. */
   readonly apiUrl: string;
   readonly cache: ArticleCache;
-  readonly maxArticleChars: number;
 }
 
 export const SUGGESTION_LIMIT = 5;
@@ -91,7 +91,11 @@ export function createWikipediaClient(options: WikipediaClientOptions): Wikipedi
     return (response.query.pages[0]?.links ?? []).map((l) => l.title).slice(0, CANDIDATE_LIMIT);
   }
 
-  async function readArticle(title: string, lang: string): Promise<CachedArticle | undefined> {
+  async function readArticle(
+    title: string,
+    lang: string,
+    maxChars: number,
+  ): Promise<CachedArticle | undefined> {
     const response = await get(ExtractResponse, lang, {
       action: 'query',
       prop: 'extracts|info',
@@ -103,13 +107,13 @@ export function createWikipediaClient(options: WikipediaClientOptions): Wikipedi
     });
     const page = response.query.pages[0];
     if (!page || page.missing || page.lastrevid === undefined || !page.extract?.trim()) return undefined;
-    const text = capText(page.extract.trim(), options.maxArticleChars);
+    const text = capText(page.extract.trim(), maxChars);
     return {
       title: page.title,
       url: page.fullurl ?? endpoint(lang, {}).origin,
       lang,
       revision: page.lastrevid,
-      key: options.cache.keyOf(lang, page.title, page.lastrevid),
+      key: options.cache.keyOf(lang, page.title, page.lastrevid, maxChars),
       characters: page.extract.length,
       read_characters: text.length,
       text,
@@ -117,7 +121,7 @@ export function createWikipediaClient(options: WikipediaClientOptions): Wikipedi
   }
 
   return {
-    async lookup(topic, lang) {
+    async lookup(topic, lang, maxChars) {
       const search = await get(SearchResponse, lang, {
         action: 'query',
         generator: 'search',
@@ -142,13 +146,14 @@ export function createWikipediaClient(options: WikipediaClientOptions): Wikipedi
           candidates: await candidates(top.title, lang),
         };
       if (top.lastrevid !== undefined) {
-        const hit = await options.cache.find(options.cache.keyOf(lang, top.title, top.lastrevid), top.title);
+        const key = options.cache.keyOf(lang, top.title, top.lastrevid, maxChars);
+        const hit = await options.cache.find(key, top.title);
         if (hit) {
           const { text: _text, ...article } = hit;
           return { status: 'found', article };
         }
       }
-      const article = await readArticle(top.title, lang);
+      const article = await readArticle(top.title, lang, maxChars);
       if (!article)
         return { status: 'not_found', topic, lang, suggestions: hits.slice(1).map((h) => h.title) };
       await options.cache.put(article);

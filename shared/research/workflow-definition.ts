@@ -17,6 +17,36 @@ export type ResearchTaskState = keyof typeof TASK_RESOURCES;
 /** The definition as written, placeholders included (what serverless.yml deploys). */
 export const RESEARCHER_DEFINITION: unknown = definition;
 
+/** Time limits of a run: the whole run's, and each task state's (each attempt of it). */
+export interface WorkflowTimeouts {
+  readonly runSeconds: number;
+  readonly taskSeconds: number;
+}
+
+interface StateLike {
+  Type?: string;
+  TimeoutSeconds?: number;
+  Branches?: { States: Record<string, StateLike> }[];
+}
+
+/**
+ * The definition with its time limits replaced: the top-level `TimeoutSeconds` by `runSeconds`, and every
+ * task state's, Parallel branches included, by `taskSeconds`. The written limits are API Gateway's (an
+ * Express run started synchronously); a job has its worker's minutes instead.
+ */
+export function withTimeouts(definition: unknown, timeouts: WorkflowTimeouts): unknown {
+  const copy = structuredClone(definition) as { TimeoutSeconds?: number; States: Record<string, StateLike> };
+  const visit = (states: Record<string, StateLike>) => {
+    for (const state of Object.values(states)) {
+      if (state.Type === 'Task') state.TimeoutSeconds = timeouts.taskSeconds;
+      for (const branch of state.Branches ?? []) visit(branch.States);
+    }
+  };
+  copy.TimeoutSeconds = timeouts.runSeconds;
+  visit(copy.States);
+  return copy;
+}
+
 /** The definition with each `${Name}` replaced by `substitutions[Name]`; an unknown name is an error. */
 export function substituteDefinition(substitutions: Readonly<Record<string, string>>): unknown {
   const text = JSON.stringify(definition).replace(/\$\{(\w+)\}/g, (_, name: string) => {

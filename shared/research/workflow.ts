@@ -9,10 +9,16 @@ export interface TraceEntry {
   retries: number | null;
 }
 
+/** The definition's input: the question, and how much work answering it may take. */
 export interface WorkflowInput {
   readonly topic: string;
   readonly lang: string;
   readonly max_length: number;
+  /** Characters of the article read (the FetchArticle step's cap). */
+  readonly max_article_chars: number;
+  /** The summary's limits (the Summarize step's): chunks of its first round, and merge rounds. */
+  readonly max_chunks: number;
+  readonly max_rounds: number;
 }
 
 export interface WorkflowRun {

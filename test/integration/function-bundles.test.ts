@@ -153,13 +153,25 @@ describe('function bundles', () => {
     BUILD_TIMEOUT_MS,
   );
 
-  it(
-    '/summarize composes its jobs with the first long text: no job code at cold start',
-    async () => {
-      const meta = await metafileOf('summarize');
+  it.each(['summarize', 'researcher'])(
+    '%s composes its jobs with the first job it submits: no job code at cold start',
+    async (functionDir) => {
+      const meta = await metafileOf(functionDir);
       expect(Object.keys(meta.inputs)).toContain('shared/app/jobs.ts');
       expect(parsedAtColdStart(meta).has('shared/app/jobs.ts')).toBe(false);
       expect(parsedAtColdStart(meta).has('shared/jobs/job-service.ts')).toBe(false);
+      expect(parsedAtColdStart(meta).has('shared/jobs/job-view.ts')).toBe(false);
+    },
+    BUILD_TIMEOUT_MS,
+  );
+
+  it(
+    'the job routes and the worker load the research workflow with the first research job, not at cold start',
+    async () => {
+      const meta = await metafileOf('jobs-get');
+      expect(Object.keys(meta.inputs)).toContain('shared/app/research-jobs.ts');
+      expect(parsedAtColdStart(meta).has('shared/app/research-jobs.ts')).toBe(false);
+      expect(parsedAtColdStart(meta).has('shared/research/local-workflow.ts')).toBe(false);
     },
     BUILD_TIMEOUT_MS,
   );

@@ -74,7 +74,13 @@ const EXPECTED: Record<string, readonly string[]> = {
   generateImage: [KEYS, ...write(JOBS_PREFIX), ...write(GENERATED_PREFIX), SEND_JOBS],
   getJob: [KEYS, ...write(JOBS_PREFIX), ...read(GENERATED_PREFIX), SEND_JOBS],
   getJobImage: [KEYS, ...write(JOBS_PREFIX), ...read(GENERATED_PREFIX)],
-  imageJobsWorker: [...MODELS, ...write(JOBS_PREFIX), ...write(GENERATED_PREFIX), secret('gpuService')],
+  imageJobsWorker: [
+    ...MODELS,
+    ...write(JOBS_PREFIX),
+    ...write(GENERATED_PREFIX),
+    secret('gpuService'),
+    ...write(RESEARCH),
+  ],
   chat: [
     KEYS,
     'invoke functions',
@@ -84,7 +90,7 @@ const EXPECTED: Record<string, readonly string[]> = {
     ...write(CHAT_SESSIONS_PREFIX),
   ],
   forgetChat: [KEYS, ...write(CHAT_SESSIONS_PREFIX)],
-  researcher: [KEYS, 'start researcher'],
+  researcher: [KEYS, 'start researcher', ...write(JOBS_PREFIX), SEND_JOBS],
   researcherFetch: write(RESEARCH),
   researcherSummarize: [...MODELS, ...read(RESEARCH)],
   researcherSentiment: read(RESEARCH),
@@ -224,7 +230,7 @@ describe('the roles of the functions', () => {
       [/\bapiKeyAccess\b/, () => [KEYS]],
       [/\bcached\b/, () => write(CACHE_PREFIX)],
       [/\bcomposeBucketModelRuntime\b/, () => MODELS],
-      [/\bcomposeJobWork\b/, () => write(JOBS_PREFIX)],
+      [/\bcomposeJobWork\b|\blazyJobWork\b/, () => write(JOBS_PREFIX)],
       [
         /\bcomposeDocumentWriters\b/,
         () => [...write(REGISTRY), ...write(VERSIONS), ...write(EMBEDDINGS), ...write(FAISS)],

@@ -19,7 +19,7 @@ import {
 } from '../../shared/config/variables';
 import { ConfigurationError } from '../../shared/errors';
 import * as z from '../../shared/schema';
-import { MAX_SUMMARY_TEXT_CHARS } from '../../shared/summarization/schema';
+import { MAX_SUMMARY_JOB_TEXT_CHARS, MAX_SUMMARY_TEXT_CHARS } from '../../shared/summarization/schema';
 
 const ALL_DECLARATIONS: Record<string, Variables> = {
   functions: APP_VARIABLES,
@@ -51,6 +51,16 @@ describe('loadConfig', () => {
     ).toBe('http://127.0.0.1:8080/{lang}/w/api.php');
     expect(() => loadConfig({ WIKIPEDIA_API_URL: 'ftp://wiki' })).toThrow(ConfigurationError);
     expect(() => loadConfig({ RESEARCHER_STATE_MACHINE_ARN: 'researcher' })).toThrow(/state machine ARN/);
+  });
+
+  it('lets a research job read up to what a summary job can afford, and no more', () => {
+    expect(loadConfig({}).research.maxJobArticleChars).toBe(MAX_SUMMARY_JOB_TEXT_CHARS);
+    expect(loadConfig({ RESEARCHER_MAX_JOB_ARTICLE_CHARS: '12000' }).research.maxJobArticleChars).toBe(
+      12_000,
+    );
+    expect(() =>
+      loadConfig({ RESEARCHER_MAX_JOB_ARTICLE_CHARS: String(MAX_SUMMARY_JOB_TEXT_CHARS + 1) }),
+    ).toThrow(ConfigurationError);
   });
 
   it('defaults to the auto profile, ./models and remote loads when run locally', () => {

@@ -1,25 +1,43 @@
 /**
  * The researcher's state machine is valid Amazon States Language, and the file that runs locally is the one
- * serverless.yml deploys, with a substitution for every task resource it names.
+ * serverless.yml deploys, with a substitution for every task resource it names; a job runs it with its own
+ * time limits, inside its worker's, and its task states pass each step the input its schema asks for.
  */
 import validator from 'asl-validator';
 import { describe, expect, it } from 'vitest';
 import { readServerlessConfig } from '../../scripts/serverless-config';
+import { RESEARCH_JOB_TIMEOUTS } from '../../shared/research/research-jobs';
+import {
+  classifyArticleStep,
+  fetchArticleStep,
+  summarizeArticleStep,
+} from '../../shared/research/research-steps';
 import {
   localTaskArns,
   RESEARCHER_DEFINITION,
   substituteDefinition,
   TASK_RESOURCES,
+  withTimeouts,
 } from '../../shared/research/workflow-definition';
+import type * as z from '../../shared/schema';
 
 type State = {
   Type: string;
   Resource?: string;
+  TimeoutSeconds?: number;
+  Parameters?: Record<string, string>;
   Retry?: unknown[];
   Catch?: unknown[];
   Branches?: { States: Record<string, State> }[];
 };
-type Definition = { States: Record<string, State> };
+type Definition = { TimeoutSeconds?: number; States: Record<string, State> };
+
+/** Every task state, Parallel branches included, by name. */
+const tasksOf = (states: Record<string, State>): [string, State][] =>
+  Object.entries(states).flatMap(([name, state]) => [
+    ...(state.Type === 'Task' ? ([[name, state]] as [string, State][]) : []),
+    ...(state.Branches ?? []).flatMap((branch) => tasksOf(branch.States)),
+  ]);
 
 describe('infra/researcher.asl.json', () => {
   it('is valid Amazon States Language once its task resources are filled in', () => {
@@ -74,6 +92,50 @@ describe('infra/researcher.asl.json', () => {
       const functionName = logicalId.replace(/LambdaFunction$/, '');
       const key = functionName.charAt(0).toLowerCase() + functionName.slice(1);
       expect(config.functions[key]?.handler, key).toMatch(/^functions\/researcher-\w+\/handler\.handler$/);
+    }
+  });
+
+  it("takes a job's time limits in place of API Gateway's: the run's and every task state's", () => {
+    // Prepare
+    const written = substituteDefinition(localTaskArns()) as Definition;
+    // Act
+    const job = withTimeouts(written, { runSeconds: 870, taskSeconds: 840 }) as Definition;
+    // Assess
+    expect(written.TimeoutSeconds).toBe(27);
+    expect(tasksOf(written.States).map(([, s]) => s.TimeoutSeconds)).toEqual([20, 25, 25]);
+    expect(job.TimeoutSeconds).toBe(870);
+    expect(tasksOf(job.States).map(([name, s]) => [name, s.TimeoutSeconds])).toEqual([
+      ['FetchArticle', 840],
+      ['Summarize', 840],
+      ['ClassifySentiment', 840],
+    ]);
+    // Nothing else changes, and the definition it was made from is left as written.
+    const { TimeoutSeconds: _run, ...rest } = job;
+    const { TimeoutSeconds: _written, ...writtenRest } = written;
+    expect(JSON.stringify(rest).replaceAll('"TimeoutSeconds":840', '"TimeoutSeconds":T')).toBe(
+      JSON.stringify(writtenRest).replace(/"TimeoutSeconds":(20|25)/g, '"TimeoutSeconds":T'),
+    );
+    expect(validator(job).isValid).toBe(true);
+  });
+
+  it('gives a research job less time than its worker runs, and each task less than the run', () => {
+    const config = readServerlessConfig();
+    const worker = config.functions.imageJobsWorker as { handler: string; timeout?: number };
+    expect(worker.handler).toBe('functions/jobs-worker/handler.handler');
+    expect(RESEARCH_JOB_TIMEOUTS.runSeconds).toBeLessThan(worker.timeout ?? 0);
+    expect(RESEARCH_JOB_TIMEOUTS.taskSeconds).toBeLessThan(RESEARCH_JOB_TIMEOUTS.runSeconds);
+  });
+
+  it("passes each task the fields its step's input schema requires", () => {
+    const steps = {
+      FetchArticle: fetchArticleStep.input,
+      Summarize: summarizeArticleStep.input,
+      ClassifySentiment: classifyArticleStep.input,
+    };
+    for (const [name, state] of tasksOf((RESEARCHER_DEFINITION as Definition).States)) {
+      const parameters = Object.keys(state.Parameters ?? {}).map((key) => key.replace(/\.\$$/, ''));
+      const schema = steps[name as keyof typeof steps] as z.ZodMiniObject;
+      expect([name, parameters.sort()]).toEqual([name, Object.keys(schema.shape).sort()]);
     }
   });
 });
