@@ -4,8 +4,9 @@
  * yardstick process does the least that answer needs. `/health` is held against a hello-world handler;
  * each model route against the raw transformers.js path (import the library, load the same tiny models,
  * run them once). Reported: the bytes the cold start parses (the handler and the chunks it imports
- * statically), median time from process start to the answer, median peak RSS, and the median of the pairs'
- * ratios (each function run beside its yardstick, so that a busy moment weighs on both sides of a pair).
+ * statically), median time from process start to the answer, median peak RSS (also with V8's young
+ * generation fixed on both sides, see FIXED_YOUNG_GENERATION), and the median of the pairs' ratios (each
+ * function run beside its yardstick, so that a busy moment weighs on both sides of a pair).
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -170,20 +171,38 @@ console.log(JSON.stringify({ ms: performance.now(), peakMiB: ${PEAK} }));
 `;
 }
 
-function runProbe(file: string): { ms: number; peakMiB: number } {
-  const out = execFileSync(process.execPath, [file], {
+/**
+ * V8 grows its young generation (the semi-spaces) from 1 MiB towards 16 MiB as a run's survivors ask; whether
+ * a short process ends its run at 8 or 16 MiB flips on a few MiB of survivors, and shows as a 16 MiB step
+ * in its peak. Run a second time with the young generation fixed at its largest on both sides, a pair's
+ * peaks differ by what the function keeps, not by where V8 happened to stop growing it.
+ */
+const FIXED_YOUNG_GENERATION = ['--min-semi-space-size=16', '--max-semi-space-size=16'];
+
+interface ProbeResult {
+  readonly ms: number;
+  readonly peakMiB: number;
+}
+
+function runProbe(file: string, nodeFlags: readonly string[] = []): ProbeResult {
+  const out = execFileSync(process.execPath, [...nodeFlags, file], {
     cwd: PROJECT_ROOT,
     env: {
       ...process.env,
       MODEL_PROFILE: 'tiny',
       MODEL_ROOT,
+      // As deployed: on Lambda a function loads its model while its container starts (MODEL_WARMUP's
+      // Lambda default), so the first request finds the load under way rather than starting it.
+      MODEL_WARMUP: 'true',
       POWERTOOLS_LOG_LEVEL: 'SILENT',
       DATA_DIR: path.join(BENCH_DIR, 'data'),
     },
     encoding: 'utf8',
   });
-  return JSON.parse(out.trim().split('\n').at(-1) ?? '{}') as { ms: number; peakMiB: number };
+  return JSON.parse(out.trim().split('\n').at(-1) ?? '{}') as ProbeResult;
 }
+
+const signed = (value: number) => `${value >= 0 ? '+' : ''}${value.toFixed(1)}`;
 
 const median = (values: number[]) =>
   quantile(
@@ -204,15 +223,23 @@ export async function benchColdStart(options: { runs: number }): Promise<void> {
     writeFileSync(yardstick, yardstickProbe(item.raw));
     runProbe(probe); // warm the file cache for both
     runProbe(yardstick);
-    const ours: { ms: number; peakMiB: number }[] = [];
-    const theirs: { ms: number; peakMiB: number }[] = [];
+    const ours: ProbeResult[] = [];
+    const theirs: ProbeResult[] = [];
+    const oursFixed: ProbeResult[] = [];
+    const theirsFixed: ProbeResult[] = [];
     for (let i = 0; i < options.runs; i++) {
       ours.push(runProbe(probe));
       theirs.push(runProbe(yardstick));
+      oursFixed.push(runProbe(probe, FIXED_YOUNG_GENERATION));
+      theirsFixed.push(runProbe(yardstick, FIXED_YOUNG_GENERATION));
     }
     const [ms, baseMs] = [median(ours.map((r) => r.ms)), median(theirs.map((r) => r.ms))];
     const ratio = median(ours.map((r, i) => r.ms / (theirs[i] as { ms: number }).ms));
     const [peak, basePeak] = [median(ours.map((r) => r.peakMiB)), median(theirs.map((r) => r.peakMiB))];
+    const [fixedPeak, fixedBasePeak] = [
+      median(oursFixed.map((r) => r.peakMiB)),
+      median(theirsFixed.map((r) => r.peakMiB)),
+    ];
     rows.push([
       item.route,
       item.raw ? 'raw transformers.js' : 'hello-world',
@@ -222,7 +249,9 @@ export async function benchColdStart(options: { runs: number }): Promise<void> {
       `${ratio.toFixed(2)}x`,
       peak.toFixed(0),
       basePeak.toFixed(0),
-      `${peak - basePeak >= 0 ? '+' : ''}${(peak - basePeak).toFixed(1)}`,
+      signed(peak - basePeak),
+      `${fixedPeak.toFixed(0)} / ${fixedBasePeak.toFixed(0)}`,
+      signed(fixedPeak - fixedBasePeak),
     ]);
   }
   printTable(
@@ -237,6 +266,8 @@ export async function benchColdStart(options: { runs: number }): Promise<void> {
       'peak MiB',
       'yardstick MiB',
       'Δ MiB',
+      'peak MiB, young generation fixed (ours / yardstick)',
+      'Δ MiB, fixed',
     ],
     rows,
   );
