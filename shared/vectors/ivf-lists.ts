@@ -3,7 +3,7 @@
  * assignment run on the int8 scan, so indexing 100k vectors takes well under a second (faiss-node's IVF
  * needs its `add()`, about 10 s per 100k here); a search scans the `nprobe` nearest lists only.
  */
-import { bestPositions, QuantizedRows, quantizeQuery } from './quantized-rows';
+import { bestPositions, largestMagnitude, QuantizedRows, quantizeQuery } from './quantized-rows';
 
 /** k-means iterations and sample size per list: enough for stable lists, cheap enough for ingestion. */
 const ITERATIONS = 6;
@@ -19,6 +19,23 @@ export type RowReader = (row: number, target: Float32Array) => Float32Array;
 const BLOCK_ROWS = 1024;
 
 /**
+ * The centroids as the kernel's queries (`stride` int16 values each), all on one scale: their scores are
+ * compared with each other, so each must be proportional to the inner product itself.
+ */
+export function centroidQueries(centroids: Float32Array, dimensions: number, stride: number): Int16Array {
+  const nlist = centroids.length / dimensions;
+  const queries = new Int16Array(nlist * stride);
+  const max = largestMagnitude(centroids);
+  for (let list = 0; list < nlist; list++)
+    quantizeQuery(
+      centroids.subarray(list * dimensions, (list + 1) * dimensions),
+      queries.subarray(list * stride),
+      max,
+    );
+  return queries;
+}
+
+/**
  * Sets lists[offset + r] for every row r of `rows` to the centroid with the largest inner product. Each
  * centroid is a scan over the rows' int8 codes (the row's scale does not change which centroid wins).
  */
@@ -30,12 +47,7 @@ export function assignLists(
 ): void {
   const { dimensions, stride, scores, count } = rows;
   const nlist = centroids.length / dimensions;
-  const queries = new Int16Array(nlist * stride);
-  for (let list = 0; list < nlist; list++)
-    quantizeQuery(
-      centroids.subarray(list * dimensions, (list + 1) * dimensions),
-      queries.subarray(list * stride),
-    );
+  const queries = centroidQueries(centroids, dimensions, stride);
   const padded = Math.ceil(nlist / 4) * 4;
   if (padded <= rows.assignCapacity) {
     // The kernel takes queries four at a time: copies of the last one never win a tie against it.

@@ -160,12 +160,21 @@ export class QuantizedRows {
   }
 }
 
-/** A query as the scan reads it: int16 values, the largest magnitude mapped to QUERY_RANGE. */
-export function quantizeQuery(query: Float32Array, target: Int16Array): void {
-  let max = 0;
-  for (const x of query) max = Math.max(max, Math.abs(x));
+/**
+ * A query as the scan reads it: int16 values, `max` (the query's largest magnitude by default) mapped to
+ * QUERY_RANGE. Queries whose scores are compared with each other share one `max`: a score is then
+ * proportional to the inner product itself, not to the inner product over each query's own largest value.
+ */
+export function quantizeQuery(query: Float32Array, target: Int16Array, max = largestMagnitude(query)): void {
   const factor = max > 0 ? QUERY_RANGE / max : 0;
   for (let i = 0; i < query.length; i++) target[i] = Math.round((query[i] as number) * factor);
+}
+
+/** The largest |x| of `values`. */
+export function largestMagnitude(values: Float32Array): number {
+  let max = 0;
+  for (const x of values) max = Math.max(max, Math.abs(x));
+  return max;
 }
 
 /**
