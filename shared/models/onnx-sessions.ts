@@ -1,8 +1,9 @@
 /**
- * The one place onnxruntime sessions are created for the models that run on onnxruntime directly (Stable
- * Diffusion, BLIP-2; transformers.js creates its own inside `pipeline-factory.ts`): which execution provider
- * to try, the session options, and the loading of onnxruntime-node itself, which happens at the first
- * session so that a module that only names or describes models never loads the native runtime.
+ * The one place onnxruntime sessions are created for the graphs that run on onnxruntime directly (Stable
+ * Diffusion, BLIP-2, the FAISS store's IVF list assignment; transformers.js creates its own inside
+ * `pipeline-factory.ts`): which execution provider to try, the session options, and the loading of
+ * onnxruntime-node itself, which happens at the first session so that a module that only names or describes
+ * models never loads the native runtime.
  */
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -53,14 +54,21 @@ export interface OnnxSession {
 export interface OnnxSessionOptions {
   /** Tried in order; the first that opens the graph wins. `availableProviders()` when absent. */
   readonly executionProviders?: readonly ExecutionProvider[];
+  /** Threads of one operator (onnxruntime's default: one per core). */
+  readonly intraOpThreads?: number;
+  /** What errors call a graph given as bytes. */
+  readonly name?: string;
 }
 
 /** The graph's folder and file name (`unet/model.onnx`), enough to say which graph failed. */
 const graphName = (file: string) => `${path.basename(path.dirname(file))}/${path.basename(file)}`;
 
-/** Opens the ONNX graph in `file` on the first execution provider that can run it. */
+/**
+ * Opens an ONNX graph, a file or the bytes of a ModelProto (a graph written in code, such as the IVF
+ * assignment's), on the first execution provider that can run it.
+ */
 export async function createOnnxSession(
-  file: string,
+  model: string | Uint8Array,
   options: OnnxSessionOptions = {},
 ): Promise<OnnxSession> {
   const ort = await onnxRuntime();
@@ -69,20 +77,26 @@ export async function createOnnxSession(
   let lastError: unknown;
   for (const provider of providers) {
     try {
-      const session = await ort.InferenceSession.create(file, {
+      const sessionOptions = {
         ...SESSION_OPTIONS,
+        ...(options.intraOpThreads !== undefined && { intraOpNumThreads: options.intraOpThreads }),
         executionProviders: [provider],
-      });
+      };
+      const session =
+        typeof model === 'string'
+          ? await ort.InferenceSession.create(model, sessionOptions)
+          : await ort.InferenceSession.create(model, sessionOptions);
       return { session, executionProvider: provider };
     } catch (error) {
       lastError = error;
       failures.push(`${provider}: ${error instanceof Error ? error.message : String(error)}`);
     }
   }
+  const name = typeof model === 'string' ? graphName(model) : (options.name ?? 'a graph given as bytes');
   throw new Error(
     providers.length === 0
-      ? `cannot open ${graphName(file)}: no execution provider to try`
-      : `cannot open ${graphName(file)} (${failures.join('; ')})`,
+      ? `cannot open ${name}: no execution provider to try`
+      : `cannot open ${name} (${failures.join('; ')})`,
     { cause: lastError },
   );
 }

@@ -20,7 +20,8 @@ import { createHash } from 'node:crypto';
 import { FaissSnapshotError } from '../errors';
 import * as z from '../schema';
 import { ChunkColumns, ChunkColumnsBuilder } from './chunk-columns';
-import { assignLists, defaultListCount, probedLists, trainCentroids } from './ivf-lists';
+import { defaultListCount, probedLists, trainCentroids } from './ivf-lists';
+import { defaultListAssigner, type ListAssigner } from './list-assigner';
 import { BestScores, QuantizedRows } from './quantized-rows';
 import {
   addedSegment,
@@ -212,9 +213,15 @@ export class FaissSnapshot {
    * A new snapshot with the chunks `keep` accepts and `added`, stored as `settings` says. Its index work is
    * that of the change: new rows join the existing IVF lists in a segment of their own, deleted rows are
    * marked, and the kept rows stay in the segments this snapshot shares with the new one. Everything is built
-   * again only when the centroids are (the corpus doubled or quartered, or crossed the IVF size).
+   * again only when the centroids are (the corpus doubled or quartered, or crossed the IVF size). Async: large
+   * list assignments run on onnxruntime (list-assigner.ts); this snapshot is never changed meanwhile.
    */
-  withChanges(keep: (chunk: ChunkKey) => boolean, added: readonly AddedChunk[], settings: IndexSettings) {
+  async withChanges(
+    keep: (chunk: ChunkKey) => boolean,
+    added: readonly AddedChunk[],
+    settings: IndexSettings,
+    assigner: ListAssigner = defaultListAssigner,
+  ): Promise<FaissSnapshot> {
     const dimensions = added[0]?.vector.length ?? this.dimensions;
     if (this.size > 0 && added.length > 0 && dimensions !== this.dimensions) {
       throw new Error(
@@ -242,14 +249,15 @@ export class FaissSnapshot {
       stored.writeRows(chunks.filled, addedVectors);
       for (const { documentId, version, chunkIndex, source, text } of addedChunks)
         chunks.push(documentId, version, chunkIndex, source, text);
-      return FaissSnapshot.built(dimensions, chunks.done(), stored, settings);
+      return FaissSnapshot.built(dimensions, chunks.done(), stored, settings, assigner);
     }
     const ivf = reused && this.ivf ? { ...this.ivf, nprobe: settings.ivfNprobe } : undefined;
     if (added.length > 0) {
       let lists: Int32Array | undefined;
       if (ivf) {
         lists = new Int32Array(added.length);
-        assignLists(QuantizedRows.ofFloats(added.length, dimensions, addedVectors), ivf.centroids, lists);
+        const rows = QuantizedRows.ofFloats(added.length, dimensions, addedVectors);
+        await assigner.assign(rows, ivf.centroids, lists);
       }
       parts.push(wholePart(addedSegment(storage, addedChunks, addedVectors, lists, nlist)));
     }
@@ -257,12 +265,13 @@ export class FaissSnapshot {
   }
 
   /** A snapshot of `stored` in one segment, with an IVF index trained for it when `settings` want one. */
-  private static built(
+  private static async built(
     dimensions: number,
     chunks: ChunkColumns,
     stored: StoredVectors,
     settings: IndexSettings,
-  ): FaissSnapshot {
+    assigner: ListAssigner,
+  ): Promise<FaissSnapshot> {
     const n = chunks.count;
     if (settings.kind !== 'ivf' || n < settings.ivfMinVectors)
       return FaissSnapshot.fromSegment(dimensions, new Segment(stored, chunks, Uint32Array.of(0, n)));
@@ -271,7 +280,7 @@ export class FaissSnapshot {
     const centroids = trainCentroids(n, dimensions, wanted, readRow);
     const nlist = centroids.length / dimensions;
     const lists = new Int32Array(n);
-    assignLists(QuantizedRows.of(stored), centroids, lists);
+    await assigner.assign(QuantizedRows.of(stored), centroids, lists);
     return FaissSnapshot.fromSegment(dimensions, sortedSegment(stored, chunks, lists, nlist), {
       centroids,
       centroidRows: QuantizedRows.ofFloats(nlist, dimensions, centroids),

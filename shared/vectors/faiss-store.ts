@@ -15,6 +15,7 @@ import {
 } from '../errors';
 import type { BlobStore } from '../storage/blob-store';
 import { FaissSnapshot, type IndexSettings } from './faiss-snapshot';
+import { createListAssigner, type ListAssigner } from './list-assigner';
 import { type ChunkKey, type ChunkRecord, chunkId, storeCall, type VectorStore } from './vector-store';
 
 /** What an operator runs when the stored index cannot be read. */
@@ -32,6 +33,8 @@ export interface FaissStoreOptions {
   readonly refreshMs: number;
   readonly maxWriteAttempts?: number;
   readonly logger?: Logger;
+  /** How new rows find their IVF lists (onnxruntime for large adds, the WASM kernel for small ones). */
+  readonly assigner?: ListAssigner;
 }
 
 export interface FaissStore extends VectorStore {
@@ -64,6 +67,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 export function createFaissStore(options: FaissStoreOptions): FaissStore {
   const { blobs, key, settings } = options;
   const maxAttempts = options.maxWriteAttempts ?? 12;
+  const assigner = options.assigner ?? createListAssigner({ logger: options.logger });
   const cacheBase = path.join(
     options.cacheDir,
     `faiss-${createHash('sha256').update(`${blobs.location}|${key}`).digest('hex').slice(0, 16)}`,
@@ -149,15 +153,17 @@ export function createFaissStore(options: FaissStoreOptions): FaissStore {
 
   /**
    * Read-modify-write with a conditional put; a lost race re-reads and re-applies the change. An object that
-   * cannot be decoded stops it: nothing is ever written over an index that could not be read.
+   * cannot be decoded stops it: nothing is ever written over an index that could not be read. The change is
+   * async (list assignment on onnxruntime) and runs inside the queue: the next write of this container starts
+   * only once this one is put or has failed, and a write of another container shows as a conflict.
    */
-  const mutate = (change: (snapshot: FaissSnapshot) => FaissSnapshot | undefined) =>
-    queued(() => mutateNow(change));
+  type Change = (snapshot: FaissSnapshot) => Promise<FaissSnapshot | undefined>;
+  const mutate = (change: Change) => queued(() => mutateNow(change));
 
-  async function mutateNow(change: (snapshot: FaissSnapshot) => FaissSnapshot | undefined): Promise<void> {
+  async function mutateNow(change: Change): Promise<void> {
     for (let attempt = 1; attempt <= maxAttempts; attempt++) {
       const { base, etag: baseEtag } = await writeBase();
-      const next = change(base);
+      const next = await change(base);
       if (!next) return;
       const body = next.encode();
       try {
@@ -206,6 +212,7 @@ export function createFaissStore(options: FaissStoreOptions): FaissStore {
         vector,
       })),
       settings,
+      assigner,
     );
   }
 
@@ -225,15 +232,15 @@ export function createFaissStore(options: FaissStoreOptions): FaissStore {
       storeCall('faiss', 'delete', async () => {
         if (keys.length === 0) return;
         const keep = notAmong(keys, new Set(keys.map(chunkId)));
-        await mutate((base) => {
-          const next = withChanges(base, keep, []);
+        await mutate(async (base) => {
+          const next = await withChanges(base, keep, []);
           return next.size < base.size ? next : undefined;
         });
       }),
     rebuild: (records) =>
       storeCall('faiss', 'rebuild', () =>
         queued(async () => {
-          const next = withChanges(FaissSnapshot.empty(), () => false, records);
+          const next = await withChanges(FaissSnapshot.empty(), () => false, records);
           const body = next.encode();
           const { etag } = await blobs.put(key, body, { contentType: 'application/octet-stream' });
           loaded = { snapshot: next, etag, checkedAt: Date.now() };

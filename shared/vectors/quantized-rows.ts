@@ -145,6 +145,15 @@ export class QuantizedRows {
     lists.set(new Int32Array(buffer, this.outAt + from * 4, to - from), offset + from);
   }
 
+  /**
+   * The int8 codes of rows [from, to), `stride` values a row (zeros past `dimensions`): a view of the scan
+   * memory, for a reader that scores the rows elsewhere (onnxruntime's list assignment, list-assigner.ts).
+   */
+  codes(from: number, to: number): Int8Array {
+    const { stride } = this;
+    return new Int8Array(this.kernels.memory.buffer, this.codesAt + from * stride, (to - from) * stride);
+  }
+
   /** Scores positions [from, to) against the current query into `scores` (proportional to inner products). */
   scan(from: number, to: number): void {
     if (to <= from) return;

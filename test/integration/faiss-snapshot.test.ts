@@ -11,6 +11,11 @@ import { exactTopK, gaussianMixture, queriesNear, recallAt } from '../../scripts
 import { createLocalBlobStore } from '../../shared/storage/local-blob-store';
 import { type ChunkMeta, FaissSnapshot, type IndexSettings } from '../../shared/vectors/faiss-snapshot';
 import { createFaissStore } from '../../shared/vectors/faiss-store';
+import {
+  createListAssigner,
+  type ListAssigner,
+  processAssignSession,
+} from '../../shared/vectors/list-assigner';
 import type { ChunkKey } from '../../shared/vectors/vector-store';
 import { records } from '../helpers/vectors';
 
@@ -30,7 +35,7 @@ const chunksFor = (n: number): ChunkMeta[] =>
     source: 's',
     text: `t${i}`,
   }));
-const snapshotOf = (data: Float32Array, settings: IndexSettings) =>
+const snapshotOf = (data: Float32Array, settings: IndexSettings, assigner?: ListAssigner) =>
   FaissSnapshot.empty().withChanges(
     () => false,
     chunksFor(data.length / DIMENSIONS).map((meta, i) => ({
@@ -38,6 +43,7 @@ const snapshotOf = (data: Float32Array, settings: IndexSettings) =>
       vector: data.subarray(i * DIMENSIONS, (i + 1) * DIMENSIONS),
     })),
     settings,
+    assigner,
   );
 const rowsFound = (snapshot: FaissSnapshot, queries: Float32Array[]) =>
   queries.map((q) => snapshot.search(q, 10).map((m) => m.chunkIndex));
@@ -50,30 +56,33 @@ describe('a FAISS snapshot', () => {
   it.each([
     ['float16', 2],
     ['int8', 1.5 + 4 / DIMENSIONS],
-  ] as const)('stores %s vectors in %d bytes a value and round-trips them', (storage, bytesPerValue) => {
-    // Prepare
-    const compact = snapshotOf(data, { ...flat16, storage });
-    const full = snapshotOf(data, { ...flat16, storage: 'float32' });
+  ] as const)(
+    'stores %s vectors in %d bytes a value and round-trips them',
+    async (storage, bytesPerValue) => {
+      // Prepare
+      const compact = await snapshotOf(data, { ...flat16, storage });
+      const full = await snapshotOf(data, { ...flat16, storage: 'float32' });
 
-    // Act
-    const decoded = FaissSnapshot.decode(compact.encode());
+      // Act
+      const decoded = FaissSnapshot.decode(compact.encode());
 
-    // Assess
-    expect(decoded.storage).toBe(storage);
-    // Only the vector section differs (and the storage's name in the metadata).
-    expect(full.encode().length - compact.encode().length).toBe(
-      data.length * (4 - bytesPerValue) + 'float32'.length - storage.length,
-    );
-    expect(rowsFound(decoded, queries)).toEqual(rowsFound(compact, queries));
-    const error = decoded.vectorOf(5).map((x, d) => Math.abs(x - (data[5 * DIMENSIONS + d] ?? 0)));
-    expect(Math.max(...error)).toBeLessThan(2e-4);
-  });
+      // Assess
+      expect(decoded.storage).toBe(storage);
+      // Only the vector section differs (and the storage's name in the metadata).
+      expect(full.encode().length - compact.encode().length).toBe(
+        data.length * (4 - bytesPerValue) + 'float32'.length - storage.length,
+      );
+      expect(rowsFound(decoded, queries)).toEqual(rowsFound(compact, queries));
+      const error = decoded.vectorOf(5).map((x, d) => Math.abs(x - (data[5 * DIMENSIONS + d] ?? 0)));
+      expect(Math.max(...error)).toBeLessThan(2e-4);
+    },
+  );
 
   it.each(['float16', 'int8'] as const)(
     'finds the exact top 10 with %s storage (recall ≥ 0.99), with scores re-ranked from the vectors',
-    (storage) => {
+    async (storage) => {
       // Act
-      const snapshot = snapshotOf(data, { ...flat16, storage });
+      const snapshot = await snapshotOf(data, { ...flat16, storage });
       const matches = queries.map((q) => snapshot.search(q, 10));
 
       // Assess
@@ -89,44 +98,66 @@ describe('a FAISS snapshot', () => {
     },
   );
 
-  it('switches to an IVF index at the configured size, with recall ≥ 0.95, and keeps it through a change', () => {
-    // Prepare
-    const ivf: IndexSettings = {
-      kind: 'ivf',
-      storage: 'int8',
-      ivfMinVectors: 3000,
-      ivfNprobe: 4,
-      ivfNlist: 16,
-    };
+  it.each([
+    ['the WASM kernel', Number.POSITIVE_INFINITY],
+    ['onnxruntime', 0],
+  ])(
+    'switches to an IVF index at the configured size, with recall ≥ 0.95, and keeps it through a change (lists assigned on %s)',
+    async (_, minScores) => {
+      // Prepare
+      const ivf: IndexSettings = {
+        kind: 'ivf',
+        storage: 'int8',
+        ivfMinVectors: 3000,
+        ivfNprobe: 4,
+        ivfNlist: 16,
+      };
 
-    // Act
-    const below = snapshotOf(data.subarray(0, 2999 * DIMENSIONS), ivf);
-    const at = snapshotOf(data, ivf);
-    const decoded = FaissSnapshot.decode(at.encode());
-    const grown = decoded.withChanges(
-      () => true,
-      records('new', 3, DIMENSIONS, 5).map((r) => ({ meta: r, vector: r.vector })),
-      ivf,
-    );
+      const runs: number[] = [];
+      const assigner = createListAssigner({
+        minScores,
+        session: async () => {
+          const graph = await processAssignSession();
+          return {
+            run: (batch) => {
+              runs.push(batch.count);
+              return graph.run(batch);
+            },
+          };
+        },
+      });
 
-    // Assess
-    expect(below.kind).toBe('flat');
-    expect(snapshotOf(data, { ...ivf, kind: 'flat' }).kind).toBe('flat');
-    expect(at.kind).toBe('ivf');
-    expect(decoded.kind).toBe('ivf');
-    expect(decoded.ivfLists).toEqual({ nlist: 16, nprobe: 4 });
-    expect(recallAt(truth, rowsFound(decoded, queries))).toBeGreaterThanOrEqual(0.95);
-    expect(grown.kind).toBe('ivf');
-    expect(grown.size).toBe(3003);
-    const newest = records('new', 3, DIMENSIONS, 5)[2];
-    expect(grown.search(newest?.vector as Float32Array, 1)[0]).toMatchObject({
-      documentId: 'new',
-      chunkIndex: 2,
-    });
-    expect(recallAt(truth, rowsFound(grown, queries))).toBeGreaterThanOrEqual(0.95);
-  });
+      // Act
+      const below = await snapshotOf(data.subarray(0, 2999 * DIMENSIONS), ivf, assigner);
+      const at = await snapshotOf(data, ivf, assigner);
+      const decoded = FaissSnapshot.decode(at.encode());
+      const grown = await decoded.withChanges(
+        () => true,
+        records('new', 3, DIMENSIONS, 5).map((r) => ({ meta: r, vector: r.vector })),
+        ivf,
+        assigner,
+      );
 
-  it('falls back to exact search when a change takes the corpus below the IVF size', () => {
+      // Assess
+      expect(runs).toEqual(minScores === 0 ? [3000, 3] : []);
+      expect(below.kind).toBe('flat');
+      expect((await snapshotOf(data, { ...ivf, kind: 'flat' })).kind).toBe('flat');
+      expect(at.kind).toBe('ivf');
+      expect(decoded.kind).toBe('ivf');
+      expect(decoded.ivfLists).toEqual({ nlist: 16, nprobe: 4 });
+      expect(recallAt(truth, rowsFound(decoded, queries))).toBeGreaterThanOrEqual(0.95);
+      expect(grown.kind).toBe('ivf');
+      expect(grown.size).toBe(3003);
+      const newest = records('new', 3, DIMENSIONS, 5)[2];
+      expect(grown.search(newest?.vector as Float32Array, 1)[0]).toMatchObject({
+        documentId: 'new',
+        chunkIndex: 2,
+      });
+      expect(recallAt(truth, rowsFound(grown, queries))).toBeGreaterThanOrEqual(0.95);
+    },
+  );
+
+  it('falls back to exact search when a change takes the corpus below the IVF size', async () => {
     const ivf: IndexSettings = {
       kind: 'ivf',
       storage: 'float32',
@@ -134,12 +165,12 @@ describe('a FAISS snapshot', () => {
       ivfNprobe: 4,
       ivfNlist: 16,
     };
-    const smaller = snapshotOf(data, ivf).withChanges((meta) => meta.chunkIndex !== 7, [], ivf);
+    const smaller = await (await snapshotOf(data, ivf)).withChanges((meta) => meta.chunkIndex !== 7, [], ivf);
     expect(smaller.kind).toBe('flat');
     expect(recallAt(truth, rowsFound(smaller, queries))).toBeGreaterThanOrEqual(0.97);
   });
 
-  it('refuses an IVF section whose lists do not cover the rows, even under a valid checksum', () => {
+  it('refuses an IVF section whose lists do not cover the rows, even under a valid checksum', async () => {
     const ivf: IndexSettings = {
       kind: 'ivf',
       storage: 'float16',
@@ -147,7 +178,7 @@ describe('a FAISS snapshot', () => {
       ivfNprobe: 4,
       ivfNlist: 8,
     };
-    const body = snapshotOf(data.subarray(0, 500 * DIMENSIONS), ivf).encode();
+    const body = (await snapshotOf(data.subarray(0, 500 * DIMENSIONS), ivf)).encode();
     const damaged = Buffer.from(body);
     damaged.writeUInt32LE(499, damaged.length - 4); // the last list offset
     expect(() => FaissSnapshot.decode(withChecksum(damaged))).toThrow(/IVF lists do not cover/);
@@ -194,15 +225,15 @@ describe('a FAISS snapshot written to many times', () => {
     [(key) => key.chunkIndex !== 4, 2400, 2410],
   ];
 
-  it('gives the object and the results of a snapshot decoded after every write', () => {
+  it('gives the object and the results of a snapshot decoded after every write', async () => {
     // Prepare
     let grown = FaissSnapshot.empty();
     let rebuilt = FaissSnapshot.empty();
 
     // Act
     for (const [keep, from, to] of changes) {
-      grown = grown.withChanges(keep, rows(from, to), ivf);
-      rebuilt = FaissSnapshot.decode(rebuilt.withChanges(keep, rows(from, to), ivf).encode());
+      grown = await grown.withChanges(keep, rows(from, to), ivf);
+      rebuilt = FaissSnapshot.decode((await rebuilt.withChanges(keep, rows(from, to), ivf)).encode());
     }
 
     // Assess
@@ -222,16 +253,17 @@ describe('a FAISS snapshot written to many times', () => {
     expect(FaissSnapshot.decode(grown.encode()).chunks).toEqual(grown.chunks);
   });
 
-  it('leaves a snapshot that readers hold exactly as it was, whatever is written after it', () => {
+  it('leaves a snapshot that readers hold exactly as it was, whatever is written after it', async () => {
     // Prepare
     let held = FaissSnapshot.empty();
-    for (const [keep, from, to] of changes.slice(0, 6)) held = held.withChanges(keep, rows(from, to), ivf);
+    for (const [keep, from, to] of changes.slice(0, 6))
+      held = await held.withChanges(keep, rows(from, to), ivf);
     const before = { body: sha(held.encode()), found: found(held), chunks: held.chunks.slice() };
 
     // Act: two writers start from the same snapshot, and one of them goes on.
-    const first = held.withChanges((key) => key.documentId !== 'd1', rows(1700, 1900), ivf);
-    const second = held.withChanges((key) => key.chunkIndex !== 0, rows(2000, 2001), ivf);
-    const later = first.withChanges(
+    const first = await held.withChanges((key) => key.documentId !== 'd1', rows(1700, 1900), ivf);
+    const second = await held.withChanges((key) => key.chunkIndex !== 0, rows(2000, 2001), ivf);
+    const later = await first.withChanges(
       (key) => Number(key.documentId.slice(1)) % 3 !== 0,
       rows(1900, 3000),
       ivf,
@@ -245,9 +277,13 @@ describe('a FAISS snapshot written to many times', () => {
     expect(second.size).toBe(held.size - held.chunks.filter((c) => c.chunkIndex === 0).length + 1);
     expect(sha(second.encode())).toBe(
       sha(
-        FaissSnapshot.decode(held.encode())
-          .withChanges((key) => key.chunkIndex !== 0, rows(2000, 2001), ivf)
-          .encode(),
+        (
+          await FaissSnapshot.decode(held.encode()).withChanges(
+            (key) => key.chunkIndex !== 0,
+            rows(2000, 2001),
+            ivf,
+          )
+        ).encode(),
       ),
     );
     expect(later.size).toBeGreaterThan(first.size);

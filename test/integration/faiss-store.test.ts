@@ -3,11 +3,12 @@ import { mkdtempSync } from 'node:fs';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { BlobStore } from '../../shared/storage/blob-store';
 import { createLocalBlobStore } from '../../shared/storage/local-blob-store';
 import { createS3BlobStore } from '../../shared/storage/s3-blob-store';
 import { createFaissStore } from '../../shared/vectors/faiss-store';
+import { createListAssigner, processAssignSession } from '../../shared/vectors/list-assigner';
 import { versionChunkKeys } from '../../shared/vectors/vector-store';
 import { type LocalS3, startLocalS3 } from '../helpers/s3-server';
 import { records, unitVector } from '../helpers/vectors';
@@ -117,6 +118,76 @@ describe.each(backends)('FAISS store on the %s BlobStore', (_name, blobsFor) => 
     await storeOn(blobs).upsert(records('second', 3, 16, 3));
     expect((await reader.stats()).vectors).toBe(5);
     expect(reader.loadedEtag()).not.toBe(before);
+  });
+});
+
+describe('an IVF FAISS store', () => {
+  const ivf = {
+    kind: 'ivf' as const,
+    storage: 'int8' as const,
+    ivfMinVectors: 32,
+    ivfNprobe: 8,
+    ivfNlist: 8,
+  };
+  const ivfStore = (blobs: BlobStore, assigner: ReturnType<typeof createListAssigner>) =>
+    createFaissStore({
+      blobs,
+      key: 'faiss/index.bin',
+      cacheDir: tmp('faiss-cache-'),
+      settings: ivf,
+      refreshMs: 0,
+      assigner,
+    });
+
+  it('keeps every vector of concurrent upserts of one container while lists are assigned on onnxruntime', async () => {
+    // Prepare
+    const runs: number[] = [];
+    const assigner = createListAssigner({
+      minScores: 0,
+      session: async () => {
+        const graph = await processAssignSession();
+        return {
+          run: (batch) => {
+            runs.push(batch.count);
+            return graph.run(batch);
+          },
+        };
+      },
+    });
+    const store = ivfStore(createLocalBlobStore({ root: tmp('faiss-blobs-') }), assigner);
+    await store.upsert(records('seed', 40, 16, 5));
+
+    // Act
+    await Promise.all(Array.from({ length: 4 }, (_, i) => store.upsert(records(`doc-${i}`, 6, 16, 30 + i))));
+
+    // Assess
+    expect(runs.length).toBeGreaterThanOrEqual(5);
+    expect(await store.stats()).toMatchObject({ vectors: 64, index: 'ivf', lists: 8 });
+    for (let i = 0; i < 4; i++) {
+      const [best] = await store.query(records(`doc-${i}`, 6, 16, 30 + i)[4]?.vector as Float32Array, 1);
+      expect(best).toMatchObject({ documentId: `doc-${i}`, chunkIndex: 4 });
+    }
+  });
+
+  it('ingests with the WASM kernel where onnxruntime cannot load, and logs it once', async () => {
+    // Prepare
+    const logger = { warn: vi.fn() };
+    const assigner = createListAssigner({
+      minScores: 0,
+      logger,
+      session: () => Promise.reject(new Error('onnxruntime-node: no binding for this platform')),
+    });
+    const store = ivfStore(createLocalBlobStore({ root: tmp('faiss-blobs-') }), assigner);
+
+    // Act
+    await store.upsert(records('seed', 40, 16, 5));
+    await store.upsert(records('more', 6, 16, 7));
+
+    // Assess
+    expect(await store.stats()).toMatchObject({ vectors: 46, index: 'ivf' });
+    const [best] = await store.query(records('more', 6, 16, 7)[2]?.vector as Float32Array, 1);
+    expect(best).toMatchObject({ documentId: 'more', chunkIndex: 2 });
+    expect(logger.warn).toHaveBeenCalledTimes(1);
   });
 });
 

@@ -187,6 +187,16 @@ describe('function bundles', () => {
     BUILD_TIMEOUT_MS,
   );
 
+  it.each(['documents-ingest', 'documents-delete', 'documents-s3'])(
+    '%s writes FAISS lists with onnxruntime loaded at the first large assignment, not at cold start',
+    async (functionDir) => {
+      const meta = await metafileOf(functionDir);
+      expect(Object.keys(meta.inputs)).toContain('shared/vectors/list-assigner.ts');
+      expect(staticExternals(meta).has('onnxruntime-node')).toBe(false);
+    },
+    BUILD_TIMEOUT_MS,
+  );
+
   it.each(['ngram-train', 'ngram-generate'])(
     '%s loads no model runtime: only its safety classifiers would, when a policy turns them on',
     async (functionDir) => {

@@ -1,15 +1,32 @@
 /**
- * IVF list assignment: the WASM kernel gives each row the centroid with the largest inner product.
+ * IVF list assignment: the WASM kernel and the onnxruntime graph both give each row the centroid with the
+ * largest inner product, the graph for large assignments, the kernel for small ones and wherever
+ * onnxruntime cannot load.
  */
-import { describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it, vi } from 'vitest';
 import { gaussianMixture } from '../../scripts/bench/clustered-vectors';
+import { createOnnxSession } from '../../shared/models/onnx-sessions';
+import { assignGraph } from '../../shared/vectors/assign-graph';
 import { assignLists, trainCentroids } from '../../shared/vectors/ivf-lists';
+import {
+  type AssignSession,
+  createListAssigner,
+  ONNX_BATCH_ROWS,
+  ONNX_MIN_SCORES,
+  processAssignSession,
+} from '../../shared/vectors/list-assigner';
 import { QuantizedRows } from '../../shared/vectors/quantized-rows';
 
 const DIMENSIONS = 96;
-/** Not a multiple of 4: the kernel pads the centroids. */
+/** Not a multiple of 4: the kernel pads the centroids, the graph does not. */
 const NLIST = 70;
-const ROWS = 34_002;
+/** More than two of the graph's batches. */
+const ROWS = 2 * ONNX_BATCH_ROWS + 1234;
+if (ROWS * NLIST < ONNX_MIN_SCORES) throw new Error('the rows must be enough for the graph');
 
 const data = gaussianMixture(ROWS, 40, 7, DIMENSIONS);
 const rowOf = (row: number) => data.subarray(row * DIMENSIONS, (row + 1) * DIMENSIONS);
@@ -44,6 +61,21 @@ function differences(a: Int32Array, b: Int32Array) {
   return { share: rows / a.length, largestGap };
 }
 
+/** The process's session, counting its runs. */
+function countingSession() {
+  const runs: number[] = [];
+  const session = async (): Promise<AssignSession> => {
+    const graph = await processAssignSession();
+    return {
+      run: (batch) => {
+        runs.push(batch.count);
+        return graph.run(batch);
+      },
+    };
+  };
+  return { runs, session };
+}
+
 describe('IVF list assignment', () => {
   it('gives each row, on the WASM kernel, the centroid of the largest inner product but at near ties', () => {
     // Act
@@ -53,5 +85,84 @@ describe('IVF list assignment', () => {
     const { share, largestGap } = differences(lists, exactLists);
     expect(share).toBeLessThan(0.005);
     expect(largestGap).toBeLessThan(0.002);
+  });
+
+  it('agrees with the kernel on onnxruntime, batch by batch, but at near ties', async () => {
+    // Prepare
+    const { runs, session } = countingSession();
+    const assigner = createListAssigner({ session });
+    const lists = new Int32Array(ROWS + 3).fill(-1);
+
+    // Act
+    await assigner.assign(QuantizedRows.ofFloats(ROWS, DIMENSIONS, data), centroids, lists, 3);
+
+    // Assess
+    expect(runs).toEqual([ONNX_BATCH_ROWS, ONNX_BATCH_ROWS, 1234]);
+    expect([...lists.subarray(0, 3)]).toEqual([-1, -1, -1]);
+    const assigned = lists.subarray(3);
+    const { share, largestGap } = differences(assigned, kernelLists());
+    expect(share).toBeLessThan(0.005);
+    expect(largestGap).toBeLessThan(0.01);
+    expect(differences(assigned, exactLists).share).toBeLessThan(0.005);
+  });
+
+  it('assigns on the kernel when onnxruntime cannot load, and says so once', async () => {
+    // Prepare
+    const logger = { warn: vi.fn() };
+    const session = vi.fn(() => Promise.reject(new Error('onnxruntime-node: no binding for this platform')));
+    const assigner = createListAssigner({ session, logger });
+    const rows = QuantizedRows.ofFloats(ROWS, DIMENSIONS, data);
+    const first = new Int32Array(ROWS);
+    const second = new Int32Array(ROWS);
+
+    // Act
+    await assigner.assign(rows, centroids, first);
+    await assigner.assign(rows, centroids, second);
+
+    // Assess
+    expect(session).toHaveBeenCalledTimes(2);
+    expect(first).toEqual(kernelLists());
+    expect(second).toEqual(first);
+    expect(logger.warn).toHaveBeenCalledTimes(1);
+    expect(logger.warn.mock.calls[0]?.[0]).toMatch(/WASM kernel/);
+  });
+
+  it('keeps the kernel for an assignment too small to be worth a session', async () => {
+    // Prepare
+    const session = vi.fn(processAssignSession);
+    const assigner = createListAssigner({ session });
+    const count = Math.ceil(ONNX_MIN_SCORES / NLIST) - 1;
+    const rows = QuantizedRows.ofFloats(count, DIMENSIONS, data.subarray(0, count * DIMENSIONS));
+    const lists = new Int32Array(count);
+
+    // Act
+    await assigner.assign(rows, centroids, lists);
+
+    // Assess
+    expect(session).not.toHaveBeenCalled();
+    expect(lists).toEqual(kernelLists().subarray(0, count));
+  });
+
+  it('writes a graph that onnxruntime opens and ONNX checks', async () => {
+    // Act
+    const bytes = assignGraph();
+    const { session } = await createOnnxSession(bytes, { executionProviders: ['cpu'] });
+
+    // Assess
+    expect(session.inputNames).toEqual(['rows', 'codes', 'scale']);
+    expect(session.outputNames).toEqual(['top', 'list']);
+    await session.release();
+    const python = spawnSync('/usr/bin/python3', ['-c', 'import onnx'], { encoding: 'utf8' });
+    if (python.status === 0) {
+      const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'assign-graph-')), 'assign.onnx');
+      writeFileSync(file, bytes);
+      const check = spawnSync(
+        '/usr/bin/python3',
+        ['-c', 'import onnx, sys; onnx.checker.check_model(onnx.load(sys.argv[1]), full_check=True)', file],
+        { encoding: 'utf8' },
+      );
+      expect(check.stderr).toBe('');
+      expect(check.status).toBe(0);
+    }
   });
 });

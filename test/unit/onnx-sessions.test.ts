@@ -1,5 +1,6 @@
 /** The one factory of onnxruntime sessions: providers tried in order, the provider reported, a lazy runtime. */
 import { spawn } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { availableProviders, createOnnxSession } from '../../shared/models/onnx-sessions';
@@ -32,6 +33,18 @@ describe('createOnnxSession', () => {
     const error = await createOnnxSession(missing, { executionProviders: ['cpu'] }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(Error);
     expect((error as Error).message).toMatch(/^cannot open unet\/absent\.onnx \(cpu: /);
+  });
+
+  it('opens a graph given as bytes, and names it when it cannot', async () => {
+    const bytes = await readFile(textEncoder);
+    const { session } = await createOnnxSession(new Uint8Array(bytes), { executionProviders: ['cpu'] });
+    expect(session.inputNames).toEqual(['input_ids']);
+    await session.release();
+    const error = await createOnnxSession(Uint8Array.of(1, 2, 3), {
+      executionProviders: ['cpu'],
+      name: 'the IVF assignment graph',
+    }).catch((e: unknown) => e);
+    expect((error as Error).message).toMatch(/^cannot open the IVF assignment graph \(cpu: /);
   });
 
   it('loads onnxruntime-node at the first session, not when the model modules are imported', async () => {
