@@ -93,7 +93,7 @@ const OPSET = 17;
 
 /** The ModelProto of the assignment graph. */
 export function assignGraph(): Uint8Array {
-  // TensorProto: dims 1 (none: a scalar), data_type 2, name 8, raw_data 9 (little-endian).
+  // TensorProto: dims 1 (none for the scalar zero point), data_type 2, name 8, raw_data 9 (little-endian).
   const zeroPoint = message(int(2, UINT8), text(8, 'zero_point'), bytes(9, Uint8Array.of(128)));
   const two = message(
     int(1, 1),

@@ -1,7 +1,7 @@
 /**
  * IVF list assignment during ingestion. Scoring every new row against every centroid is most of an add's
  * index work (n · nlist · d multiply-adds): large assignments run as one onnxruntime graph (assign-graph.ts,
- * MLAS's int8 matrix product, about three times the WASM kernel's speed on one thread), small ones on the
+ * MLAS's int8 matrix product, about 2.5 times the WASM kernel's speed on one thread), small ones on the
  * WASM `assign` kernel, which also serves wherever onnxruntime-node cannot load (logged once, never an error).
  *
  * The graph scores with int8 centroids, the kernel with int16 ones: where the graph's two best lists are
@@ -15,8 +15,8 @@ import { assignLists, centroidQueries } from './ivf-lists';
 import type { QuantizedRows } from './quantized-rows';
 
 /**
- * Row × list scores below which the WASM kernel assigns: about 40 ms of its work, more than opening the
- * graph's session costs (about 30 ms, once per process) and more than a first run at a new shape.
+ * Row × list scores below which the WASM kernel assigns: about 30 ms of its work, about what opening the
+ * graph's session costs (once per process) or a first run at a new shape.
  */
 export const ONNX_MIN_SCORES = 1 << 21;
 /** Rows per run of the graph: its [rows × lists] intermediates stay a few MB. */
