@@ -1,5 +1,10 @@
 /** Deterministic unit vectors and chunk records for vector store tests. */
 import { seededRandom } from '../../scripts/tiny-models/onnx-graph';
+import {
+  createListAssigner,
+  type ListAssigner,
+  processAssignSession,
+} from '../../shared/vectors/list-assigner';
 import type { ChunkRecord } from '../../shared/vectors/vector-store';
 
 export function unitVector(dimensions: number, seed: number): Float32Array {
@@ -24,4 +29,25 @@ export function records(
     source: `${documentId}.txt`,
     vector: unitVector(dimensions, seedBase * 1000 + i),
   }));
+}
+
+/**
+ * A list assigner on the process's onnxruntime session that records the rows of each graph run, so a test
+ * can tell the graph assigned (and not the WASM kernel).
+ */
+export function countingGraphAssigner(minScores: number): { assigner: ListAssigner; runs: number[] } {
+  const runs: number[] = [];
+  const assigner = createListAssigner({
+    minScores,
+    session: async () => {
+      const graph = await processAssignSession();
+      return {
+        run: (batch) => {
+          runs.push(batch.count);
+          return graph.run(batch);
+        },
+      };
+    },
+  });
+  return { assigner, runs };
 }

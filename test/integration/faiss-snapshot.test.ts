@@ -11,13 +11,9 @@ import { exactTopK, gaussianMixture, queriesNear, recallAt } from '../../scripts
 import { createLocalBlobStore } from '../../shared/storage/local-blob-store';
 import { type ChunkMeta, FaissSnapshot, type IndexSettings } from '../../shared/vectors/faiss-snapshot';
 import { createFaissStore } from '../../shared/vectors/faiss-store';
-import {
-  createListAssigner,
-  type ListAssigner,
-  processAssignSession,
-} from '../../shared/vectors/list-assigner';
+import type { ListAssigner } from '../../shared/vectors/list-assigner';
 import type { ChunkKey } from '../../shared/vectors/vector-store';
-import { records } from '../helpers/vectors';
+import { countingGraphAssigner, records } from '../helpers/vectors';
 
 const DIMENSIONS = 64;
 const flat16: IndexSettings = {
@@ -113,19 +109,7 @@ describe('a FAISS snapshot', () => {
         ivfNlist: 16,
       };
 
-      const runs: number[] = [];
-      const assigner = createListAssigner({
-        minScores,
-        session: async () => {
-          const graph = await processAssignSession();
-          return {
-            run: (batch) => {
-              runs.push(batch.count);
-              return graph.run(batch);
-            },
-          };
-        },
-      });
+      const { assigner, runs } = countingGraphAssigner(minScores);
 
       // Act
       const below = await snapshotOf(data.subarray(0, 2999 * DIMENSIONS), ivf, assigner);

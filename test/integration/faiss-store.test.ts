@@ -8,10 +8,10 @@ import type { BlobStore } from '../../shared/storage/blob-store';
 import { createLocalBlobStore } from '../../shared/storage/local-blob-store';
 import { createS3BlobStore } from '../../shared/storage/s3-blob-store';
 import { createFaissStore } from '../../shared/vectors/faiss-store';
-import { createListAssigner, processAssignSession } from '../../shared/vectors/list-assigner';
+import { createListAssigner } from '../../shared/vectors/list-assigner';
 import { versionChunkKeys } from '../../shared/vectors/vector-store';
 import { type LocalS3, startLocalS3 } from '../helpers/s3-server';
-import { records, unitVector } from '../helpers/vectors';
+import { countingGraphAssigner, records, unitVector } from '../helpers/vectors';
 
 let s3: LocalS3;
 beforeAll(async () => {
@@ -141,19 +141,7 @@ describe('an IVF FAISS store', () => {
 
   it('keeps every vector of concurrent upserts of one container while lists are assigned on onnxruntime', async () => {
     // Prepare
-    const runs: number[] = [];
-    const assigner = createListAssigner({
-      minScores: 0,
-      session: async () => {
-        const graph = await processAssignSession();
-        return {
-          run: (batch) => {
-            runs.push(batch.count);
-            return graph.run(batch);
-          },
-        };
-      },
-    });
+    const { assigner, runs } = countingGraphAssigner(0);
     const store = ivfStore(createLocalBlobStore({ root: tmp('faiss-blobs-') }), assigner);
     await store.upsert(records('seed', 40, 16, 5));
 
