@@ -5,30 +5,37 @@ import { httpFunction } from '../../shared/http/http-function';
 import { publicBaseUrl } from '../../shared/http/request-route';
 import { screened } from '../../shared/http/safety-declaration';
 import { createAwsWorkflow } from '../../shared/research/aws-workflow';
-import { createLocalWorkflow } from '../../shared/research/local-workflow';
 import { RESEARCH_JOB_KIND } from '../../shared/research/research-jobs';
 import { createResearcherService, ResearcherRequest } from '../../shared/research/researcher-service';
+import { lazyWorkflow } from '../../shared/research/workflow';
 import { DEFAULT_SUMMARIZATION_LIMITS } from '../../shared/summarization/summarization-service';
-import * as fetchStep from '../researcher-fetch/handler';
-import * as sentimentStep from '../researcher-sentiment/handler';
-import * as summarizeStep from '../researcher-summarize/handler';
+
+/** The definition run in-process, each task state bound to its step's handler: loaded with the first run. */
+const localWorkflow = (base: BaseDependencies) =>
+  lazyWorkflow(async () => {
+    const [{ createLocalWorkflow }, fetchStep, summarizeStep, sentimentStep] = await Promise.all([
+      import('../../shared/research/local-workflow'),
+      import('../researcher-fetch/handler'),
+      import('../researcher-summarize/handler'),
+      import('../researcher-sentiment/handler'),
+    ]);
+    return createLocalWorkflow({
+      handlers: {
+        FetchArticle: fetchStep.create(fetchStep.compose(base)),
+        Summarize: summarizeStep.create(summarizeStep.compose(base)),
+        ClassifySentiment: sentimentStep.create(sentimentStep.compose(base)),
+      },
+    });
+  });
 
 /**
- * Deployed, the Express state machine (RESEARCHER_STATE_MACHINE_ARN) runs each step in its own function;
- * locally the same definition runs in-process, each task state bound to its step's handler. Either reads the
+ * Deployed, the Express state machine (RESEARCHER_STATE_MACHINE_ARN) runs each step in its own function, and
+ * the function parses none of the steps' code; locally the same definition runs in-process. Either reads the
  * article's lead (RESEARCHER_MAX_ARTICLE_CHARS) and summarizes it in one chunk; a whole article is a job's.
  */
 export function composeResearcher(base: BaseDependencies) {
   const arn = base.config.research.stateMachineArn;
-  const workflow = arn
-    ? createAwsWorkflow({ stateMachineArn: arn })
-    : createLocalWorkflow({
-        handlers: {
-          FetchArticle: fetchStep.create(fetchStep.compose(base)),
-          Summarize: summarizeStep.create(summarizeStep.compose(base)),
-          ClassifySentiment: sentimentStep.create(sentimentStep.compose(base)),
-        },
-      });
+  const workflow = arn ? createAwsWorkflow({ stateMachineArn: arn }) : localWorkflow(base);
   const reading = {
     maxArticleChars: base.config.research.maxArticleChars,
     summary: DEFAULT_SUMMARIZATION_LIMITS,

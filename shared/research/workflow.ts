@@ -32,3 +32,20 @@ export interface ResearchWorkflow {
   /** Runs the workflow to its end; a run over its time budget throws a GatewayTimeoutError. */
   run(input: WorkflowInput): Promise<WorkflowRun>;
 }
+
+/**
+ * A workflow whose code loads with its first run (`load`), so that a function parses it only where it runs
+ * it; a failed load is tried again with the next run.
+ */
+export function lazyWorkflow(load: () => Promise<ResearchWorkflow>): ResearchWorkflow {
+  let loading: Promise<ResearchWorkflow> | undefined;
+  return {
+    async run(input) {
+      loading ??= load().catch((error: unknown) => {
+        loading = undefined;
+        throw error;
+      });
+      return (await loading).run(input);
+    },
+  };
+}

@@ -177,6 +177,22 @@ describe('function bundles', () => {
   );
 
   it(
+    '/researcher parses none of the in-process workflow at cold start: deployed, the state machine runs the steps',
+    async () => {
+      const meta = await metafileOf('researcher');
+      const parsed = parsedAtColdStart(meta);
+      expect(Object.keys(meta.inputs)).toContain('shared/research/local-workflow.ts');
+      expect(parsed.has('shared/research/local-workflow.ts')).toBe(false);
+      expect(parsed.has('shared/research/research-steps.ts')).toBe(false);
+      expect([...parsed].filter((file) => file.includes('node_modules/aws-local-stepfunctions/'))).toEqual(
+        [],
+      );
+      expect(parsed.has('shared/research/aws-workflow.ts')).toBe(true);
+    },
+    BUILD_TIMEOUT_MS,
+  );
+
+  it(
     '/rag-faiss-query carries no Chroma or Pinecone client',
     async () => {
       const packages = packagesIn(await metafileOf('rag-faiss-query'));
