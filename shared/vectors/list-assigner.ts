@@ -140,19 +140,40 @@ function bestOfTwo(
   return b > a || (b === a && second < first) ? second : first;
 }
 
+/**
+ * An assigner: the WASM kernel for small assignments, the graph for large ones until the graph first fails
+ * to open or to run (told once), the kernel for every assignment after that.
+ */
 export function createListAssigner(options: ListAssignerOptions = {}): ListAssigner {
   const session = options.session ?? processAssignSession;
   const minScores = options.minScores ?? ONNX_MIN_SCORES;
   const logger: Pick<Logger, 'warn'> = options.logger ?? { warn: (...args) => console.warn(...args) };
-  let warned = false;
 
+  /** Set by the graph's first failure: this assigner then leaves onnxruntime to the kernel for good. */
+  let graphFailed = false;
+
+  /** The graph's session and runs, the only calls whose failure sends the rows to the kernel. */
+  const onGraph = async <T>(work: () => Promise<T>): Promise<T | undefined> => {
+    try {
+      return await work();
+    } catch (error) {
+      logger.warn('onnxruntime cannot assign IVF lists: the WASM kernel assigns them', {
+        error: error as Error,
+      });
+      graphFailed = true;
+      return undefined;
+    }
+  };
+
+  /** Assigns every row on the graph, or answers false (nothing assigned) when the graph fails. */
   async function assignOnGraph(
-    graph: AssignSession,
     rows: QuantizedRows,
     centroids: Float32Array,
     lists: Int32Array,
     offset: number,
-  ): Promise<void> {
+  ): Promise<boolean> {
+    const graph = await onGraph(session);
+    if (!graph) return false;
     const { count, dimensions, stride } = rows;
     const { codes, scales } = quantizedCentroids(centroids, dimensions, stride);
     const queries = centroidQueries(centroids, dimensions, stride);
@@ -161,26 +182,20 @@ export function createListAssigner(options: ListAssignerOptions = {}): ListAssig
       const end = Math.min(count, start + ONNX_BATCH_ROWS);
       const rowCodes = rows.codes(start, end);
       const batch = shiftedCodes(rowCodes, buffer);
-      const best = await graph.run({ rows: batch, count: end - start, stride, codes, scales });
+      const best = await onGraph(() => graph.run({ rows: batch, count: end - start, stride, codes, scales }));
+      if (!best) return false;
       for (let row = 0; row < end - start; row++)
         lists[offset + start + row] = bestOfTwo(best, row, rowCodes, queries, stride);
     }
+    return true;
   }
 
   return {
     async assign(rows, centroids, lists, offset = 0) {
       const nlist = centroids.length / rows.dimensions;
-      if (nlist < 2 || rows.count * nlist < minScores) return assignLists(rows, centroids, lists, offset);
-      try {
-        await assignOnGraph(await session(), rows, centroids, lists, offset);
-      } catch (error) {
-        if (!warned)
-          logger.warn('onnxruntime cannot assign IVF lists: the WASM kernel assigns them', {
-            error: error as Error,
-          });
-        warned = true;
+      const small = nlist < 2 || rows.count * nlist < minScores;
+      if (small || graphFailed || !(await assignOnGraph(rows, centroids, lists, offset)))
         assignLists(rows, centroids, lists, offset);
-      }
     },
   };
 }

@@ -1,6 +1,7 @@
 /** Deterministic unit vectors and chunk records for vector store tests. */
 import { seededRandom } from '../../scripts/tiny-models/onnx-graph';
 import {
+  type AssignSession,
   createListAssigner,
   type ListAssigner,
   processAssignSession,
@@ -31,23 +32,26 @@ export function records(
   }));
 }
 
+/** The process's onnxruntime assignment session, recording the rows of each of its runs. */
+export function countingGraphSession(): { session: () => Promise<AssignSession>; runs: number[] } {
+  const runs: number[] = [];
+  const session = async (): Promise<AssignSession> => {
+    const graph = await processAssignSession();
+    return {
+      run: (batch) => {
+        runs.push(batch.count);
+        return graph.run(batch);
+      },
+    };
+  };
+  return { session, runs };
+}
+
 /**
  * A list assigner on the process's onnxruntime session that records the rows of each graph run, so a test
  * can tell the graph assigned (and not the WASM kernel).
  */
 export function countingGraphAssigner(minScores: number): { assigner: ListAssigner; runs: number[] } {
-  const runs: number[] = [];
-  const assigner = createListAssigner({
-    minScores,
-    session: async () => {
-      const graph = await processAssignSession();
-      return {
-        run: (batch) => {
-          runs.push(batch.count);
-          return graph.run(batch);
-        },
-      };
-    },
-  });
-  return { assigner, runs };
+  const { session, runs } = countingGraphSession();
+  return { assigner: createListAssigner({ minScores, session }), runs };
 }
