@@ -30,7 +30,11 @@ export function composeResearchJobs(
   });
   const workflow = createLocalWorkflow({
     handlers: {
-      FetchArticle: taskHandler(fetchArticleStep, { ...base, wikipedia: composeWikipediaClient(base) }),
+      // One article cache for the three steps: the fetch step stores the text the other two read.
+      FetchArticle: taskHandler(fetchArticleStep, {
+        ...base,
+        wikipedia: composeWikipediaClient(base, articles),
+      }),
       Summarize: taskHandler(summarizeArticleStep, {
         ...base,
         articles,

@@ -17,7 +17,11 @@ export function composeArticleCache({ config, logger }: BaseDependencies): Artic
   return createArticleCache({ blobs: composeDocumentBlobs(config), logger });
 }
 
-export function composeWikipediaClient(base: BaseDependencies): WikipediaClient {
+/** The Wikipedia client; its articles kept in `cache` (the steps' shared one), else the documents' store. */
+export function composeWikipediaClient(
+  base: BaseDependencies,
+  cache: ArticleCache = composeArticleCache(base),
+): WikipediaClient {
   const { research } = base.config;
   return createWikipediaClient({
     http: createWikipediaHttp({
@@ -26,7 +30,7 @@ export function composeWikipediaClient(base: BaseDependencies): WikipediaClient 
       maxAttempts: research.maxAttempts,
     }),
     apiUrl: research.wikipediaApiUrl,
-    cache: composeArticleCache(base),
+    cache,
   });
 }
 

@@ -6,8 +6,11 @@
 
 import { elapsedMs } from '../models/model-info';
 import * as z from '../schema';
-import { MAX_SUMMARY_JOB_TEXT_CHARS } from '../summarization/limits';
-import type { SummarizationService } from '../summarization/summarization-service';
+import { MAX_SUMMARY_JOB_TEXT_CHARS, MAX_SUMMARY_TEXT_CHARS } from '../summarization/limits';
+import {
+  DEFAULT_SUMMARIZATION_LIMITS,
+  type SummarizationService,
+} from '../summarization/summarization-service';
 import { SUMMARY_JOB_LIMITS } from '../summarization/summary-jobs';
 import type { ArticleCache } from './article-cache';
 import type { ArticleSentimentClassifier } from './article-sentiment';
@@ -18,8 +21,14 @@ import type { WikipediaClient } from './wikipedia-client';
 const FetchInput = z.object({
   topic: z.string().check(z.minLength(1)),
   lang: WikipediaLang,
-  /** How much of the article is read: a synchronous answer's one chunk, or a job's whole article. */
-  max_article_chars: z.number().check(z.int(), z.minimum(1), z.maximum(MAX_SUMMARY_JOB_TEXT_CHARS)),
+  /**
+   * How much of the article is read: a synchronous answer's one chunk, or a job's whole article. Absent (an
+   * execution started before the field existed, during a deployment), one chunk.
+   */
+  max_article_chars: z._default(
+    z.number().check(z.int(), z.minimum(1), z.maximum(MAX_SUMMARY_JOB_TEXT_CHARS)),
+    MAX_SUMMARY_TEXT_CHARS,
+  ),
 });
 
 /**
@@ -39,9 +48,18 @@ export const fetchArticleStep = taskStep({
 const SummarizeInput = z.object({
   article_key: z.string().check(z.minLength(1)),
   max_length: z.number().check(z.int(), z.minimum(5), z.maximum(512)),
-  /** The summary's chunk limits: one chunk for a synchronous answer, a summary job's for a research job. */
-  max_chunks: z.number().check(z.int(), z.minimum(1), z.maximum(SUMMARY_JOB_LIMITS.maxChunks)),
-  max_rounds: z.number().check(z.int(), z.minimum(1), z.maximum(SUMMARY_JOB_LIMITS.maxRounds)),
+  /**
+   * The summary's chunk limits: one chunk for a synchronous answer, a summary job's for a research job;
+   * absent (as max_article_chars), a synchronous answer's.
+   */
+  max_chunks: z._default(
+    z.number().check(z.int(), z.minimum(1), z.maximum(SUMMARY_JOB_LIMITS.maxChunks)),
+    DEFAULT_SUMMARIZATION_LIMITS.maxChunks,
+  ),
+  max_rounds: z._default(
+    z.number().check(z.int(), z.minimum(1), z.maximum(SUMMARY_JOB_LIMITS.maxRounds)),
+    DEFAULT_SUMMARIZATION_LIMITS.maxRounds,
+  ),
 });
 
 /** Summarize: the summary of the stored article, chunked and merged as /summarize does, within its limits. */

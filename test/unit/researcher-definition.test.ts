@@ -20,6 +20,7 @@ import {
   withTimeouts,
 } from '../../shared/research/workflow-definition';
 import type * as z from '../../shared/schema';
+import { MAX_SUMMARY_TEXT_CHARS } from '../../shared/summarization/limits';
 
 type State = {
   Type: string;
@@ -137,5 +138,17 @@ describe('infra/researcher.asl.json', () => {
       const schema = steps[name as keyof typeof steps] as z.ZodMiniObject;
       expect([name, parameters.sort()]).toEqual([name, Object.keys(schema.shape).sort()]);
     }
+  });
+
+  it('reads the lead, in one chunk, for a step input without the read limits (an execution started mid-deployment)', () => {
+    expect(fetchArticleStep.input.parse({ topic: 'Canal', lang: 'en' })).toMatchObject({
+      max_article_chars: MAX_SUMMARY_TEXT_CHARS,
+    });
+    expect(
+      summarizeArticleStep.input.parse({ article_key: 'research/x.json', max_length: 60 }),
+    ).toMatchObject({
+      max_chunks: 1,
+      max_rounds: 3,
+    });
   });
 });
