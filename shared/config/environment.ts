@@ -408,9 +408,11 @@ export const APP_VARIABLES = {
       'most characters of an article read, summarized and classified at once (`read: "lead"`, the default)',
   }),
   RESEARCHER_MAX_JOB_ARTICLE_CHARS: variable({
-    // What a summary job can afford at true size (MAX_SUMMARY_JOB_TEXT_CHARS, docs/performance.md).
+    // Below a summary job's MAX_SUMMARY_JOB_TEXT_CHARS (about nine chunks, 14 minutes at true size on two
+    // vCPUs: docs/performance.md): a research job classifies the whole text on the same vCPUs while it
+    // summarizes, inside a task limit of 14 minutes. About seven chunks leave that room.
     schema: positiveIntUpTo(MAX_SUMMARY_JOB_TEXT_CHARS),
-    default: String(MAX_SUMMARY_JOB_TEXT_CHARS),
+    default: '30000',
     configures: 'researcher',
     description: 'most characters of an article that a job (`read: "full"`) reads, summarizes and classifies',
   }),

@@ -322,7 +322,7 @@ const OPERATIONS: Readonly<Record<string, Operation>> = {
   },
   'POST /researcher': {
     summary:
-      "A Wikipedia article's summary and sentiment, through a Step Functions workflow: its lead at once, the whole article up to 40,000 characters as a job",
+      "A Wikipedia article's summary and sentiment, through a Step Functions workflow: its lead at once, the whole article (up to RESEARCHER_MAX_JOB_ARTICLE_CHARS characters) as a job",
     tag: 'research',
     body: ResearcherRequest,
     responses: {

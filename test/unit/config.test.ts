@@ -54,7 +54,9 @@ describe('loadConfig', () => {
   });
 
   it('lets a research job read up to what a summary job can afford, and no more', () => {
-    expect(loadConfig({}).research.maxJobArticleChars).toBe(MAX_SUMMARY_JOB_TEXT_CHARS);
+    // By default less: the job classifies the whole text beside the summary, within its task's limit.
+    expect(loadConfig({}).research.maxJobArticleChars).toBe(30_000);
+    expect(loadConfig({}).research.maxJobArticleChars).toBeLessThan(MAX_SUMMARY_JOB_TEXT_CHARS);
     expect(loadConfig({ RESEARCHER_MAX_JOB_ARTICLE_CHARS: '12000' }).research.maxJobArticleChars).toBe(
       12_000,
     );
