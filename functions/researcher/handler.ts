@@ -1,8 +1,8 @@
 import type { BaseDependencies } from '../../shared/app/base';
 import { lazyJobWork } from '../../shared/app/lazy-jobs';
+import { acceptedJob } from '../../shared/http/accepted-job';
 import { apiKeyAccess } from '../../shared/http/access-declaration';
 import { httpFunction } from '../../shared/http/http-function';
-import { publicBaseUrl } from '../../shared/http/request-route';
 import { screened } from '../../shared/http/safety-declaration';
 import { createAwsWorkflow } from '../../shared/research/aws-workflow';
 import { RESEARCH_JOB_KIND } from '../../shared/research/research-jobs';
@@ -58,13 +58,7 @@ export const { handler, create } = httpFunction({
   body: ResearcherRequest,
   compose: composeResearcher,
   handle: async ({ body, event }, deps) => {
-    if (body.read === 'full') {
-      const work = await deps.researchJobs();
-      const job = await work.jobs.submit(RESEARCH_JOB_KIND, body);
-      const { jobView } = await import('../../shared/jobs/job-view');
-      const view = await jobView(job, publicBaseUrl(event), work.blobs);
-      return { statusCode: 202, body: view, location: view.status_url };
-    }
+    if (body.read === 'full') return acceptedJob(deps.researchJobs, RESEARCH_JOB_KIND, body, event);
     return { body: await deps.researcher.research(body) };
   },
 });

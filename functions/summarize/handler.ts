@@ -1,9 +1,9 @@
 import { lazyJobWork } from '../../shared/app/lazy-jobs';
 import { composeBucketModelRuntime } from '../../shared/app/model-bucket';
+import { acceptedJob } from '../../shared/http/accepted-job';
 import { apiKeyAccess } from '../../shared/http/access-declaration';
 import { cached } from '../../shared/http/cache-declaration';
 import { httpFunction } from '../../shared/http/http-function';
-import { publicBaseUrl } from '../../shared/http/request-route';
 import { screened } from '../../shared/http/safety-declaration';
 import { MAX_SUMMARY_TEXT_CHARS, SummarizeRequest } from '../../shared/summarization/schema';
 import { createSummarizationService } from '../../shared/summarization/summarization-service';
@@ -29,13 +29,7 @@ export const { handler, create: createHandler } = httpFunction({
   },
   warmUp: ({ runtime }) => runtime.load('summarization'),
   handle: async ({ body, event }, { summarization, summaryJobs }) => {
-    if (body.text.length > MAX_SUMMARY_TEXT_CHARS) {
-      const work = await summaryJobs();
-      const job = await work.jobs.submit('summarize', body);
-      const { jobView } = await import('../../shared/jobs/job-view');
-      const view = await jobView(job, publicBaseUrl(event), work.blobs);
-      return { statusCode: 202, body: view, location: view.status_url };
-    }
+    if (body.text.length > MAX_SUMMARY_TEXT_CHARS) return acceptedJob(summaryJobs, 'summarize', body, event);
     const result = await summarization.summarize(body);
     const { input_tokens: tokensIn, summary_tokens: tokensOut } = result.usage;
     return { body: result, usage: { tokens: tokensIn + tokensOut, tokensIn, tokensOut } };

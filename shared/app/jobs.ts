@@ -21,6 +21,7 @@ import {
 import { createInProcessDispatcher, createSqsDispatcher, type JobDispatcher } from '../jobs/job-dispatcher';
 import { createJobService, type JobService } from '../jobs/job-service';
 import { createBlobJobStore } from '../jobs/job-store';
+import { loadOnce } from '../load-once';
 import type { ModelRuntime } from '../models/model-runtime';
 import { RESEARCH_JOB_KIND, researchJobExecutor } from '../research/research-jobs';
 import type { ResearcherService } from '../research/researcher-service';
@@ -47,16 +48,7 @@ function lazyResearcher(
   base: BaseDependencies,
   parts: { blobs: BlobStore; runtime: ModelRuntime; summarization: SummarizationService },
 ): () => Promise<ResearcherService> {
-  let researcher: Promise<ResearcherService> | undefined;
-  return () => {
-    researcher ??= import('./research-jobs')
-      .then(({ composeResearchJobs }) => composeResearchJobs(base, parts))
-      .catch((error: unknown) => {
-        researcher = undefined;
-        throw error;
-      });
-    return researcher;
-  };
+  return loadOnce(async () => (await import('./research-jobs')).composeResearchJobs(base, parts));
 }
 
 export function composeJobs(

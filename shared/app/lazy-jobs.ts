@@ -4,21 +4,13 @@
  * never at cold start. A failed composition is dropped, so the next job tries again.
  */
 import type { JobService } from '../jobs/job-service';
+import { loadOnce } from '../load-once';
 import type { BlobStore } from '../storage/blob-store';
 import type { BaseDependencies } from './base';
 
 /** Where the route's jobs are submitted and stored. */
 export type LazyJobWork = () => Promise<{ readonly jobs: JobService; readonly blobs: BlobStore }>;
 
-export function lazyJobWork(base: BaseDependencies): LazyJobWork {
-  let work: ReturnType<LazyJobWork> | undefined;
-  return () => {
-    work ??= import('./jobs')
-      .then(({ composeJobWork }) => composeJobWork(base))
-      .catch((error: unknown) => {
-        work = undefined;
-        throw error;
-      });
-    return work;
-  };
-}
+/** The route's job services, composed (their code loaded) with its first job. */
+export const lazyJobWork = (base: BaseDependencies): LazyJobWork =>
+  loadOnce(async () => (await import('./jobs')).composeJobWork(base));

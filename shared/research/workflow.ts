@@ -1,4 +1,5 @@
 /** How the researcher runs its state machine: in-process locally, as an Express workflow in AWS. */
+import { loadOnce } from '../load-once';
 
 /** One state of a run: how long it took, how it ended and how often it was retried. */
 export interface TraceEntry {
@@ -38,14 +39,6 @@ export interface ResearchWorkflow {
  * it; a failed load is tried again with the next run.
  */
 export function lazyWorkflow(load: () => Promise<ResearchWorkflow>): ResearchWorkflow {
-  let loading: Promise<ResearchWorkflow> | undefined;
-  return {
-    async run(input) {
-      loading ??= load().catch((error: unknown) => {
-        loading = undefined;
-        throw error;
-      });
-      return (await loading).run(input);
-    },
-  };
+  const workflow = loadOnce(load);
+  return { run: async (input) => (await workflow()).run(input) };
 }

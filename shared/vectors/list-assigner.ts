@@ -9,6 +9,7 @@
  * both paths pick the same list but at three-way near ties.
  */
 import type { Logger } from '@aws-lambda-powertools/logger';
+import { loadOnce } from '../load-once';
 import { createOnnxSession, onnxRuntime } from '../models/onnx-sessions';
 import { assignGraph } from './assign-graph';
 import { assignLists, centroidQueries } from './ivf-lists';
@@ -81,16 +82,8 @@ async function openAssignSession(): Promise<AssignSession> {
   };
 }
 
-let processSession: Promise<AssignSession> | undefined;
-
 /** The session of this process, opened at its first large assignment; a failed open is tried again later. */
-export function processAssignSession(): Promise<AssignSession> {
-  processSession ??= openAssignSession().catch((error: unknown) => {
-    processSession = undefined;
-    throw error;
-  });
-  return processSession;
-}
+export const processAssignSession: () => Promise<AssignSession> = loadOnce(openAssignSession);
 
 /** The centroids as the graph reads them: int8 codes column by column (`stride` rows), one scale each. */
 function quantizedCentroids(centroids: Float32Array, dimensions: number, stride: number) {
