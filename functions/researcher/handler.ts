@@ -5,7 +5,7 @@ import { apiKeyAccess } from '../../shared/http/access-declaration';
 import { httpFunction } from '../../shared/http/http-function';
 import { screened } from '../../shared/http/safety-declaration';
 import { createAwsWorkflow } from '../../shared/research/aws-workflow';
-import { RESEARCH_JOB_KIND } from '../../shared/research/research-jobs';
+import { RESEARCH_JOB_KIND, RESEARCHER_SCREENED } from '../../shared/research/research-jobs';
 import { createResearcherService, ResearcherRequest } from '../../shared/research/researcher-service';
 import { lazyWorkflow } from '../../shared/research/workflow';
 import { DEFAULT_SUMMARIZATION_LIMITS } from '../../shared/summarization/summarization-service';
@@ -54,7 +54,7 @@ export function composeResearcher(base: BaseDependencies) {
 export const { handler, create } = httpFunction({
   name: 'researcher',
   access: apiKeyAccess,
-  safety: screened({ input: ['topic'], output: ['summary'] }),
+  safety: screened(RESEARCHER_SCREENED.fields),
   body: ResearcherRequest,
   compose: composeResearcher,
   handle: async ({ body, event }, deps) => {

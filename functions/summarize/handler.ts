@@ -7,6 +7,7 @@ import { httpFunction } from '../../shared/http/http-function';
 import { screened } from '../../shared/http/safety-declaration';
 import { MAX_SUMMARY_TEXT_CHARS, SummarizeRequest } from '../../shared/summarization/schema';
 import { createSummarizationService } from '../../shared/summarization/summarization-service';
+import { SUMMARIZE_SCREENED } from '../../shared/summarization/summary-jobs';
 
 /**
  * POST /summarize: abstractive summary of a text; up to MAX_SUMMARY_TEXT_CHARS at once, longer texts (up to
@@ -15,7 +16,7 @@ import { createSummarizationService } from '../../shared/summarization/summariza
 export const { handler, create: createHandler } = httpFunction({
   name: 'summarize',
   access: apiKeyAccess,
-  safety: screened({ input: ['text'], output: ['summary'] }),
+  safety: screened(SUMMARIZE_SCREENED.fields),
   cache: cached({ models: ['summarization'] }),
   body: SummarizeRequest,
   compose: (base) => {

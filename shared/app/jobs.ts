@@ -23,19 +23,20 @@ import { createJobService, type JobService } from '../jobs/job-service';
 import { createBlobJobStore } from '../jobs/job-store';
 import { loadOnce } from '../load-once';
 import type { ModelRuntime } from '../models/model-runtime';
-import { RESEARCH_JOB_KIND, researchJobExecutor } from '../research/research-jobs';
+import { RESEARCH_JOB_KIND, RESEARCHER_SCREENED, researchJobExecutor } from '../research/research-jobs';
 import type { ResearcherService } from '../research/researcher-service';
 import type { BlobStore } from '../storage/blob-store';
 import {
   createSummarizationService,
   type SummarizationService,
 } from '../summarization/summarization-service';
-import { SUMMARY_JOB_KIND, summaryJobExecutor } from '../summarization/summary-jobs';
+import { SUMMARIZE_SCREENED, SUMMARY_JOB_KIND, summaryJobExecutor } from '../summarization/summary-jobs';
 import type { BaseDependencies } from './base';
 import { composeClassicGenerators } from './classic-models';
 import { composeDocumentBlobs } from './document-blobs';
 import { composeImageGenerator } from './image-jobs';
 import { composeBucketModelRuntime } from './model-bucket';
+import { screenedJobExecutor } from './screened-jobs';
 
 export interface JobParts {
   readonly jobs: JobService;
@@ -68,8 +69,17 @@ export function composeJobs(
     executors: {
       [IMAGE_JOB_KIND]: imageJobExecutor({ generator: parts.imageGenerator, blobs: parts.blobs }),
       ...classicJobExecutors(parts.generators),
-      [SUMMARY_JOB_KIND]: summaryJobExecutor(parts.summarization),
-      [RESEARCH_JOB_KIND]: researchJobExecutor(lazyResearcher(base, parts)),
+      // Screened on output as their routes screen an answer (their input was screened when submitted).
+      [SUMMARY_JOB_KIND]: screenedJobExecutor(
+        base,
+        SUMMARIZE_SCREENED,
+        summaryJobExecutor(parts.summarization),
+      ),
+      [RESEARCH_JOB_KIND]: screenedJobExecutor(
+        base,
+        RESEARCHER_SCREENED,
+        researchJobExecutor(lazyResearcher(base, parts)),
+      ),
     },
     dispatcher: () => {
       dispatcher ??= config.jobs.queueUrl

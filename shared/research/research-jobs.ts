@@ -10,6 +10,7 @@
  */
 import type { Job } from '../jobs/job';
 import type { JobExecutor } from '../jobs/job-runner';
+import { safetyReportOf } from '../safety/safety-report';
 import {
   ResearcherRequest,
   type ResearcherResponse,
@@ -19,6 +20,12 @@ import {
 import type { WorkflowTimeouts } from './workflow-definition';
 
 export const RESEARCH_JOB_KIND = 'research';
+
+/** What `/researcher` screens (SAFETY_POLICIES of route `researcher`), on a request and on a job's result. */
+export const RESEARCHER_SCREENED = {
+  route: 'researcher',
+  fields: { input: ['topic'], output: ['summary'] },
+} as const;
 
 /**
  * A job's limits in place of the definition's 27 s run and 20-25 s tasks: the worker may run 15 minutes
@@ -35,5 +42,5 @@ export const researchJobExecutor =
 /** A finished research job's answer, read back through the schema of the synchronous answer. */
 export const researchJobResult = (job: Job): ResearcherResponse | undefined =>
   job.status === 'succeeded' && job.result !== undefined
-    ? ResearcherResponseBody.parse(job.result)
+    ? { ...ResearcherResponseBody.parse(job.result), ...safetyReportOf(job.result) }
     : undefined;

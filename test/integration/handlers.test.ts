@@ -236,6 +236,36 @@ describe('POST /summarize', () => {
     });
   });
 
+  it("screens a summary job's result on output as the route screens its answer", async () => {
+    // Prepare: the route flags personal data; the text's address is in its input, the verdicts in the result
+    const screenedDeps = testDependencies({
+      SAFETY_POLICIES: 'summarize.pii=flag',
+      DATA_DIR: mkdtempSync(path.join(os.tmpdir(), 'screened-jobs-')),
+    });
+    const text = `Write to jane.doe@example.com. ${englishSentences(120)}`
+      .slice(0, 9_000)
+      .replace(/[^.]*$/, '');
+    const headers = { host: '127.0.0.1:3000' };
+    // Act
+    const accepted = await invoke<{ job_id: string; safety?: unknown }>(
+      summarize({ ...screenedDeps, summaryJobs: async () => screenedDeps }),
+      httpEvent('POST', '/summarize', { body: { text, max_length: 8, min_length: 1 }, headers }),
+    );
+    await screenedDeps.jobs.settled();
+    const done = await invoke<{ status: string; result?: { safety?: { output: unknown[] } } }>(
+      getJob(screenedDeps),
+      {
+        ...httpEvent('GET', `/jobs/${accepted.body.job_id}`, { headers }),
+        pathParameters: { id: accepted.body.job_id },
+      },
+    );
+    // Assess
+    expect(accepted.statusCode).toBe(202);
+    expect(done.body.status).toBe('succeeded');
+    expect(done.body.result?.safety).toEqual({ input: [], output: expect.any(Array) });
+    await screenedDeps.runtime.dispose();
+  });
+
   it('refuses text over the job limit with 422, in characters', async () => {
     const text = englishSentences(400);
     expect(text.length).toBeGreaterThan(MAX_SUMMARY_JOB_TEXT_CHARS);
