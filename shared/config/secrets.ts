@@ -1,5 +1,7 @@
 /** Secrets come from configuration: the value itself (local runs) or an SSM SecureString parameter (AWS). */
 
+import { loadOnce } from '../load-once';
+
 export type SecretSource = { readonly value: string } | { readonly parameter: string };
 
 export async function readSecret(source: SecretSource): Promise<string> {
@@ -19,13 +21,5 @@ export async function readSecret(source: SecretSource): Promise<string> {
 }
 
 /** A secret read once, on first use; a failed read is retried by the next caller. */
-export function lazySecret(source: SecretSource): () => Promise<string> {
-  let pending: Promise<string> | undefined;
-  return () => {
-    pending ??= readSecret(source).catch((error: unknown) => {
-      pending = undefined;
-      throw error;
-    });
-    return pending;
-  };
-}
+export const lazySecret = (source: SecretSource): (() => Promise<string>) =>
+  loadOnce(() => readSecret(source));

@@ -9,6 +9,7 @@
  * function then takes a token of the key's rate, reserves the most the request can spend of its budgets, and
  * settles the reservation with what it spent.
  */
+
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import {
   API_KEY_HEADER,
@@ -23,6 +24,7 @@ import {
 import type { AccessStore, Usage } from '../access/access-store';
 import type { KeyIdentity } from '../access/api-key';
 import type { BaseDependencies } from '../app/base';
+import { loadOnce } from '../load-once';
 import type { AccessGuard } from './handler';
 import { headerValue } from './json-body';
 
@@ -72,14 +74,7 @@ export function createAccessGuard(
   load: () => Promise<{ store: AccessStore; guard: UsageGuard }>,
 ): AccessGuard {
   const { logger, config } = base;
-  let services: Promise<{ store: AccessStore; guard: UsageGuard }> | undefined;
-  const loaded = () => {
-    services ??= load().catch((error: unknown) => {
-      services = undefined;
-      throw error;
-    });
-    return services;
-  };
+  const loaded = loadOnce(load);
   const requests = new WeakMap<APIGatewayProxyEventV2, RequestAccess>();
 
   return {

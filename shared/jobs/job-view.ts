@@ -67,24 +67,19 @@ export const ClassicJobView = z.object({
 });
 export type ClassicJobView = z.output<typeof ClassicJobView>;
 
+/** A job a route took instead of answering at once: its request, and when it succeeded the answer's shape. */
+const routeJobView = <K extends string, Q extends z.ZodMiniType, A extends z.ZodMiniType>(
+  kind: K,
+  request: Q,
+  answer: A,
+) => z.object({ kind: z.literal(kind), ...JobFields, request, result: z.optional(answer) });
+
 /** A summary of a text longer than one request can afford (`POST /summarize`). */
-export const SummaryJobView = z.object({
-  kind: z.literal(SUMMARY_JOB_KIND),
-  ...JobFields,
-  request: SummarizeRequest,
-  /** When it succeeded: the synchronous answer's shape. */
-  result: z.optional(SummarizeResponse),
-});
+export const SummaryJobView = routeJobView(SUMMARY_JOB_KIND, SummarizeRequest, SummarizeResponse);
 export type SummaryJobView = z.output<typeof SummaryJobView>;
 
 /** The researcher over a whole article (`POST /researcher` with `read: "full"`). */
-export const ResearchJobView = z.object({
-  kind: z.literal(RESEARCH_JOB_KIND),
-  ...JobFields,
-  request: ResearcherRequest,
-  /** When it succeeded: the synchronous answer's shape. */
-  result: z.optional(ResearcherResponseBody),
-});
+export const ResearchJobView = routeJobView(RESEARCH_JOB_KIND, ResearcherRequest, ResearcherResponseBody);
 export type ResearchJobView = z.output<typeof ResearchJobView>;
 
 export const JobView = z.union([ImageJobView, ClassicJobView, SummaryJobView, ResearchJobView]);

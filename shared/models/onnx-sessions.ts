@@ -5,24 +5,18 @@
  * onnxruntime-node itself, which happens at the first session so that a module that only names or describes
  * models never loads the native runtime.
  */
+
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import type * as Ort from 'onnxruntime-node';
+import { loadOnce } from '../load-once';
 
 export type ExecutionProvider = 'cuda' | 'cpu';
 export type OnnxRuntime = typeof Ort;
 
-let loading: Promise<OnnxRuntime> | undefined;
-
 /** onnxruntime-node, imported on first use and shared by every later caller (a failed import is retried). */
-export function onnxRuntime(): Promise<OnnxRuntime> {
-  loading ??= import('onnxruntime-node').catch((error: unknown) => {
-    loading = undefined;
-    throw error;
-  });
-  return loading;
-}
+export const onnxRuntime: () => Promise<OnnxRuntime> = loadOnce(() => import('onnxruntime-node'));
 
 /**
  * CUDA when onnxruntime-node's CUDA provider library is installed beside its binding (the GPU image installs
